@@ -1,0 +1,104 @@
+"""Adding imports to an existing module without string edits on its source.
+
+A new name goes into an existing `from module import ...` when there is one (as isort would merge
+it), otherwise a new statement goes after the module's leading imports.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+
+def _is_import_line(statement: cst.BaseStatement) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(small, cst.Import | cst.ImportFrom) for small in statement.body
+    )
+
+
+def _is_docstring(statement: cst.BaseStatement) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, cst.SimpleString | cst.ConcatenatedString)
+    )
+
+
+def _after_leading_imports(tree: cst.Module) -> int:
+    """Index just past the last import of the module's header (docstring, imports)."""
+    position = 0
+    for index, statement in enumerate(tree.body):
+        if _is_import_line(statement):
+            position = index + 1
+        elif index == 0 and _is_docstring(statement):
+            position = 1
+        else:
+            break
+    return position
+
+
+def _module_of(node: cst.ImportFrom) -> str:
+    if node.relative or node.module is None:
+        return ""
+    return cst.Module([]).code_for_node(node.module)
+
+
+def has_import(tree: cst.Module, module: str, name: str | None = None) -> bool:
+    for statement in tree.body:
+        if not _is_import_line(statement):
+            continue
+        for small in statement.body:  # type: ignore[attr-defined]
+            if name is None and isinstance(small, cst.Import):
+                if any(
+                    alias.evaluated_name == module and alias.asname is None for alias in small.names
+                ):
+                    return True
+            elif (
+                name is not None
+                and isinstance(small, cst.ImportFrom)
+                and _module_of(small) == module
+                and not isinstance(small.names, cst.ImportStar)
+                and any(
+                    alias.evaluated_name == name and alias.asname is None for alias in small.names
+                )
+            ):
+                return True
+    return False
+
+
+def add_import(tree: cst.Module, module: str, name: str | None = None) -> cst.Module:
+    """`import module` or `from module import name`, unless the module already has it."""
+    if has_import(tree, module, name):
+        return tree
+    body = list(tree.body)
+    if name is not None:
+        for index, statement in enumerate(body):
+            if not _is_import_line(statement) or len(statement.body) != 1:  # type: ignore[attr-defined]
+                continue
+            small = statement.body[0]  # type: ignore[attr-defined]
+            if (
+                isinstance(small, cst.ImportFrom)
+                and _module_of(small) == module
+                and not isinstance(small.names, cst.ImportStar)
+            ):
+                names = list(small.names)
+                names[-1] = names[-1].with_changes(
+                    comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+                )
+                names.append(cst.ImportAlias(name=cst.Name(name)))
+                body[index] = statement.with_changes(body=[small.with_changes(names=names)])
+                return tree.with_changes(body=body)
+    line = f"from {module} import {name}" if name else f"import {module}"
+    new = cst.parse_statement(line + "\n")
+    position = _after_leading_imports(tree)
+    body.insert(position, new)
+    return tree.with_changes(body=body)
+
+
+def add_statements_after_imports(
+    tree: cst.Module, statements: list[cst.BaseStatement]
+) -> cst.Module:
+    body = list(tree.body)
+    position = _after_leading_imports(tree)
+    body[position:position] = statements
+    return tree.with_changes(body=body)

@@ -1,0 +1,289 @@
+"""Moving top-level statements between modules with exactly the imports they need.
+
+Every codemod that extracts code (config, extensions, views, the factory) asks the same questions of
+the module it takes code from: which module-level names does this code read, where is each one
+defined, and which imports are left unused once it is gone. `ModuleIndex` answers them from one
+scope analysis of the source tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+import libcst as cst
+from libcst.metadata import (
+    Assignment,
+    BuiltinAssignment,
+    GlobalScope,
+    ImportAssignment,
+    PositionProvider,
+    ScopeProvider,
+)
+
+from flaskmod.project import Project, module_name
+
+
+class _OwnerCollector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.owner: dict[cst.CSTNode, int] = {}
+        self.current = -1
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.owner[node] = self.current
+        return True
+
+
+@dataclass(frozen=True)
+class ImportedName:
+    """`name` is bound by an import of `module` (absolute), as `original` (None for `import x`)."""
+
+    name: str
+    module: str
+    original: str | None
+
+    def statement(self) -> str:
+        if self.original is None:
+            if self.module == self.name:
+                return f"import {self.module}"
+            if self.module.split(".")[0] == self.name:
+                return f"import {self.module}"
+            return f"import {self.module} as {self.name}"
+        alias = "" if self.original == self.name else f" as {self.name}"
+        return f"from {self.module} import {self.original}{alias}"
+
+
+class ModuleIndex:
+    """Scope facts about one module's top-level statements, resolved once per tree."""
+
+    def __init__(self, project: Project, path: str) -> None:
+        self.path = path
+        self.module_name = module_name(path)
+        self.is_package = PurePosixPath(path).name == "__init__.py"
+        wrapper = project.metadata(path)
+        self.tree = wrapper.module
+        scopes = wrapper.resolve(ScopeProvider)
+        self.positions = wrapper.resolve(PositionProvider)
+        self.body: Sequence[cst.BaseStatement] = self.tree.body
+        collector = _OwnerCollector()
+        for index, statement in enumerate(self.body):
+            collector.current = index
+            statement.visit(collector)
+        self.owner = collector.owner
+        scope = scopes.get(self.tree)
+        assert isinstance(scope, GlobalScope)
+        self.scope = scope
+        # name -> statement indices that read it (at any depth), and that bind it at top level
+        self.readers: dict[str, set[int]] = {}
+        self.binders: dict[str, list[int]] = {}
+        self.imports: dict[str, ImportedName] = {}
+        self.access_names: dict[cst.CSTNode, str] = {}
+        for assignment in scope.assignments:
+            if isinstance(assignment, BuiltinAssignment):
+                continue
+            name = assignment.name
+            if isinstance(assignment, Assignment):
+                index = self.owner.get(assignment.node, -1)
+                if index >= 0:
+                    self.binders.setdefault(name, []).append(index)
+                if isinstance(assignment, ImportAssignment):
+                    imported = self._imported(assignment)
+                    if imported is not None:
+                        self.imports[name] = imported
+            for access in assignment.references:
+                self.access_names[access.node] = name
+                index = self.owner.get(access.node, -1)
+                if index >= 0:
+                    self.readers.setdefault(name, set()).add(index)
+
+    # ----------------------------------------------------------------- queries
+    def line(self, node: cst.CSTNode) -> int:
+        return self.positions[node].start.line
+
+    def statement_line(self, index: int) -> int:
+        return self.line(self.body[index])
+
+    def names_read_by(self, indices: Collection[int]) -> set[str]:
+        return {name for name, readers in self.readers.items() if readers & set(indices)}
+
+    def names_bound_by(self, indices: Collection[int]) -> set[str]:
+        return {name for name, binders in self.binders.items() if set(binders) & set(indices)}
+
+    def reads(self, index: int, name: str) -> bool:
+        return index in self.readers.get(name, set())
+
+    def only_read_within(self, name: str, indices: Collection[int]) -> bool:
+        readers = self.readers.get(name, set())
+        return bool(readers) and readers <= set(indices)
+
+    def _imported(self, assignment: ImportAssignment) -> ImportedName | None:
+        node = assignment.node
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                bound = alias.evaluated_alias or alias.evaluated_name.split(".")[0]
+                if bound == assignment.name:
+                    return ImportedName(assignment.name, alias.evaluated_name, None)
+        elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+            base = self._absolute(node)
+            for alias in node.names:
+                bound = alias.evaluated_alias or alias.evaluated_name
+                if bound == assignment.name:
+                    return ImportedName(assignment.name, base, alias.evaluated_name)
+        return None
+
+    def _absolute(self, node: cst.ImportFrom) -> str:
+        dotted = _dotted(node.module) if node.module is not None else ""
+        level = len(node.relative)
+        if not level:
+            return dotted
+        package = self.module_name if self.is_package else self.module_name.rpartition(".")[0]
+        parts = package.split(".") if package else []
+        if level > 1:
+            parts = parts[: len(parts) - (level - 1)]
+        return ".".join([*parts, dotted] if dotted else parts)
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    raise ValueError(f"not a dotted name: {node}")
+
+
+# ------------------------------------------------------------------- imports out
+@dataclass
+class ImportPlan:
+    """Import lines for a new module, grouped like isort would: future, stdlib/third party, local."""
+
+    lines: list[str] = field(default_factory=list)
+    local: list[str] = field(default_factory=list)
+
+    def add(self, line: str, *, local: bool = False) -> None:
+        target = self.local if local else self.lines
+        if line not in self.lines and line not in self.local:
+            target.append(line)
+
+    def render(self) -> str:
+        groups = [_merge_from_imports(self.lines), _merge_from_imports(self.local)]
+        return "\n\n".join("\n".join(group) for group in groups if group)
+
+
+def _merge_from_imports(lines: Iterable[str]) -> list[str]:
+    """`from a import x` + `from a import y` → `from a import x, y`, order of first appearance."""
+    merged: dict[str, list[str]] = {}
+    order: list[str] = []
+    for line in lines:
+        if line.startswith("from ") and " import " in line:
+            module, names = line[5:].split(" import ", 1)
+            key = f"from {module}"
+            if key not in merged:
+                merged[key] = []
+                order.append(key)
+            for name in names.split(", "):
+                if name not in merged[key]:
+                    merged[key].append(name)
+        elif line not in order:
+            order.append(line)
+    return [f"{key} import {', '.join(merged[key])}" if key in merged else key for key in order]
+
+
+def imports_for(
+    index: ModuleIndex,
+    names: Iterable[str],
+    *,
+    local_modules: Collection[str],
+    source_module: str | None = None,
+) -> tuple[ImportPlan, list[str]]:
+    """Imports that give a new module `names` as the source module sees them.
+
+    Names the source module imports are imported from the same place (made absolute); names it
+    defines itself are imported from it (`source_module`). Returns the plan and names it could not
+    place (none when `source_module` is given).
+    """
+    plan = ImportPlan()
+    missing: list[str] = []
+    for name in sorted(names, key=lambda n: _first_binding(index, n)):
+        imported = index.imports.get(name)
+        if imported is not None:
+            top = imported.module.split(".")[0]
+            plan.add(imported.statement(), local=top in local_modules or imported.module == "")
+        elif name in index.binders and source_module is not None:
+            plan.add(f"from {source_module} import {name}", local=True)
+        else:
+            missing.append(name)
+    return plan, missing
+
+
+def _first_binding(index: ModuleIndex, name: str) -> tuple[int, str]:
+    binders = index.binders.get(name)
+    return (min(binders) if binders else -1, name)
+
+
+def local_top_modules(project: Project) -> set[str]:
+    """Top-level import names that belong to the project itself."""
+    tops = set()
+    for path in project.python_paths():
+        first = PurePosixPath(path).parts[0]
+        tops.add(first[:-3] if first.endswith(".py") else first)
+    return tops
+
+
+# ------------------------------------------------------------- imports pruned
+class _PruneImports(cst.CSTTransformer):
+    def __init__(self, names: Collection[str]) -> None:
+        self.names = set(names)
+
+    def leave_Import(
+        self, original_node: cst.Import, updated_node: cst.Import
+    ) -> cst.Import | cst.RemovalSentinel:
+        keep = [
+            alias
+            for alias in updated_node.names
+            if (alias.evaluated_alias or alias.evaluated_name.split(".")[0]) not in self.names
+        ]
+        return _with_names(updated_node, keep)
+
+    def leave_ImportFrom(
+        self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
+    ) -> cst.ImportFrom | cst.RemovalSentinel:
+        if isinstance(updated_node.names, cst.ImportStar):
+            return updated_node
+        keep = [
+            alias
+            for alias in updated_node.names
+            if (alias.evaluated_alias or alias.evaluated_name) not in self.names
+        ]
+        return _with_names(updated_node, keep)
+
+
+def _with_names(node, keep):  # type: ignore[no-untyped-def]
+    if not keep:
+        return cst.RemoveFromParent()
+    if len(keep) == len(node.names):
+        return node
+    keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    if isinstance(node, cst.ImportFrom) and node.lpar is not None and len(keep) < 4:
+        return node.with_changes(names=keep, lpar=None, rpar=None)
+    return node.with_changes(names=keep)
+
+
+def prune_imports(tree: cst.Module, names: Collection[str]) -> cst.Module:
+    """Drop the given names from the module's import statements (and empty statements)."""
+    if not names:
+        return tree
+    return tree.visit(_PruneImports(names))
+
+
+def unused_after_move(index: ModuleIndex, moved: Collection[int]) -> set[str]:
+    """Imported names whose every read was inside the moved statements."""
+    return {
+        name
+        for name in index.imports
+        if index.only_read_within(name, moved) and not (set(index.binders.get(name, [])) & set(moved))
+    }
+
+
+def parse_statements(code: str) -> list[cst.BaseStatement]:
+    return list(cst.parse_module(code).body)

@@ -1,0 +1,456 @@
+"""`app.config[...] = ...`, `app.config.update(...)`, `app.secret_key = ...` → `config.py` classes.
+
+Why: a factory builds apps for several environments, so settings must live in importable classes
+(`BaseConfig` and its Development/Testing/Production children) selected by name. Hard-coded secrets
+become environment variables whose old literal survives only as a development default, and
+`ProductionConfig.validate()` refuses to start without real values (Flask guidelines §2).
+
+Settings whose value depends on something that cannot move (the app itself, a function) stay
+where they are and are reported.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+import libcst as cst
+import libcst.matchers as m
+
+from flaskmod.analysis import AppModel, Layout
+from flaskmod.errors import Finding, Location, Severity
+from flaskmod.pipeline import Options, Outcome
+from flaskmod.project import Project
+
+from ._file_anchor import reanchor
+from ._imports import add_import
+from ._moving import ImportPlan, ModuleIndex, prune_imports
+
+ORDER = 10
+SUMMARY = "Move app.config settings into config.py classes; secrets come from the environment."
+
+CONFIG_MODULE = "config"
+
+# Attributes of the app object that are shortcuts for config keys.
+APP_ATTRIBUTE_KEYS = {"secret_key": "SECRET_KEY", "debug": "DEBUG", "testing": "TESTING"}
+
+# Environment variable a setting is read from when it is not named after the key itself.
+ENV_NAMES = {"SQLALCHEMY_DATABASE_URI": "DATABASE_URL"}
+
+SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|PRIVATE_KEY")
+URL_WITH_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://[^/@:\s]+:[^/@\s]+@", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    value: cst.BaseExpression
+    statement: int
+
+
+def is_secret(key: str, literal: str | None) -> bool:
+    if SECRET_NAME.search(key):
+        return True
+    return literal is not None and bool(URL_WITH_CREDENTIALS.match(literal))
+
+
+def quote(value: str) -> str:
+    """A double-quoted Python literal, the style the generated modules use."""
+    return json.dumps(value) if value.isprintable() else repr(value)
+
+
+def mask(value: str) -> str:
+    """`'dev-secret-key'` → `'dev-****'`: enough to recognise, not enough to use."""
+    keep = min(4, len(value) // 4)
+    return value[:keep] + "****"
+
+
+# -------------------------------------------------------------------- reading
+def _string_key(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _settings_of(statement: cst.BaseStatement, app: str) -> list[tuple[str, cst.BaseExpression]] | None:
+    """The key/value pairs a top-level statement sets on the app's config, if that is all it does."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    config = m.Attribute(value=m.Name(app), attr=m.Name("config"))
+    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+        target = small.targets[0].target
+        if m.matches(target, m.Subscript(value=config, slice=[m.SubscriptElement(m.Index())])):
+            key = _string_key(target.slice[0].slice.value)  # type: ignore[attr-defined]
+            return [(key, small.value)] if key else None
+        if m.matches(target, m.Attribute(value=m.Name(app))):
+            key = APP_ATTRIBUTE_KEYS.get(target.attr.value)  # type: ignore[attr-defined]
+            return [(key, small.value)] if key else None
+    if m.matches(small, m.Expr(m.Call(func=m.Attribute(value=config, attr=m.Name("update"))))):
+        return _update_items(small.value.args)  # type: ignore[attr-defined]
+    return None
+
+
+def _update_items(args: tuple[cst.Arg, ...] | list[cst.Arg]) -> list[tuple[str, cst.BaseExpression]] | None:
+    items: list[tuple[str, cst.BaseExpression]] = []
+    for arg in args:
+        if arg.keyword is not None:
+            items.append((arg.keyword.value, arg.value))
+        elif arg.star == "**" or arg.star == "":
+            pairs = _mapping_items(arg.value)
+            if pairs is None:
+                return None
+            items += pairs
+        else:
+            return None
+    return items
+
+
+def _mapping_items(node: cst.BaseExpression) -> list[tuple[str, cst.BaseExpression]] | None:
+    if isinstance(node, cst.Dict):
+        pairs = []
+        for element in node.elements:
+            if not isinstance(element, cst.DictElement):
+                return None
+            key = _string_key(element.key)
+            if key is None:
+                return None
+            pairs.append((key, element.value))
+        return pairs
+    if m.matches(node, m.Call(func=m.Name("dict"))):
+        return _update_items(node.args)  # type: ignore[attr-defined]
+    return None
+
+
+class _GlobalReads(cst.CSTVisitor):
+    def __init__(self, index: ModuleIndex) -> None:
+        self.index = index
+        self.names: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        name = self.index.access_names.get(node)
+        if name is not None:
+            self.names.add(name)
+
+
+def global_reads(index: ModuleIndex, node: cst.CSTNode) -> set[str]:
+    visitor = _GlobalReads(index)
+    node.visit(visitor)
+    return visitor.names
+
+
+# ------------------------------------------------------------------ resolving
+@dataclass
+class _Resolution:
+    imports: set[str]
+    helpers: set[int]
+    blocker: str | None = None
+
+
+def _resolve(index: ModuleIndex, names: set[str], app: str, seen: set[int]) -> _Resolution:
+    """Can these module-level names be reproduced in config.py (imports, simple helpers)?"""
+    result = _Resolution(imports=set(), helpers=set())
+    for name in sorted(names):
+        if name == app:
+            result.blocker = f"reads `{app}`"
+            return result
+        if name in index.imports:
+            result.imports.add(name)
+            continue
+        binders = index.binders.get(name, [])
+        if len(binders) != 1 or not _is_simple_assignment(index.body[binders[0]], name):
+            result.blocker = f"depends on `{name}`"
+            return result
+        helper = binders[0]
+        if helper in seen:
+            continue
+        seen.add(helper)
+        inner = _resolve(index, global_reads(index, index.body[helper]) - {name}, app, seen)
+        if inner.blocker:
+            result.blocker = inner.blocker
+            return result
+        result.helpers |= {helper} | inner.helpers
+        result.imports |= inner.imports
+    return result
+
+
+def _is_simple_assignment(statement: cst.BaseStatement, name: str) -> bool:
+    return m.matches(
+        statement,
+        m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(m.Name(name))])]),
+    )
+
+
+# ------------------------------------------------------------------- writing
+def config_dir(model: AppModel) -> str:
+    """Where `config.py` goes: the folder from which the app module is imported."""
+    directory = PurePosixPath(model.app_dir)
+    if model.layout is Layout.PACKAGE:
+        directory = directory.parent
+    text = directory.as_posix()
+    return "" if text == "." else text
+
+
+def _env_call(env: str, default: str) -> str:
+    return f'os.environ.get("{env}", _DEVELOPMENT_DEFAULTS["{default}"])'
+
+
+def _environment_default(value: cst.BaseExpression) -> tuple[str, str] | None:
+    """`os.environ.get("X", "lit")` / `os.getenv("X", "lit")` → ("X", "lit")."""
+    getter = m.Call(
+        func=m.Attribute(value=m.Attribute(value=m.Name("os"), attr=m.Name("environ")), attr=m.Name("get"))
+        | m.Attribute(value=m.Name("os"), attr=m.Name("getenv")),
+        args=[m.Arg(m.SimpleString()), m.Arg(m.SimpleString())],
+    )
+    if m.matches(value, getter):
+        args = value.args  # type: ignore[attr-defined]
+        env, default = args[0].value.evaluated_value, args[1].value.evaluated_value
+        if isinstance(env, str) and isinstance(default, str):
+            return env, default
+    return None
+
+
+def _uses_extension(project: Project, module: str) -> bool:
+    return any(module in project.text(path) for path in project.python_paths())
+
+
+def transform(project: Project, model: AppModel, options: Options) -> Outcome:
+    if model.layout is Layout.FACTORY:
+        return Outcome(project)
+    index = ModuleIndex(project, model.app_path)
+    app = model.app_name
+    findings: list[Finding] = []
+
+    settings: list[Setting] = []
+    moved: set[int] = set()
+    helpers: set[int] = set()
+    import_names: set[str] = set()
+    for position, statement in enumerate(index.body):
+        items = _settings_of(statement, app)
+        if not items:
+            continue
+        reads: set[str] = set()
+        for _, value in items:
+            reads |= global_reads(index, value)
+        resolution = _resolve(index, reads, app, set())
+        if resolution.blocker:
+            findings.append(
+                Finding(
+                    Location(model.app_path, index.statement_line(position)),
+                    f"setting kept in place: its value {resolution.blocker}",
+                )
+            )
+            continue
+        moved.add(position)
+        helpers |= resolution.helpers
+        import_names |= resolution.imports
+        settings += [Setting(key, value, position) for key, value in items]
+    if not settings:
+        return Outcome(project, tuple(findings))
+
+    target_dir = config_dir(model)
+    config_path = f"{target_dir}/{CONFIG_MODULE}.py" if target_dir else f"{CONFIG_MODULE}.py"
+    if config_path in project:
+        findings.append(
+            Finding(
+                Location(config_path),
+                f"{config_path} already exists; settings left in {model.app_path}",
+            )
+        )
+        return Outcome(project, tuple(findings))
+
+    text, secrets = _render_config(
+        project, index, model, settings, helpers, import_names, target_dir, findings, options
+    )
+    for key, literal in secrets:
+        findings.append(
+            Finding(
+                Location(config_path),
+                f"{key} now comes from the environment; the old value "
+                f"{mask(literal)!r} is only the development default",
+                Severity.NOTE,
+            )
+        )
+
+    # The app module: one `from_object` where the first setting was, the rest gone.
+    first = min(moved)
+    load = cst.parse_statement(f"{app}.config.from_object(get_config())\n")
+    removed = set(moved)
+    for helper in sorted(helpers):
+        bound = index.names_bound_by({helper})
+        if all(index.only_read_within(name, removed | helpers) or not index.readers.get(name) for name in bound):
+            removed.add(helper)
+    body: list[cst.BaseStatement] = []
+    for position, statement in enumerate(index.body):
+        if position == first:
+            body.append(load.with_changes(leading_lines=statement.leading_lines))
+        elif position not in removed:
+            body.append(statement)
+    unused = {
+        name
+        for name in index.imports
+        if index.readers.get(name) and index.only_read_within(name, removed)
+    }
+    tree = prune_imports(index.tree.with_changes(body=body), unused)
+    tree = add_import(tree, CONFIG_MODULE, "get_config")
+
+    extra = {
+        ".env.example": _env_example(project, secrets, options),
+    }
+    gitignore = _gitignore_with_env(project)
+    if gitignore is not None:
+        extra[".gitignore"] = gitignore
+    new_project = project.with_changes(
+        modules={model.app_path: tree}, texts={config_path: text, **extra}
+    )
+    return Outcome(new_project, tuple(findings))
+
+
+def _render_config(
+    project: Project,
+    index: ModuleIndex,
+    model: AppModel,
+    settings: list[Setting],
+    helpers: set[int],
+    import_names: set[str],
+    target_dir: str,
+    findings: list[Finding],
+    options: Options,
+) -> tuple[str, list[tuple[str, str]]]:
+    code = index.tree.code_for_node
+    plan = ImportPlan()
+    plan.add("import os")
+    for name in sorted(import_names):
+        plan.add(index.imports[name].statement())
+
+    helper_lines = []
+    for helper in sorted(helpers):
+        statement, unhandled = reanchor(index.body[helper], model.app_dir, target_dir)
+        if unhandled:
+            findings.append(
+                Finding(
+                    Location(model.app_path, index.statement_line(helper)),
+                    "uses __file__ in a way flaskmod cannot re-anchor; check the path in config.py",
+                )
+            )
+        helper_lines.append(code(statement.with_changes(leading_lines=[])).rstrip("\n"))
+
+    defaults: dict[str, str] = {}
+    secrets: list[tuple[str, str]] = []
+    lines: dict[str, str] = {}
+    for setting in settings:
+        value, unhandled = reanchor(setting.value, model.app_dir, target_dir)
+        literal = _string_key(setting.value)
+        from_env = _environment_default(setting.value)
+        if from_env and is_secret(setting.key, from_env[1]):
+            env, default = from_env
+            defaults[setting.key] = default
+            secrets.append((setting.key, default))
+            rendered = _env_call(env, setting.key)
+        elif literal is not None and is_secret(setting.key, literal):
+            defaults[setting.key] = literal
+            secrets.append((setting.key, literal))
+            rendered = _env_call(ENV_NAMES.get(setting.key, setting.key), setting.key)
+        else:
+            rendered = code(value)
+        lines[setting.key] = rendered  # a later assignment of the same key wins, as at run time
+
+    out = [
+        '"""Settings for each environment; `create_app(config_name)` picks one by name."""',
+        "",
+        plan.render(),
+        "",
+    ]
+    if helper_lines:
+        out += [*helper_lines, ""]
+    if defaults:
+        out += [
+            "# Development defaults of the settings production must read from the environment.",
+            "# ProductionConfig refuses to start while any of them is missing or unchanged.",
+            "_DEVELOPMENT_DEFAULTS = {",
+            *(f"    {quote(key)}: {quote(value)}," for key, value in defaults.items()),
+            "}",
+            "",
+        ]
+    out += ["", "class BaseConfig:"]
+    out += [f"    {key} = {value}" for key, value in lines.items()]
+    out += [
+        "",
+        "    @classmethod",
+        "    def validate(cls) -> None:",
+        '        """Called at start-up; only production insists on real secrets."""',
+        "",
+        "",
+        "class DevelopmentConfig(BaseConfig):",
+        "    pass",
+        "",
+        "",
+        "class TestingConfig(BaseConfig):",
+        "    TESTING = True",
+    ]
+    if _uses_extension(project, "flask_sqlalchemy"):
+        out.append('    SQLALCHEMY_DATABASE_URI = "sqlite:///:memory:"')
+    out += ["    WTF_CSRF_ENABLED = False", "", "", "class ProductionConfig(BaseConfig):"]
+    if "DEBUG" in lines and lines["DEBUG"] != "False":
+        out += ["    DEBUG = False", ""]
+    if defaults:
+        out += [
+            "    @classmethod",
+            "    def validate(cls) -> None:",
+            "        for name, development_default in _DEVELOPMENT_DEFAULTS.items():",
+            "            value = getattr(cls, name)",
+            "            if not value or value == development_default:",
+            "                raise RuntimeError(",
+            '                    f"{name} must be set in the environment for production "',
+            '                    "(it is missing or still the development default)"',
+            "                )",
+        ]
+    elif out[-1].startswith("class ProductionConfig"):
+        out.append("    pass")
+    env = options.config_env_var
+    out += [
+        "",
+        "",
+        "config_by_name = {",
+        '    "development": DevelopmentConfig,',
+        '    "testing": TestingConfig,',
+        '    "production": ProductionConfig,',
+        "}",
+        "",
+        "",
+        "def get_config(name=None):",
+        f'    """The class for `name` (default: ${env}, else "development"), validated."""',
+        f'    config_class = config_by_name[name or os.environ.get("{env}", "development")]',
+        "    config_class.validate()",
+        "    return config_class",
+        "",
+    ]
+    text = "\n".join(out)
+    cst.parse_module(text)  # a rendering bug must fail here, not in the user's app
+    return text, secrets
+
+
+def _env_example(project: Project, secrets: list[tuple[str, str]], options: Options) -> str:
+    existing = project.text(".env.example") if ".env.example" in project else ""
+    names = [line.split("=", 1)[0] for line in existing.splitlines() if "=" in line]
+    wanted = [options.config_env_var] + [ENV_NAMES.get(key, key) for key, _ in secrets]
+    added = [name for name in wanted if name not in names]
+    if not added:
+        return existing
+    lines = [] if existing else ["# Copy to .env and fill in; never commit .env."]
+    for name in added:
+        lines.append(f"{name}=development" if name == options.config_env_var else f"{name}=")
+    prefix = existing if not existing or existing.endswith("\n") else existing + "\n"
+    return prefix + "\n".join(lines) + "\n"
+
+
+def _gitignore_with_env(project: Project) -> str | None:
+    existing = project.text(".gitignore") if ".gitignore" in project else ""
+    if any(line.strip() in (".env", "/.env", ".env*", "*.env") for line in existing.splitlines()):
+        return None
+    prefix = existing if not existing or existing.endswith("\n") else existing + "\n"
+    return prefix + ".env\n"
+

@@ -1,0 +1,3 @@
+from flaskmod.cli import main
+
+main()

@@ -1,0 +1,352 @@
+"""What the project is: where the Flask app is created and what hangs off it.
+
+The analysis reads trees from the `Project` (never imports the user's code) and produces an
+`AppModel`: the facts every codemod and the plan need, plus what cannot be migrated safely, each
+with `path:line`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import PurePosixPath
+
+import libcst as cst
+import libcst.matchers as m
+from libcst.metadata import PositionProvider, QualifiedNameProvider
+
+from flaskmod.errors import Finding, FlaskmodError, Location
+from flaskmod.project import Project, module_name
+
+FLASK_CLASSES = frozenset({"flask.Flask", "flask.app.Flask"})
+
+# Decorators that register a view on the app (the endpoint defaults to the function name).
+ROUTE_DECORATORS = frozenset({"route", "get", "post", "put", "delete", "patch"})
+
+
+class Layout(str, Enum):
+    #: `app = Flask(__name__)` in a plain module (`app.py`)
+    MODULE = "single module"
+    #: `app = Flask(__name__)` at module level inside a package (`app/__init__.py`)
+    PACKAGE = "package with a global app"
+    #: `create_app()` already builds the app: nothing to migrate
+    FACTORY = "application factory"
+
+
+@dataclass(frozen=True)
+class Route:
+    endpoint: str
+    rules: tuple[str, ...]
+    function: str
+    line: int
+
+
+@dataclass(frozen=True)
+class AppModel:
+    layout: Layout
+    app_path: str
+    app_name: str
+    app_line: int
+    routes: tuple[Route, ...] = ()
+    extensions: tuple[str, ...] = ()
+    config_statements: int = 0
+    hooks: tuple[str, ...] = ()
+    templates: tuple[str, ...] = ()
+    tests: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = field(default_factory=tuple)
+
+    @property
+    def app_dir(self) -> str:
+        parent = PurePosixPath(self.app_path).parent.as_posix()
+        return "" if parent == "." else parent
+
+    @property
+    def import_name(self) -> str:
+        return module_name(self.app_path)
+
+    @property
+    def in_package(self) -> bool:
+        return self.layout is Layout.PACKAGE
+
+    @property
+    def endpoints(self) -> dict[str, str]:
+        """Old endpoint → function name, for every view registered on the app."""
+        return {route.endpoint: route.function for route in self.routes}
+
+
+def is_test_path(path: str) -> bool:
+    pure = PurePosixPath(path)
+    return (
+        "tests" in pure.parts[:-1]
+        or "test" in pure.parts[:-1]
+        or pure.name.startswith("test_")
+        or pure.name.endswith("_test.py")
+        or pure.name == "conftest.py"
+    )
+
+
+def qualified_names(
+    wrapper_names: dict[cst.CSTNode, set[object]], node: cst.CSTNode
+) -> set[str]:
+    return {getattr(q, "name", "") for q in wrapper_names.get(node, set())}
+
+
+@dataclass
+class _Candidate:
+    path: str
+    name: str
+    line: int
+    in_function: bool
+
+
+class _AppFinder(cst.CSTVisitor):
+    """Finds `X = Flask(...)` at module level, and `Flask(...)` calls inside functions."""
+
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider)
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.depth = 0
+        self.candidates: list[_Candidate] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.depth += 1
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.depth -= 1
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.depth += 1
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.depth -= 1
+
+    def visit_Call(self, node: cst.Call) -> None:
+        names = {q.name for q in self.get_metadata(QualifiedNameProvider, node.func, set())}
+        if not names & FLASK_CLASSES:
+            return
+        line = self.get_metadata(PositionProvider, node).start.line
+        self.candidates.append(_Candidate(self.path, "", line, self.depth > 0))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if self.depth or not isinstance(node.value, cst.Call):
+            return
+        names = {q.name for q in self.get_metadata(QualifiedNameProvider, node.value.func, set())}
+        if names & FLASK_CLASSES and len(node.targets) == 1:
+            target = node.targets[0].target
+            if isinstance(target, cst.Name):
+                self._named = target.value
+
+    def leave_Assign(self, original_node: cst.Assign) -> None:
+        name = getattr(self, "_named", None)
+        if name and self.candidates and not self.candidates[-1].in_function:
+            self.candidates[-1].name = name
+        self._named = None
+
+
+def find_app(project: Project) -> tuple[_Candidate, list[_Candidate]]:
+    """The module-level app candidate, or an error naming what is ambiguous or missing."""
+    module_level: list[_Candidate] = []
+    in_functions: list[_Candidate] = []
+    for path in project.python_paths():
+        if is_test_path(path) or "Flask" not in project.text(path):
+            continue
+        finder = _AppFinder(path)
+        project.metadata(path).visit(finder)
+        for candidate in finder.candidates:
+            (in_functions if candidate.in_function else module_level).append(candidate)
+    if not module_level:
+        if in_functions:
+            first = in_functions[0]
+            return _Candidate(first.path, "", first.line, True), in_functions
+        raise FlaskmodError(
+            "no Flask application found: flaskmod looks for `app = Flask(__name__)` at module "
+            f"level ({len(project.python_paths())} Python files read)",
+            Location(str(project.root)),
+        )
+    by_file: dict[str, list[_Candidate]] = {}
+    for candidate in module_level:
+        by_file.setdefault(candidate.path, []).append(candidate)
+    for path, found in by_file.items():
+        if len(found) > 1:
+            lines = ", ".join(str(c.line) for c in found)
+            raise FlaskmodError(
+                f"{len(found)} Flask apps in one module (lines {lines}); split them first",
+                Location(path, found[1].line),
+            )
+    if len(by_file) > 1:
+        where = ", ".join(f"{c.path}:{c.line}" for c in module_level)
+        raise FlaskmodError(
+            f"Flask apps created in {len(by_file)} modules ({where}); flaskmod migrates one app "
+            "per project",
+            Location(module_level[1].path, module_level[1].line),
+        )
+    app = module_level[0]
+    if not app.name:
+        raise FlaskmodError(
+            "the Flask app is created without a plain `name = Flask(...)` assignment",
+            Location(app.path, app.line),
+        )
+    return app, in_functions
+
+
+class _AppUsage(cst.CSTVisitor):
+    """Collects routes, hooks and config statements hanging off the global app."""
+
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, app_name: str) -> None:
+        self.app = app_name
+        self.routes: list[Route] = []
+        self.hooks: list[str] = []
+        self.config_statements = 0
+        self.star_imports: list[int] = []
+
+    def _line(self, node: cst.CSTNode) -> int:
+        return self.get_metadata(PositionProvider, node).start.line
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        rules: list[str] = []
+        endpoint: str | None = None
+        for decorator in node.decorators:
+            call = decorator.decorator
+            func = call.func if isinstance(call, cst.Call) else call
+            if not m.matches(func, m.Attribute(value=m.Name(self.app))):
+                continue
+            attr = func.attr.value  # type: ignore[attr-defined]
+            if attr in ROUTE_DECORATORS and isinstance(call, cst.Call):
+                if call.args and isinstance(call.args[0].value, cst.SimpleString):
+                    rules.append(call.args[0].value.evaluated_value)  # type: ignore[arg-type]
+                for arg in call.args:
+                    if (
+                        arg.keyword
+                        and arg.keyword.value == "endpoint"
+                        and isinstance(arg.value, cst.SimpleString)
+                    ):
+                        endpoint = str(arg.value.evaluated_value)
+            else:
+                self.hooks.append(attr)
+        if rules:
+            self.routes.append(
+                Route(endpoint or node.name.value, tuple(rules), node.name.value, self._line(node))
+            )
+        return False
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if m.matches(
+                target.target,
+                m.Subscript(value=m.Attribute(value=m.Name(self.app), attr=m.Name("config")))
+                | m.Attribute(
+                    value=m.Name(self.app),
+                    attr=m.Name("secret_key") | m.Name("debug") | m.Name("testing"),
+                ),
+            ):
+                self.config_statements += 1
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if m.matches(
+            node.func,
+            m.Attribute(value=m.Attribute(value=m.Name(self.app), attr=m.Name("config"))),
+        ):
+            self.config_statements += 1
+
+
+def _extension_names(project: Project, path: str, app_name: str) -> list[str]:
+    """Names bound to `Ext(app, ...)` or initialised with `x.init_app(app)` at module level."""
+    found: list[str] = []
+    for statement in project.module(path).body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if m.matches(
+                small,
+                m.Assign(
+                    targets=[m.AssignTarget(m.Name())],
+                    value=m.Call(args=[m.Arg(m.Name(app_name)), m.ZeroOrMore()])
+                    | m.Call(args=[m.ZeroOrMore(), m.Arg(m.Name(app_name), keyword=m.Name("app"))]),
+                ),
+            ):
+                found.append(small.targets[0].target.value)  # type: ignore[attr-defined]
+            elif m.matches(
+                small,
+                m.Expr(
+                    m.Call(
+                        func=m.Attribute(value=m.Name(), attr=m.Name("init_app")),
+                        args=[m.Arg(m.Name(app_name)), m.ZeroOrMore()],
+                    )
+                ),
+            ):
+                found.append(small.value.func.value.value)  # type: ignore[attr-defined]
+    return found
+
+
+def analyze(project: Project) -> AppModel:
+    app, in_functions = find_app(project)
+    templates = tuple(
+        p for p in sorted(project.files) if "templates" in PurePosixPath(p).parts[:-1]
+    )
+    tests = tuple(p for p in project.python_paths() if is_test_path(p))
+    if app.in_function:
+        return AppModel(
+            layout=Layout.FACTORY,
+            app_path=app.path,
+            app_name="app",
+            app_line=app.line,
+            templates=templates,
+            tests=tests,
+        )
+    findings: list[Finding] = []
+    usage = _AppUsage(app.name)
+    project.metadata(app.path).visit(usage)
+    findings += _star_imports_of(project, module_name(app.path))
+    layout = (
+        Layout.PACKAGE if PurePosixPath(app.path).name == "__init__.py" else Layout.MODULE
+    )
+    return AppModel(
+        layout=layout,
+        app_path=app.path,
+        app_name=app.name,
+        app_line=app.line,
+        routes=tuple(usage.routes),
+        extensions=tuple(_extension_names(project, app.path, app.name)),
+        config_statements=usage.config_statements,
+        hooks=tuple(usage.hooks),
+        templates=templates,
+        tests=tests,
+        findings=tuple(findings),
+    )
+
+
+def _star_imports_of(project: Project, app_module: str) -> Sequence[Finding]:
+    """`from app import *` hides which names a module takes from the app: refuse to guess."""
+    findings = []
+    for path in project.python_paths():
+        if f"import *" not in project.text(path):
+            continue
+        for statement in project.module(path).body:
+            if not isinstance(statement, cst.SimpleStatementLine):
+                continue
+            for small in statement.body:
+                if (
+                    isinstance(small, cst.ImportFrom)
+                    and isinstance(small.names, cst.ImportStar)
+                    and small.module is not None
+                    and _dotted(small.module) == app_module
+                ):
+                    line = project.text(path)[: project.text(path).find("import *")].count("\n") + 1
+                    raise FlaskmodError(
+                        f"`from {app_module} import *` hides which names it takes from the app "
+                        "module; import them by name first",
+                        Location(path, line),
+                    )
+    return findings
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""

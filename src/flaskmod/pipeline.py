@@ -1,0 +1,150 @@
+"""The ordered codemods, and running them over a snapshot.
+
+A codemod is a module in `flaskmod.codemods` (the repository's top-level `codemods/`) whose name
+is the codemod's name: it defines `ORDER`, `SUMMARY` and `transform(project, model, options)`.
+There is no second registry to keep in sync, as in django-upgrade's fixers.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Protocol
+
+from flaskmod.analysis import AppModel, Layout, analyze
+from flaskmod.errors import Finding, FlaskmodError
+from flaskmod.project import Project
+
+
+@dataclass(frozen=True)
+class Options:
+    """Settings a user may give on the command line or in `[tool.flaskmod]`."""
+
+    blueprint: str = "main"
+    config_env_var: str = "FLASK_CONFIG"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    project: Project
+    findings: tuple[Finding, ...] = ()
+
+
+class Transform(Protocol):
+    def __call__(self, project: Project, model: AppModel, options: Options) -> Outcome: ...
+
+
+@dataclass(frozen=True)
+class Codemod:
+    name: str
+    summary: str
+    order: int
+    transform: Transform
+
+    @classmethod
+    def from_module(cls, module: ModuleType) -> Codemod:
+        short = module.__name__.rsplit(".", 1)[-1]
+        return cls(
+            name=short.replace("_", "-"),
+            summary=module.SUMMARY,
+            order=module.ORDER,
+            transform=module.transform,
+        )
+
+
+def discover() -> list[Codemod]:
+    """Every codemod module, in default order. Private modules (`_name`) are helpers."""
+    import flaskmod.codemods as package
+
+    found = [
+        Codemod.from_module(importlib.import_module(f"{package.__name__}.{info.name}"))
+        for info in pkgutil.iter_modules(package.__path__)
+        if not info.name.startswith("_")
+    ]
+    return sorted(found, key=lambda codemod: codemod.order)
+
+
+def select(
+    codemods: Sequence[Codemod], only: Iterable[str] = (), skip: Iterable[str] = ()
+) -> list[Codemod]:
+    only, skip = list(only), list(skip)
+    known = {codemod.name for codemod in codemods}
+    for name in [*only, *skip]:
+        if name not in known:
+            raise FlaskmodError(
+                f"unknown codemod {name!r}; known: {', '.join(c.name for c in codemods)}"
+            )
+    return [c for c in codemods if (not only or c.name in only) and c.name not in skip]
+
+
+@dataclass(frozen=True)
+class Step:
+    codemod: Codemod
+    before: Project
+    after: Project
+    findings: tuple[Finding, ...]
+
+    @property
+    def changed(self) -> bool:
+        return self.before.files != self.after.files
+
+
+@dataclass(frozen=True)
+class Run:
+    original: Project
+    model: AppModel
+    steps: tuple[Step, ...] = field(default_factory=tuple)
+
+    @property
+    def final(self) -> Project:
+        return self.steps[-1].after if self.steps else self.original
+
+    @property
+    def findings(self) -> list[Finding]:
+        seen: list[Finding] = list(self.model.findings)
+        for step in self.steps:
+            seen += [f for f in step.findings if f not in seen]
+        return seen
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not any(step.changed for step in self.steps)
+
+    @property
+    def already_factory(self) -> bool:
+        return self.model.layout is Layout.FACTORY and not self.model.factory_in_progress
+
+
+ProgressHook = Callable[[Codemod], None]
+
+
+def run(
+    project: Project,
+    codemods: Sequence[Codemod],
+    options: Options | None = None,
+    on_step: ProgressHook | None = None,
+) -> Run:
+    """Apply each codemod to the previous one's output; re-analyse only after a change."""
+    options = options or Options()
+    first = analyze(project)
+    if first.layout is Layout.FACTORY and not first.factory_in_progress:
+        return Run(original=project, model=first)
+    steps: list[Step] = []
+    current, model = project, first
+    for codemod in codemods:
+        if on_step:
+            on_step(codemod)
+        outcome = codemod.transform(current, model, options)
+        findings = tuple(
+            f if f.codemod else Finding(f.location, f.message, f.severity, codemod.name)
+            for f in outcome.findings
+        )
+        step = Step(codemod, current, outcome.project, findings)
+        steps.append(step)
+        if step.changed:
+            current = outcome.project
+            model = analyze(current)
+    return Run(original=project, model=first, steps=tuple(steps))

@@ -1,0 +1,308 @@
+"""An immutable snapshot of the target project, with its parsed trees cached.
+
+Codemods never touch the disk: each gets a `Project` and returns a new one. Trees are handed along
+(a codemod that edits a module stores the new tree, the next one reads it without re-parsing), and
+metadata is resolved at most once per tree.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import stat
+import tokenize
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import libcst as cst
+import pathspec
+from libcst.metadata import MetadataWrapper
+
+from flaskmod.errors import FlaskmodError, Location
+
+# Never read, never touched: version control, environments, caches, generated migrations.
+ALWAYS_IGNORED = (
+    ".git/",
+    ".hg/",
+    ".svn/",
+    ".venv/",
+    "venv/",
+    ".tox/",
+    ".nox/",
+    "node_modules/",
+    "__pycache__/",
+    ".mypy_cache/",
+    ".pytest_cache/",
+    ".ruff_cache/",
+    "*.egg-info/",
+    "migrations/versions/",
+    "*.pyc",
+)
+
+# Files a migration may read or rewrite. Anything else (images, databases, fonts) is left alone.
+TEXT_SUFFIXES = frozenset(
+    {
+        ".py",
+        ".html",
+        ".htm",
+        ".jinja",
+        ".jinja2",
+        ".j2",
+        ".txt",
+        ".xml",
+        ".cfg",
+        ".ini",
+        ".toml",
+        ".md",
+        ".rst",
+        ".example",
+        ".sql",
+        ".css",
+        ".js",
+        ".json",
+        ".yml",
+        ".yaml",
+    }
+)
+TEXT_NAMES = frozenset({".gitignore", ".flaskenv", "Pipfile", "Procfile"})
+
+MAX_FILE_BYTES = 2_000_000
+
+
+@dataclass(frozen=True)
+class FileText:
+    """A text file's content plus what is needed to write it back byte-for-byte in kind."""
+
+    text: str
+    encoding: str = "utf-8"
+    bom: bool = False
+    executable: bool = False
+
+    def to_bytes(self) -> bytes:
+        data = self.text.encode(self.encoding)
+        return codecs.BOM_UTF8 + data if self.bom else data
+
+
+def decode(path: str, data: bytes, executable: bool = False) -> FileText:
+    """Decode like Python does: a BOM or a PEP 263 coding line for `.py`, UTF-8 otherwise."""
+    bom = data.startswith(codecs.BOM_UTF8)
+    body = data[len(codecs.BOM_UTF8) :] if bom else data
+    encoding = "utf-8"
+    if path.endswith(".py") and not bom:
+        try:
+            encoding, _ = tokenize.detect_encoding(iter(data.splitlines(keepends=True)).__next__)
+        except SyntaxError as exc:
+            raise FlaskmodError(f"cannot read: {exc}", Location(path)) from exc
+        if encoding == "utf-8-sig":
+            encoding = "utf-8"
+    try:
+        text = body.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        line = body[: getattr(exc, "start", 0)].count(b"\n") + 1
+        raise FlaskmodError(
+            f"not decodable as {encoding}; flaskmod leaves the project untouched",
+            Location(path, line),
+        ) from exc
+    return FileText(text=text, encoding=encoding, bom=bom, executable=executable)
+
+
+@dataclass
+class _Caches:
+    trees: dict[str, cst.Module] = field(default_factory=dict)
+    wrappers: dict[int, MetadataWrapper] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Project:
+    """Relative POSIX path → file text; `origin` remembers where moved files came from."""
+
+    root: Path
+    files: Mapping[str, FileText]
+    origin: Mapping[str, str] = field(default_factory=dict)
+    _caches: _Caches = field(default_factory=_Caches, compare=False, repr=False)
+
+    # ----------------------------------------------------------------- reading
+    def __contains__(self, path: object) -> bool:
+        return path in self.files
+
+    def text(self, path: str) -> str:
+        return self.files[path].text
+
+    def paths(self, suffix: str = "") -> list[str]:
+        return sorted(p for p in self.files if p.endswith(suffix))
+
+    def python_paths(self) -> list[str]:
+        return self.paths(".py")
+
+    def module(self, path: str) -> cst.Module:
+        """The parsed tree of a Python file, parsed at most once per run."""
+        tree = self._caches.trees.get(path)
+        if tree is None:
+            try:
+                tree = cst.parse_module(self.files[path].text)
+            except cst.ParserSyntaxError as exc:
+                raise FlaskmodError(
+                    f"syntax error: {exc.message}", Location(path, exc.raw_line)
+                ) from exc
+            self._caches.trees[path] = tree
+        return tree
+
+    def metadata(self, path: str) -> MetadataWrapper:
+        """A metadata wrapper for the current tree of `path`, shared by every reader of it."""
+        tree = self.module(path)
+        wrapper = self._caches.wrappers.get(id(tree))
+        if wrapper is None:
+            # The trees are never mutated, so the defensive deep copy would only cost time.
+            wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+            self._caches.wrappers[id(tree)] = wrapper
+        return wrapper
+
+    def source_of(self, path: str) -> str:
+        """The path this file had in the original snapshot (itself unless moved)."""
+        return self.origin.get(path, path)
+
+    # ----------------------------------------------------------------- editing
+    def with_changes(
+        self,
+        *,
+        modules: Mapping[str, cst.Module] | None = None,
+        texts: Mapping[str, str] | None = None,
+        moves: Mapping[str, str] | None = None,
+        deletions: Iterable[str] = (),
+    ) -> Project:
+        """A new snapshot. `moves` maps old → new path and is applied before the edits."""
+        files = dict(self.files)
+        origin = dict(self.origin)
+        trees = dict(self._caches.trees)
+        for old, new in (moves or {}).items():
+            if new in files:
+                raise FlaskmodError(f"cannot move {old} to {new}: it exists", Location(new))
+            files[new] = files.pop(old)
+            origin[new] = origin.pop(old, old)
+            if old in trees:
+                trees[new] = trees.pop(old)
+        for path in deletions:
+            files.pop(path, None)
+            origin.pop(path, None)
+            trees.pop(path, None)
+        for path, tree in (modules or {}).items():
+            previous = files.get(path)
+            code = tree.code
+            if previous is None or previous.text != code:
+                files[path] = _retext(previous, code)
+            trees[path] = tree
+        for path, text in (texts or {}).items():
+            previous = files.get(path)
+            if previous is None or previous.text != text:
+                files[path] = _retext(previous, text)
+                trees.pop(path, None)
+        caches = _Caches(trees=trees, wrappers=self._caches.wrappers)
+        return Project(root=self.root, files=files, origin=origin, _caches=caches)
+
+    def with_module(self, path: str, tree: cst.Module) -> Project:
+        return self.with_changes(modules={path: tree})
+
+
+def _retext(previous: FileText | None, text: str) -> FileText:
+    if previous is None:
+        return FileText(text=text)
+    return FileText(
+        text=text, encoding=previous.encoding, bom=previous.bom, executable=previous.executable
+    )
+
+
+# --------------------------------------------------------------------- scanning
+def ignore_spec(root: Path) -> pathspec.PathSpec:
+    lines: list[str] = list(ALWAYS_IGNORED)
+    gitignore = root / ".gitignore"
+    if gitignore.is_file():
+        lines += gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def _walk(root: Path, spec: pathspec.PathSpec) -> Iterator[tuple[str, Path]]:
+    real_root = root.resolve()
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        rel_dir = here.relative_to(root).as_posix()
+        keep = []
+        for name in sorted(dirnames):
+            rel = f"{name}/" if rel_dir == "." else f"{rel_dir}/{name}/"
+            full = here / name
+            if spec.match_file(rel) or (full / "pyvenv.cfg").exists():
+                continue
+            if full.is_symlink() and not _inside(full, real_root):
+                continue
+            keep.append(name)
+        dirnames[:] = keep
+        for name in sorted(filenames):
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+            full = here / name
+            if spec.match_file(rel):
+                continue
+            if full.is_symlink() and not _inside(full, real_root):
+                continue
+            yield rel, full
+
+
+def _inside(path: Path, real_root: Path) -> bool:
+    try:
+        path.resolve().relative_to(real_root)
+    except ValueError:
+        return False
+    return True
+
+
+def is_text_candidate(rel: str) -> bool:
+    pure = PurePosixPath(rel)
+    if pure.name in TEXT_NAMES or pure.name.startswith("requirements"):
+        return True
+    if "templates" in pure.parts:
+        return True
+    return pure.suffix.lower() in TEXT_SUFFIXES
+
+
+def scan(root: Path) -> Project:
+    """Read every text file of the project that git would track; Python files must decode."""
+    if not root.exists():
+        raise FlaskmodError("no such file or directory", Location(str(root)))
+    if not root.is_dir():
+        raise FlaskmodError("not a directory: flaskmod works on a project folder", Location(str(root)))
+    spec = ignore_spec(root)
+    files: dict[str, FileText] = {}
+    for rel, full in _walk(root, spec):
+        if not is_text_candidate(rel):
+            continue
+        try:
+            info = full.stat()
+        except OSError:
+            continue
+        if info.st_size > MAX_FILE_BYTES:
+            continue
+        data = full.read_bytes()
+        executable = bool(info.st_mode & stat.S_IXUSR)
+        try:
+            files[rel] = decode(rel, data, executable)
+        except FlaskmodError:
+            if rel.endswith(".py"):
+                raise
+            # A template or data file in another encoding is left alone rather than guessed at.
+            continue
+    return Project(root=root, files=files)
+
+
+def module_name(path: str) -> str:
+    """Dotted import name of a project-relative Python path (`app/__init__.py` → `app`)."""
+    parts = list(PurePosixPath(path).with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def get_any(mapping: Mapping[str, Any], *keys: str) -> Any:
+    for key in keys:
+        if key in mapping:
+            return mapping[key]
+    return None
