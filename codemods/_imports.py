@@ -38,9 +38,9 @@ def _after_leading_imports(tree: cst.Module) -> int:
 
 
 def _module_of(node: cst.ImportFrom) -> str:
-    if node.relative or node.module is None:
-        return ""
-    return cst.Module([]).code_for_node(node.module)
+    """The module as written, leading dots included (`.extensions`)."""
+    dots = "." * len(node.relative)
+    return dots + (cst.Module([]).code_for_node(node.module) if node.module is not None else "")
 
 
 def has_import(tree: cst.Module, module: str, name: str | None = None) -> bool:

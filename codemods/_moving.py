@@ -186,7 +186,17 @@ def _merge_from_imports(lines: Iterable[str]) -> list[str]:
                     merged[key].append(name)
         elif line not in order:
             order.append(line)
-    return [f"{key} import {', '.join(merged[key])}" if key in merged else key for key in order]
+    return [
+        f"{key} import {', '.join(sorted(merged[key], key=_isort_key))}" if key in merged else key
+        for key in order
+    ]
+
+
+def _isort_key(alias: str) -> tuple[int, str]:
+    """isort's default `order_by_type`: CONSTANTS, then Classes, then functions."""
+    name = alias.split(" as ")[0]
+    kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
+    return kind, name.lower()
 
 
 def imports_for(

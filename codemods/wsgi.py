@@ -1,0 +1,72 @@
+"""`wsgi.py`: the production entry point, `application = create_app(...)`.
+
+Why: with a factory there is no module-level app for `gunicorn app:app` or `flask run` to find.
+`wsgi.py` builds one, production settings unless `FLASK_CONFIG` says otherwise, and exposes it as
+both `application` (the WSGI convention, `gunicorn wsgi:application`) and `app` (what
+`flask --app wsgi` looks for).
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+import libcst as cst
+import libcst.matchers as m
+
+from flaskmod.analysis import AppModel, Layout
+from flaskmod.errors import Finding, Location, Severity
+from flaskmod.pipeline import Options, Outcome
+from flaskmod.project import Project
+
+ORDER = 60
+SUMMARY = "Add wsgi.py exposing the factory's app for gunicorn and `flask --app wsgi`."
+
+FACTORY = "create_app"
+
+
+def _defines_factory(project: Project, path: str) -> bool:
+    return any(
+        m.matches(statement, m.FunctionDef(name=m.Name(FACTORY)))
+        for statement in project.module(path).body
+    )
+
+
+def transform(project: Project, model: AppModel, options: Options) -> Outcome:
+    if model.layout is not Layout.FACTORY or not _defines_factory(project, model.app_path):
+        return Outcome(project)
+    app_dir = PurePosixPath(model.app_path).parent
+    root = app_dir.parent if PurePosixPath(model.app_path).name == "__init__.py" else app_dir
+    path = "wsgi.py" if str(root) == "." else f"{root}/wsgi.py"
+    module = model.import_name
+    env = options.config_env_var
+    text = (
+        '"""WSGI entry point: `gunicorn wsgi:application`, or `flask --app wsgi run` in development'
+        f' (with {env}=development)."""\n'
+        "\n"
+        "import os\n"
+        "\n"
+        f"from {module} import {FACTORY}\n"
+        "\n"
+        f'application = {FACTORY}(os.environ.get("{env}", "production"))\n'
+        "app = application\n"
+    )
+    if path in project:
+        if project.text(path) == text:
+            return Outcome(project)
+        return Outcome(
+            project,
+            (
+                Finding(
+                    Location(path),
+                    f"{path} already exists; point it at {module}.{FACTORY}() by hand",
+                ),
+            ),
+        )
+    cst.parse_module(text)
+    note = Finding(
+        Location(path),
+        f"run `{env}=development flask --app wsgi run --debug` locally, "
+        "`gunicorn wsgi:application` in production",
+        Severity.NOTE,
+    )
+    return Outcome(project.with_changes(texts={path: text}), (note,))
