@@ -79,6 +79,7 @@ class ModuleIndex:
         self.binders: dict[str, list[int]] = {}
         self.imports: dict[str, ImportedName] = {}
         self.access_names: dict[cst.CSTNode, str] = {}
+        self.access_nodes: dict[str, list[cst.CSTNode]] = {}
         for assignment in scope.assignments:
             if isinstance(assignment, BuiltinAssignment):
                 continue
@@ -93,6 +94,7 @@ class ModuleIndex:
                         self.imports[name] = imported
             for access in assignment.references:
                 self.access_names[access.node] = name
+                self.access_nodes.setdefault(name, []).append(access.node)
                 index = self.owner.get(access.node, -1)
                 if index >= 0:
                     self.readers.setdefault(name, set()).add(index)
@@ -103,6 +105,15 @@ class ModuleIndex:
 
     def statement_line(self, index: int) -> int:
         return self.line(self.body[index])
+
+    def first_read_outside(self, name: str, indices: Collection[int]) -> int | None:
+        """Line of the first read of `name` outside the given statements."""
+        lines = [
+            self.line(node)
+            for node in self.access_nodes.get(name, [])
+            if self.owner.get(node, -1) not in indices
+        ]
+        return min(lines) if lines else None
 
     def names_read_by(self, indices: Collection[int]) -> set[str]:
         return {name for name, readers in self.readers.items() if readers & set(indices)}

@@ -163,7 +163,7 @@ def plan_moves(index: ModuleIndex, app: str, imported_elsewhere: set[str]) -> _P
         changed = True
         while changed:
             changed = False
-            for name in sorted(index.names_read_by(moved) | _globals_of(index, moved)):
+            for name in sorted((index.names_read_by(moved) | _globals_of(index, moved)) - {app}):
                 # Functions declaring `global name` also bind it; the definition is the other one.
                 binders = [
                     b for b in index.binders.get(name, []) if b not in global_users.get(name, set())
@@ -233,7 +233,7 @@ class _ToBlueprint(cst.CSTTransformer):
         return updated_node.with_changes(decorator=new_func)
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
-        if m.matches(updated_node.func, m.Attribute(value=m.Name(self.app), attr=m.Name("add_url_rule"))) and (
+        if m.matches(original_node.func, m.Attribute(value=m.Name(self.app), attr=m.Name("add_url_rule"))) and (
             isinstance(original_node.func, cst.Attribute)
             and self.index.access_names.get(original_node.func.value) == self.app
         ):

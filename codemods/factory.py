@@ -123,10 +123,9 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     )
     if leaked:
         for name in leaked:
-            outside = sorted(index.readers[name] - into)
             findings.append(
                 Finding(
-                    Location(model.app_path, index.statement_line(outside[0])),
+                    Location(model.app_path, index.first_read_outside(name, into)),
                     f"`{name}` is computed from the app at import time and used outside it; "
                     "move that use into a function before building the factory",
                 )

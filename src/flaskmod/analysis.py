@@ -55,6 +55,8 @@ class AppModel:
     templates: tuple[str, ...] = ()
     tests: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = field(default_factory=tuple)
+    #: a factory flaskmod built (create_app loading config.get_config): wsgi/tests may be pending
+    factory_in_progress: bool = False
 
     @property
     def app_dir(self) -> str:
@@ -98,6 +100,7 @@ class _Candidate:
     name: str
     line: int
     in_function: bool
+    function: cst.FunctionDef | None = None
 
 
 class _AppFinder(cst.CSTVisitor):
@@ -108,13 +111,16 @@ class _AppFinder(cst.CSTVisitor):
     def __init__(self, path: str) -> None:
         self.path = path
         self.depth = 0
+        self.functions: list[cst.FunctionDef] = []
         self.candidates: list[_Candidate] = []
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.depth += 1
+        self.functions.append(node)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.depth -= 1
+        self.functions.pop()
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self.depth += 1
@@ -127,7 +133,8 @@ class _AppFinder(cst.CSTVisitor):
         if not names & FLASK_CLASSES:
             return
         line = self.get_metadata(PositionProvider, node).start.line
-        self.candidates.append(_Candidate(self.path, "", line, self.depth > 0))
+        function = self.functions[0] if self.functions else None
+        self.candidates.append(_Candidate(self.path, "", line, self.depth > 0, function))
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if self.depth or not isinstance(node.value, cst.Call):
@@ -158,8 +165,7 @@ def find_app(project: Project) -> tuple[_Candidate, list[_Candidate]]:
             (in_functions if candidate.in_function else module_level).append(candidate)
     if not module_level:
         if in_functions:
-            first = in_functions[0]
-            return _Candidate(first.path, "", first.line, True), in_functions
+            return in_functions[0], in_functions
         raise FlaskmodError(
             "no Flask application found: flaskmod looks for `app = Flask(__name__)` at module "
             f"level ({len(project.python_paths())} Python files read)",
@@ -289,6 +295,7 @@ def analyze(project: Project) -> AppModel:
     )
     tests = tuple(p for p in project.python_paths() if is_test_path(p))
     if app.in_function:
+        function = app.function
         return AppModel(
             layout=Layout.FACTORY,
             app_path=app.path,
@@ -296,6 +303,9 @@ def analyze(project: Project) -> AppModel:
             app_line=app.line,
             templates=templates,
             tests=tests,
+            factory_in_progress=function is not None
+            and function.name.value == "create_app"
+            and bool(m.findall(function, m.Call(func=m.Name("get_config")))),
         )
     findings: list[Finding] = []
     usage = _AppUsage(app.name)

@@ -1,0 +1,135 @@
+"""Describe a Flask app as JSON: what a migration must preserve.
+
+Run as a script in a subprocess, with the *target project's* interpreter and working directory, so
+flaskmod never imports user code into its own process and does not need to be installed where the
+app is. It uses only the standard library and Flask, and works from Flask 0.12 on.
+
+    python probe.py app:app                      # a module-level app
+    python probe.py app:create_app --config testing   # a factory, called with one argument
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib
+import io
+import json
+import re
+import sys
+from contextlib import redirect_stdout
+from typing import Any
+
+SECRET = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|PRIVATE_KEY")
+
+
+def load(spec: str, config: str | None) -> Any:
+    module_name, _, attribute = spec.partition(":")
+    module = importlib.import_module(module_name)
+    target = getattr(module, attribute or "app")
+    if config is not None:
+        return target(config)
+    return target
+
+
+def _name(function: Any) -> str:
+    return str(getattr(function, "__name__", type(function).__name__))
+
+
+def _handlers(app: Any) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for scope, by_code in app.error_handler_spec.items():
+        for code, by_class in by_code.items():
+            for cls, handler in by_class.items():
+                key = str(code) if code is not None else cls.__name__
+                out[key if scope is None else f"{scope}:{key}"] = _name(handler)
+    return out
+
+
+def _hooks(registry: Any) -> dict[str, list[str]]:
+    return {str(scope): sorted(_name(f) for f in funcs) for scope, funcs in registry.items() if funcs}
+
+
+def _mask(key: str, value: Any) -> str:
+    text = repr(value)
+    if SECRET.search(key) and isinstance(value, str):
+        return repr(value[: min(4, len(value) // 4)] + "****")
+    return text
+
+
+def _create_tables(app: Any) -> None:
+    extension = app.extensions.get("sqlalchemy")
+    if extension is None:
+        return
+    db = getattr(extension, "db", extension)  # Flask-SQLAlchemy 2 keeps a state object
+    with app.app_context():
+        db.create_all()
+
+
+def _responses(app: Any) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # both apps answer errors the same way
+    client = app.test_client()
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if rule.arguments or "GET" not in (rule.methods or ()) or rule.endpoint == "static":
+            continue
+        response = client.get(rule.rule)
+        body = response.get_data()
+        out[rule.rule] = {
+            "status": response.status_code,
+            "location": response.headers.get("Location"),
+            "sha256": hashlib.sha256(body).hexdigest(),
+            "body": body[:300].decode("utf-8", "replace"),
+        }
+    return out
+
+
+def describe(app: Any, with_responses: bool) -> dict[str, Any]:
+    rules = [
+        {
+            "rule": rule.rule,
+            "methods": sorted(rule.methods or ()),
+            "endpoint": rule.endpoint,
+            "defaults": {k: repr(v) for k, v in (rule.defaults or {}).items()},
+            "strict_slashes": rule.strict_slashes,
+        }
+        for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint))
+    ]
+    jinja = app.jinja_env
+    result: dict[str, Any] = {
+        "rules": rules,
+        "error_handlers": _handlers(app),
+        "before_request": _hooks(app.before_request_funcs),
+        "after_request": _hooks(app.after_request_funcs),
+        "teardown_request": _hooks(app.teardown_request_funcs),
+        "context_processors": _hooks(app.template_context_processors),
+        "template_filters": sorted(jinja.filters),
+        "template_globals": sorted(jinja.globals),
+        "template_tests": sorted(jinja.tests),
+        "cli_commands": sorted(getattr(app.cli, "commands", {})),
+        "blueprints": sorted(app.blueprints),
+        "config": {key: _mask(key, value) for key, value in sorted(app.config.items())},
+    }
+    if with_responses:
+        _create_tables(app)
+        result["responses"] = _responses(app)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("spec", help="module:attribute of the app, or of the factory")
+    parser.add_argument("--config", help="call the factory with this config name")
+    parser.add_argument("--responses", action="store_true", help="GET every parameterless rule")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, ".")
+    noise = io.StringIO()
+    with redirect_stdout(noise):  # an app printing at import must not corrupt the JSON
+        app = load(args.spec, args.config)
+        description = describe(app, args.responses)
+    json.dump(description, sys.stdout, indent=1, sort_keys=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

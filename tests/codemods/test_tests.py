@@ -1,0 +1,67 @@
+"""tests: test modules build the app with create_app("testing"); conftest added when absent."""
+
+from __future__ import annotations
+
+from tests.conftest import dedent, migrate
+from tests.codemods.test_wsgi import FACTORY
+
+
+def test_from_import_becomes_factory_call(project) -> None:
+    root = project(
+        {
+            "app/__init__.py": FACTORY + "\n\ndef helper():\n    return 1\n",
+            "tests/test_a.py": """
+                import pytest
+                from app import app as flask_app, helper
+
+
+                def test_it():
+                    assert flask_app.name and helper() == 1
+            """,
+        }
+    )
+    files, _ = migrate(root, only=["tests"])
+    assert files["tests/test_a.py"] == dedent(
+        """
+        import pytest
+        from app import create_app, helper
+
+        flask_app = create_app("testing")
+
+
+        def test_it():
+            assert flask_app.name and helper() == 1
+        """
+    )
+    assert "def client(app):" in files["tests/conftest.py"]
+
+
+def test_existing_conftest_is_kept(project) -> None:
+    root = project(
+        {
+            "app/__init__.py": FACTORY,
+            "tests/conftest.py": "import pytest\n",
+            "tests/test_a.py": "from app import app\n",
+        }
+    )
+    files, _ = migrate(root, only=["tests"])
+    assert files["tests/conftest.py"] == "import pytest\n"
+
+
+def test_module_attribute_use_is_reported(project) -> None:
+    root = project(
+        {"app/__init__.py": FACTORY, "tests/test_a.py": "import app\nclient = app.app.test_client()\n"}
+    )
+    _, run = migrate(root, only=["tests"])
+    assert any(str(f.location) == "tests/test_a.py" for f in run.findings)
+
+
+def test_no_factory_yet_is_a_no_op(project) -> None:
+    root = project(
+        {
+            "app/__init__.py": "from flask import Flask\napp = Flask(__name__)\n",
+            "tests/test_a.py": "from app import app\n",
+        }
+    )
+    _, run = migrate(root, only=["tests"])
+    assert run.nothing_to_do
