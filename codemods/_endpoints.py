@@ -158,9 +158,13 @@ def endpoint_macros(sources: Mapping[str, str]) -> EndpointMacros:
         for macro in tree.find_all(nodes.Macro):
             params = [arg.name for arg in macro.args]
             for call in macro.find_all(nodes.Call):
-                if _callee(call) == "url_for" and call.args and isinstance(call.args[0], nodes.Name):
-                    if call.args[0].name in params:
-                        found[macro.name] = (params.index(call.args[0].name), call.args[0].name)
+                if (
+                    _callee(call) == "url_for"
+                    and call.args
+                    and isinstance(call.args[0], nodes.Name)
+                    and call.args[0].name in params
+                ):
+                    found[macro.name] = (params.index(call.args[0].name), call.args[0].name)
     return found
 
 
@@ -179,7 +183,9 @@ def _endpoint_consts(tree: Any, macros: EndpointMacros) -> set[int]:
             if len(call.args) > position:
                 candidates.append(call.args[position])
             candidates += [kw.value for kw in call.kwargs if kw.key == name]
-        ids |= {id(c) for c in candidates if isinstance(c, nodes.Const) and isinstance(c.value, str)}
+        ids |= {
+            id(c) for c in candidates if isinstance(c, nodes.Const) and isinstance(c.value, str)
+        }
     return ids
 
 
@@ -213,7 +219,9 @@ def rewrite_template(
     before = _parse(source)
     if before is None:
         return source, [
-            Finding(Location(path), "Jinja syntax error: template left untouched, check its url_for")
+            Finding(
+                Location(path), "Jinja syntax error: template left untouched, check its url_for"
+            )
         ]
     callee_pattern = re.compile(
         r"\b(?:url_for" + "".join(f"|{re.escape(name)}" for name in macros) + r")\("
@@ -236,9 +244,11 @@ def rewrite_template(
         if not callee_pattern.search(tag):
             return tag
         return _QUOTED.sub(
-            lambda quoted: quoted.group(0)
-            if quoted.group(2) not in mapping
-            else f"{quoted.group(1)}{mapping[quoted.group(2)]}{quoted.group(1)}",
+            lambda quoted: (
+                quoted.group(0)
+                if quoted.group(2) not in mapping
+                else f"{quoted.group(1)}{mapping[quoted.group(2)]}{quoted.group(1)}"
+            ),
             tag,
         )
 

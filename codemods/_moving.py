@@ -144,22 +144,23 @@ class ModuleIndex:
         return None
 
     def _absolute(self, node: cst.ImportFrom) -> str:
-        dotted = _dotted(node.module) if node.module is not None else ""
+        name = dotted(node.module) if node.module is not None else ""
         level = len(node.relative)
         if not level:
-            return dotted
+            return name
         package = self.module_name if self.is_package else self.module_name.rpartition(".")[0]
         parts = package.split(".") if package else []
         if level > 1:
             parts = parts[: len(parts) - (level - 1)]
-        return ".".join([*parts, dotted] if dotted else parts)
+        return ".".join([*parts, name] if name else parts)
 
 
-def _dotted(node: cst.BaseExpression) -> str:
+def dotted(node: cst.BaseExpression) -> str:
+    """`a.b.c` as written in an import."""
     if isinstance(node, cst.Name):
         return node.value
     if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
+        return f"{dotted(node.value)}.{node.attr.value}"
     raise ValueError(f"not a dotted name: {node}")
 
 
@@ -302,7 +303,8 @@ def unused_after_move(index: ModuleIndex, moved: Collection[int]) -> set[str]:
     return {
         name
         for name in index.imports
-        if index.only_read_within(name, moved) and not (set(index.binders.get(name, [])) & set(moved))
+        if index.only_read_within(name, moved)
+        and not (set(index.binders.get(name, [])) & set(moved))
     }
 
 

@@ -26,7 +26,7 @@ from flaskmod.project import Project
 
 from ._endpoints import rewrite_python, rewrite_templates
 from ._file_anchor import reanchor
-from ._moving import ModuleIndex, imports_for, local_top_modules, prune_imports
+from ._moving import ModuleIndex, dotted, imports_for, local_top_modules, prune_imports
 
 ORDER = 40
 SUMMARY = "Move views, error handlers and request hooks into a `main` blueprint."
@@ -101,7 +101,12 @@ def _route_endpoints(statement: cst.BaseStatement, app: str) -> list[str]:
     view = keywords.get("view_func") or (positional[2].value if len(positional) > 2 else None)
     if isinstance(view, cst.Name):
         return [view.value]
-    if m.matches(view, m.Call(func=m.Attribute(attr=m.Name("as_view")), args=[m.Arg(m.SimpleString()), m.ZeroOrMore()])):
+    if m.matches(
+        view,
+        m.Call(
+            func=m.Attribute(attr=m.Name("as_view")), args=[m.Arg(m.SimpleString()), m.ZeroOrMore()]
+        ),
+    ):
         return [_string(view.args[0].value)]  # type: ignore[union-attr, list-item]
     return []
 
@@ -137,7 +142,9 @@ def _declared_global(statement: cst.CSTNode) -> set[str]:
     return visitor.names
 
 
-def _movable_helper(statement: cst.BaseStatement, index: ModuleIndex, position: int, app: str) -> bool:
+def _movable_helper(
+    statement: cst.BaseStatement, index: ModuleIndex, position: int, app: str
+) -> bool:
     if index.reads(position, app):
         return False
     if isinstance(statement, cst.FunctionDef):
@@ -222,23 +229,31 @@ class _ToBlueprint(cst.CSTTransformer):
         # An app decorator is replaced whole in leave_Decorator; its `app` is not a use.
         return _app_decorator(node, self.app) not in DECORATORS
 
-    def leave_Decorator(self, original_node: cst.Decorator, updated_node: cst.Decorator) -> cst.Decorator:
+    def leave_Decorator(
+        self, original_node: cst.Decorator, updated_node: cst.Decorator
+    ) -> cst.Decorator:
         name = _app_decorator(original_node, self.app)
         if name not in DECORATORS:
             return updated_node
         expr = updated_node.decorator
-        new_func = cst.Attribute(value=cst.Name(BLUEPRINT_VARIABLE), attr=cst.Name(DECORATORS[name]))
+        new_func = cst.Attribute(
+            value=cst.Name(BLUEPRINT_VARIABLE), attr=cst.Name(DECORATORS[name])
+        )
         if isinstance(expr, cst.Call):
             return updated_node.with_changes(decorator=expr.with_changes(func=new_func))
         return updated_node.with_changes(decorator=new_func)
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
-        if m.matches(original_node.func, m.Attribute(value=m.Name(self.app), attr=m.Name("add_url_rule"))) and (
+        if m.matches(
+            original_node.func, m.Attribute(value=m.Name(self.app), attr=m.Name("add_url_rule"))
+        ) and (
             isinstance(original_node.func, cst.Attribute)
             and self.index.access_names.get(original_node.func.value) == self.app
         ):
             return updated_node.with_changes(
-                func=cst.Attribute(value=cst.Name(BLUEPRINT_VARIABLE), attr=cst.Name("add_url_rule"))
+                func=cst.Attribute(
+                    value=cst.Name(BLUEPRINT_VARIABLE), attr=cst.Name("add_url_rule")
+                )
             )
         return updated_node
 
@@ -256,9 +271,14 @@ def imported_names(project: Project, module: str, exclude: str) -> set[str]:
         if path == exclude or module not in project.text(path):
             continue
         for node in m.findall(project.module(path), m.ImportFrom()):
-            if node.module is not None and not node.relative and cst.Module([]).code_for_node(node.module) == module:  # type: ignore[attr-defined]
-                if not isinstance(node.names, cst.ImportStar):  # type: ignore[attr-defined]
-                    names |= {alias.evaluated_name for alias in node.names}  # type: ignore[attr-defined]
+            assert isinstance(node, cst.ImportFrom)
+            if (
+                node.module is not None
+                and not node.relative
+                and dotted(node.module) == module
+                and not isinstance(node.names, cst.ImportStar)
+            ):
+                names |= {alias.evaluated_name for alias in node.names}
     return names
 
 
@@ -268,7 +288,12 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     if model.layout is Layout.MODULE:
         return Outcome(
             project,
-            (Finding(Location(model.app_path), "blueprints needs the app in a package: run `package` first"),),
+            (
+                Finding(
+                    Location(model.app_path),
+                    "blueprints needs the app in a package: run `package` first",
+                ),
+            ),
         )
     index = ModuleIndex(project, model.app_path)
     app = model.app_name
@@ -290,7 +315,9 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     if not plan.moved:
         return Outcome(project, tuple(findings))
     if routes_path in project or init_path in project:
-        findings.append(Finding(Location(init_path), f"{bp_dir}/ already exists; views left on the app"))
+        findings.append(
+            Finding(Location(init_path), f"{bp_dir}/ already exists; views left on the app")
+        )
         return Outcome(project, tuple(findings))
 
     moved = sorted(plan.moved)
@@ -425,7 +452,7 @@ class _SplitImport(cst.CSTTransformer):
         node = updated_node.body[0]
         if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
             return updated_node
-        if cst.Module([]).code_for_node(node.module) != self.package:
+        if dotted(node.module) != self.package:
             return updated_node
         stay = [a for a in node.names if a.evaluated_name not in self.moved]
         go = [a for a in node.names if a.evaluated_name in self.moved]

@@ -75,7 +75,9 @@ def _string_key(node: cst.BaseExpression) -> str | None:
     return None
 
 
-def _settings_of(statement: cst.BaseStatement, app: str) -> list[tuple[str, cst.BaseExpression]] | None:
+def _settings_of(
+    statement: cst.BaseStatement, app: str
+) -> list[tuple[str, cst.BaseExpression]] | None:
     """The key/value pairs a top-level statement sets on the app's config, if that is all it does."""
     if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
         return None
@@ -94,7 +96,9 @@ def _settings_of(statement: cst.BaseStatement, app: str) -> list[tuple[str, cst.
     return None
 
 
-def _update_items(args: tuple[cst.Arg, ...] | list[cst.Arg]) -> list[tuple[str, cst.BaseExpression]] | None:
+def _update_items(
+    args: tuple[cst.Arg, ...] | list[cst.Arg],
+) -> list[tuple[str, cst.BaseExpression]] | None:
     items: list[tuple[str, cst.BaseExpression]] = []
     for arg in args:
         if arg.keyword is not None:
@@ -201,7 +205,9 @@ def _env_call(env: str, default: str) -> str:
 def _environment_default(value: cst.BaseExpression) -> tuple[str, str] | None:
     """`os.environ.get("X", "lit")` / `os.getenv("X", "lit")` → ("X", "lit")."""
     getter = m.Call(
-        func=m.Attribute(value=m.Attribute(value=m.Name("os"), attr=m.Name("environ")), attr=m.Name("get"))
+        func=m.Attribute(
+            value=m.Attribute(value=m.Name("os"), attr=m.Name("environ")), attr=m.Name("get")
+        )
         | m.Attribute(value=m.Name("os"), attr=m.Name("getenv")),
         args=[m.Arg(m.SimpleString()), m.Arg(m.SimpleString())],
     )
@@ -281,7 +287,10 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     removed = set(moved)
     for helper in sorted(helpers):
         bound = index.names_bound_by({helper})
-        if all(index.only_read_within(name, removed | helpers) or not index.readers.get(name) for name in bound):
+        if all(
+            index.only_read_within(name, removed | helpers) or not index.readers.get(name)
+            for name in bound
+        ):
             removed.add(helper)
     body: list[cst.BaseStatement] = []
     for position, statement in enumerate(index.body):
@@ -453,4 +462,3 @@ def _gitignore_with_env(project: Project) -> str | None:
         return None
     prefix = existing if not existing or existing.endswith("\n") else existing + "\n"
     return prefix + ".env\n"
-

@@ -83,7 +83,9 @@ class _Extension:
 def _qualified(index: ModuleIndex, func: cst.BaseExpression) -> str | None:
     if isinstance(func, cst.Name) and func.value in index.imports:
         imported = index.imports[func.value]
-        return canonical(f"{imported.module}.{imported.original}" if imported.original else imported.module)
+        return canonical(
+            f"{imported.module}.{imported.original}" if imported.original else imported.module
+        )
     if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
         imported = index.imports.get(func.value.value)
         if imported is not None and imported.original is None:
@@ -94,12 +96,12 @@ def _qualified(index: ModuleIndex, func: cst.BaseExpression) -> str | None:
 
 
 def _is_app(arg: cst.Arg, app: str) -> bool:
-    return m.matches(arg.value, m.Name(app)) and (
-        arg.keyword is None or arg.keyword.value == "app"
-    )
+    return m.matches(arg.value, m.Name(app)) and (arg.keyword is None or arg.keyword.value == "app")
 
 
-def _split(args: tuple[cst.Arg, ...], app: str, takes: str | frozenset[str]) -> tuple[list[cst.Arg], list[cst.Arg]]:
+def _split(
+    args: tuple[cst.Arg, ...], app: str, takes: str | frozenset[str]
+) -> tuple[list[cst.Arg], list[cst.Arg]]:
     ctor: list[cst.Arg] = []
     init: list[cst.Arg] = []
     for arg in args:
@@ -114,7 +116,9 @@ def _split(args: tuple[cst.Arg, ...], app: str, takes: str | frozenset[str]) -> 
 
 def _call_code(func: str, args: list[cst.Arg] | tuple[cst.Arg, ...]) -> str:
     module = cst.Module([])
-    parts = [module.code_for_node(arg.with_changes(comma=cst.MaybeSentinel.DEFAULT)) for arg in args]
+    parts = [
+        module.code_for_node(arg.with_changes(comma=cst.MaybeSentinel.DEFAULT)) for arg in args
+    ]
     return f"{func}({', '.join(parts)})"
 
 
@@ -157,7 +161,9 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
             call = small.value  # type: ignore[attr-defined]
         elif m.matches(small, m.Expr(m.Call())):
             call = small.value  # type: ignore[attr-defined]
-        if not isinstance(call, cst.Call) or m.matches(call.func, m.Attribute(attr=m.Name("init_app"))):
+        if not isinstance(call, cst.Call) or m.matches(
+            call.func, m.Attribute(attr=m.Name("init_app"))
+        ):
             continue
         passes_app = any(_is_app(arg, app) for arg in call.args)
         if not passes_app and not (target and target in initialised):
@@ -237,7 +243,9 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
         if position in initialised.values() and not extension.init_args and extension.assigned:
             # `x = Ext()` with a separate `x.init_app(app)`: only the constructor moves.
             continue
-        init = _call_code(f"{extension.name}.init_app", [cst.Arg(cst.Name(app)), *extension.init_args])
+        init = _call_code(
+            f"{extension.name}.init_app", [cst.Arg(cst.Name(app)), *extension.init_args]
+        )
         new = cst.parse_statement(init + "\n")
         body.append(new.with_changes(leading_lines=statement.leading_lines))
     tree = index.tree.with_changes(body=body)
@@ -259,7 +267,9 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
                 Severity.NOTE,
             )
         )
-    return Outcome(project.with_changes(modules={model.app_path: tree}, texts={path: text}), tuple(findings))
+    return Outcome(
+        project.with_changes(modules={model.app_path: tree}, texts={path: text}), tuple(findings)
+    )
 
 
 def _import_from_extensions(tree: cst.Module, name: str) -> cst.Module:
@@ -290,7 +300,9 @@ def _init_app_targets(index: ModuleIndex, app: str) -> dict[str, int]:
     return targets
 
 
-def _names_in(index: ModuleIndex, parts: list[cst.Arg] | tuple[cst.Arg, ...] | list[str]) -> set[str]:
+def _names_in(
+    index: ModuleIndex, parts: list[cst.Arg] | tuple[cst.Arg, ...] | list[str]
+) -> set[str]:
     names: set[str] = set()
     for part in parts:
         node = cst.parse_expression(part) if isinstance(part, str) else part

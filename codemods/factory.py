@@ -17,13 +17,13 @@ from collections.abc import Sequence
 import libcst as cst
 import libcst.matchers as m
 
-from flaskmod.analysis import AppModel, Layout
+from flaskmod.analysis import AppModel, Layout, is_test_path
 from flaskmod.errors import Finding, Location, Severity
 from flaskmod.pipeline import Options, Outcome
 from flaskmod.project import Project
 
 from ._imports import add_import
-from ._moving import ModuleIndex
+from ._moving import ModuleIndex, dotted
 
 ORDER = 50
 SUMMARY = "Build the app in create_app(config_name) instead of at import time."
@@ -85,16 +85,19 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
         if model.layout is Layout.MODULE:
             return Outcome(
                 project,
-                (Finding(Location(model.app_path), "factory needs the app in a package: run `package` first"),),
+                (
+                    Finding(
+                        Location(model.app_path),
+                        "factory needs the app in a package: run `package` first",
+                    ),
+                ),
             )
         return Outcome(project)
     index = ModuleIndex(project, model.app_path)
     app = model.app_name
     findings: list[Finding] = []
     binders = index.binders.get(app, [])
-    creation = next(
-        (i for i in binders if index.statement_line(i) == model.app_line), min(binders)
-    )
+    creation = next((i for i in binders if index.statement_line(i) == model.app_line), min(binders))
 
     into: set[int] = set()
     current_app: set[int] = set()
@@ -111,7 +114,9 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
             into.add(position)
     # Late imports (after the app is created) used only by the factory's statements move too.
     for position, statement in enumerate(index.body):
-        if position > creation and m.matches(statement, m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()])):
+        if position > creation and m.matches(
+            statement, m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()])
+        ):
             bound = index.names_bound_by({position})
             if bound and all(index.only_read_within(name, into) for name in bound):
                 into.add(position)
@@ -139,18 +144,23 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
         lines = [] if position == min(into) else _indented(statement.leading_lines)
         body_statements.append(statement.with_changes(leading_lines=lines))
     function = cst.parse_statement(
-        f"def {FACTORY}(config_name=\"development\"):\n"
+        f'def {FACTORY}(config_name="development"):\n'
         f'    """Build and configure the app for `config_name` (see config.py)."""\n'
         "    pass\n"
     )
     assert isinstance(function, cst.FunctionDef)
     docstring = function.body.body[0]  # type: ignore[index]
     has_prefixed_env = any(
-        m.findall(s, m.Call(func=m.Attribute(attr=m.Name("from_prefixed_env")))) for s in body_statements
+        m.findall(s, m.Call(func=m.Attribute(attr=m.Name("from_prefixed_env"))))
+        for s in body_statements
     )
     uses_config = any(m.findall(s, m.Call(func=m.Name("get_config"))) for s in body_statements)
     load_index = next(
-        (i for i, s in enumerate(body_statements) if m.findall(s, m.Call(func=m.Name("get_config")))),
+        (
+            i
+            for i, s in enumerate(body_statements)
+            if m.findall(s, m.Call(func=m.Name("get_config")))
+        ),
         None,
     )
     if uses_config and not has_prefixed_env and load_index is not None:
@@ -197,20 +207,17 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
 
 def _importers_of_app(project: Project, model: AppModel, app: str) -> list[Finding]:
     """Other modules that import the global app break; tests are handled by the `tests` codemod."""
-    from flaskmod.analysis import is_test_path
-
     found = []
     package = model.import_name
     for path in project.python_paths():
         if path == model.app_path or is_test_path(path) or package not in project.text(path):
             continue
-        for node in m.findall(project.module(path), m.ImportFrom(module=m.Name(package) | m.Attribute())):
-            if node.relative or node.module is None:  # type: ignore[attr-defined]
+        for node in m.findall(project.module(path), m.ImportFrom()):
+            assert isinstance(node, cst.ImportFrom)
+            if node.relative or node.module is None or dotted(node.module) != package:
                 continue
-            if cst.Module([]).code_for_node(node.module) != package:  # type: ignore[attr-defined]
-                continue
-            if not isinstance(node.names, cst.ImportStar) and any(  # type: ignore[attr-defined]
-                alias.evaluated_name == app for alias in node.names  # type: ignore[attr-defined]
+            if not isinstance(node.names, cst.ImportStar) and any(
+                alias.evaluated_name == app for alias in node.names
             ):
                 found.append(
                     Finding(

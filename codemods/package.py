@@ -55,9 +55,10 @@ def package_name(model: AppModel, project: Project) -> str:
     stem = PurePosixPath(model.app_path).stem
     name = stem if stem not in RESERVED_NAMES and stem.isidentifier() else FALLBACK_NAME
     directory = f"{model.app_dir}/{name}" if model.app_dir else name
-    if any(path.startswith(directory + "/") for path in project.files) or (
-        project.root / directory
-    ).exists():
+    if (
+        any(path.startswith(directory + "/") for path in project.files)
+        or (project.root / directory).exists()
+    ):
         raise FlaskmodError(
             f"cannot turn {model.app_path} into package {directory}/: that folder exists",
             Location(model.app_path),
@@ -96,9 +97,7 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     tree = add_import(tree, "os")
 
     if main_block is not None:
-        tree, main_findings = _replace_main_block(
-            tree, main_block, index, model, new_path
-        )
+        tree, main_findings = _replace_main_block(tree, main_block, index, model, new_path)
         findings += main_findings
     findings.append(
         Finding(

@@ -20,9 +20,10 @@ from flaskmod.pipeline import Options, Outcome
 from flaskmod.project import Project
 
 from ._imports import add_statements_after_imports
+from ._moving import dotted
 
 ORDER = 70
-SUMMARY = "Make the project's tests build the app with create_app(\"testing\")."
+SUMMARY = 'Make the project\'s tests build the app with create_app("testing").'
 
 FACTORY = "create_app"
 APP_NAMES = ("app", "application")
@@ -49,7 +50,7 @@ class _AppImport(cst.CSTTransformer):
     ) -> cst.ImportFrom:
         if updated_node.relative or updated_node.module is None:
             return updated_node
-        if cst.Module([]).code_for_node(updated_node.module) != self.package:
+        if dotted(updated_node.module) != self.package:
             return updated_node
         if isinstance(updated_node.names, cst.ImportStar):
             return updated_node
@@ -78,15 +79,16 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
         rewriter = _AppImport(package, exported)
         new = tree.visit(rewriter)
         if not rewriter.bound:
-            if m.findall(tree, m.Import(names=[m.ImportAlias(name=m.Name(package))])):
-                if f"{package}.app" in text:
-                    findings.append(
-                        Finding(
-                            Location(path),
-                            f"uses `{package}.app` through a module import; build it with "
-                            f"`{package}.{FACTORY}(\"testing\")` by hand",
-                        )
+            if f"{package}.app" in text and m.findall(
+                tree, m.Import(names=[m.ImportAlias(name=m.Name(package))])
+            ):
+                findings.append(
+                    Finding(
+                        Location(path),
+                        f"uses `{package}.app` through a module import; build it with "
+                        f'`{package}.{FACTORY}("testing")` by hand',
                     )
+                )
             continue
         new = _dedupe_factory_import(new)
         creations = [

@@ -88,9 +88,7 @@ def is_test_path(path: str) -> bool:
     )
 
 
-def qualified_names(
-    wrapper_names: dict[cst.CSTNode, set[object]], node: cst.CSTNode
-) -> set[str]:
+def qualified_names(wrapper_names: dict[cst.CSTNode, set[object]], node: cst.CSTNode) -> set[str]:
     return {getattr(q, "name", "") for q in wrapper_names.get(node, set())}
 
 
@@ -113,6 +111,7 @@ class _AppFinder(cst.CSTVisitor):
         self.depth = 0
         self.functions: list[cst.FunctionDef] = []
         self.candidates: list[_Candidate] = []
+        self._named: str | None = None
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.depth += 1
@@ -146,7 +145,7 @@ class _AppFinder(cst.CSTVisitor):
                 self._named = target.value
 
     def leave_Assign(self, original_node: cst.Assign) -> None:
-        name = getattr(self, "_named", None)
+        name = self._named
         if name and self.candidates and not self.candidates[-1].in_function:
             self.candidates[-1].name = name
         self._named = None
@@ -289,7 +288,7 @@ def _extension_names(project: Project, path: str, app_name: str) -> list[str]:
 
 
 def analyze(project: Project) -> AppModel:
-    app, in_functions = find_app(project)
+    app, _ = find_app(project)
     templates = tuple(
         p for p in sorted(project.files) if "templates" in PurePosixPath(p).parts[:-1]
     )
@@ -311,9 +310,7 @@ def analyze(project: Project) -> AppModel:
     usage = _AppUsage(app.name)
     project.metadata(app.path).visit(usage)
     findings += _star_imports_of(project, module_name(app.path))
-    layout = (
-        Layout.PACKAGE if PurePosixPath(app.path).name == "__init__.py" else Layout.MODULE
-    )
+    layout = Layout.PACKAGE if PurePosixPath(app.path).name == "__init__.py" else Layout.MODULE
     return AppModel(
         layout=layout,
         app_path=app.path,
@@ -331,27 +328,19 @@ def analyze(project: Project) -> AppModel:
 
 def _star_imports_of(project: Project, app_module: str) -> Sequence[Finding]:
     """`from app import *` hides which names a module takes from the app: refuse to guess."""
-    findings = []
     for path in project.python_paths():
-        if f"import *" not in project.text(path):
+        if "import *" not in project.text(path):
             continue
-        for statement in project.module(path).body:
-            if not isinstance(statement, cst.SimpleStatementLine):
-                continue
-            for small in statement.body:
-                if (
-                    isinstance(small, cst.ImportFrom)
-                    and isinstance(small.names, cst.ImportStar)
-                    and small.module is not None
-                    and _dotted(small.module) == app_module
-                ):
-                    line = project.text(path)[: project.text(path).find("import *")].count("\n") + 1
-                    raise FlaskmodError(
-                        f"`from {app_module} import *` hides which names it takes from the app "
-                        "module; import them by name first",
-                        Location(path, line),
-                    )
-    return findings
+        for node in m.findall(project.module(path), m.ImportFrom(names=m.ImportStar())):
+            assert isinstance(node, cst.ImportFrom)
+            if node.module is not None and not node.relative and _dotted(node.module) == app_module:
+                position = project.metadata(path).resolve(PositionProvider)[node]
+                raise FlaskmodError(
+                    f"`from {app_module} import *` hides which names it takes from the app "
+                    "module; import them by name first",
+                    Location(path, position.start.line),
+                )
+    return ()
 
 
 def _dotted(node: cst.BaseExpression) -> str:

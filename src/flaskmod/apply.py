@@ -72,7 +72,9 @@ def apply(root: Path, changeset: Changeset) -> None:
         if change.kind in (Kind.MOVED, Kind.DELETED) and change.old_path:
             removals.append(_inside(root, change.old_path))
         if change.new is not None:
-            writes.append((_inside(root, change.path), change.new.to_bytes(), change.new.executable))
+            writes.append(
+                (_inside(root, change.path), change.new.to_bytes(), change.new.executable)
+            )
     try:
         # Stage: nothing the user has is touched yet.
         for target, data, executable in writes:

@@ -98,9 +98,7 @@ def _hunks(old: str, new: str, old_name: str, new_name: str) -> str:
     for line in difflib.unified_diff(
         _lines(old), _lines(new), fromfile=old_name, tofile=new_name, lineterm=""
     ):
-        if line.startswith(("---", "+++")) and not line.endswith("\n"):
-            out.append(line + "\n")
-        elif line.startswith("@@"):
+        if (line.startswith(("---", "+++")) and not line.endswith("\n")) or line.startswith("@@"):
             out.append(line + "\n")
         elif not line.endswith("\n"):
             out.append(line + "\n\\ No newline at end of file\n")
@@ -122,7 +120,9 @@ def render_patch(change: FileChange) -> str:
         header = f"diff --git a/{change.path} b/{change.path}\nnew file mode {_mode(change.new)}\n"
         return header + _hunks("", change.new_text, "/dev/null", f"b/{change.path}")
     if change.kind is Kind.DELETED:
-        header = f"diff --git a/{change.path} b/{change.path}\ndeleted file mode {_mode(change.old)}\n"
+        header = (
+            f"diff --git a/{change.path} b/{change.path}\ndeleted file mode {_mode(change.old)}\n"
+        )
         return header + _hunks(change.old_text, "", f"a/{change.path}", "/dev/null")
     old_path = change.old_path or change.path
     header = f"diff --git a/{old_path} b/{change.path}\n"

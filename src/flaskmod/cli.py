@@ -62,7 +62,9 @@ def list_codemods() -> None:
 
 @main.command(epilog=EPILOG)
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--only", multiple=True, type=codemod_names, help="Run only this codemod (repeatable).")
+@click.option(
+    "--only", multiple=True, type=codemod_names, help="Run only this codemod (repeatable)."
+)
 @click.option("--skip", multiple=True, type=codemod_names, help="Skip this codemod (repeatable).")
 def plan(path: Path, only: tuple[str, ...], skip: tuple[str, ...]) -> None:
     """Analyse PATH and print what each codemod would do, without the diff."""
@@ -77,7 +79,9 @@ def plan(path: Path, only: tuple[str, ...], skip: tuple[str, ...]) -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--apply", "write", is_flag=True, help="Write the changes (atomically).")
 @click.option("--check", is_flag=True, help="Exit 1 if anything would change, 0 otherwise.")
-@click.option("--only", multiple=True, type=codemod_names, help="Run only this codemod (repeatable).")
+@click.option(
+    "--only", multiple=True, type=codemod_names, help="Run only this codemod (repeatable)."
+)
 @click.option("--skip", multiple=True, type=codemod_names, help="Skip this codemod (repeatable).")
 @click.option(
     "--color/--no-color", default=None, help="Highlight the diff (default: only on a terminal)."

@@ -57,8 +57,9 @@ class Codemod:
 
 def discover() -> list[Codemod]:
     """Every codemod module, in default order. Private modules (`_name`) are helpers."""
-    import flaskmod.codemods as package
-
+    # Imported by name: the package is the repository's top-level `codemods/`, mapped into the
+    # distribution as `flaskmod.codemods` by pyproject.toml.
+    package = importlib.import_module("flaskmod.codemods")
     found = [
         Codemod.from_module(importlib.import_module(f"{package.__name__}.{info.name}"))
         for info in pkgutil.iter_modules(package.__path__)

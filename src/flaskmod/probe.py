@@ -47,7 +47,9 @@ def _handlers(app: Any) -> dict[str, str]:
 
 
 def _hooks(registry: Any) -> dict[str, list[str]]:
-    return {str(scope): sorted(_name(f) for f in funcs) for scope, funcs in registry.items() if funcs}
+    return {
+        str(scope): sorted(_name(f) for f in funcs) for scope, funcs in registry.items() if funcs
+    }
 
 
 def _mask(key: str, value: Any) -> str:

@@ -14,7 +14,6 @@ import tokenize
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 import libcst as cst
 import pathspec
@@ -214,7 +213,7 @@ def _retext(previous: FileText | None, text: str) -> FileText:
 
 
 # --------------------------------------------------------------------- scanning
-def ignore_spec(root: Path) -> pathspec.PathSpec:
+def ignore_spec(root: Path) -> pathspec.GitIgnoreSpec:
     lines: list[str] = list(ALWAYS_IGNORED)
     gitignore = root / ".gitignore"
     if gitignore.is_file():
@@ -222,7 +221,7 @@ def ignore_spec(root: Path) -> pathspec.PathSpec:
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _walk(root: Path, spec: pathspec.PathSpec) -> Iterator[tuple[str, Path]]:
+def _walk(root: Path, spec: pathspec.GitIgnoreSpec) -> Iterator[tuple[str, Path]]:
     real_root = root.resolve()
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
@@ -269,7 +268,9 @@ def scan(root: Path) -> Project:
     if not root.exists():
         raise FlaskmodError("no such file or directory", Location(str(root)))
     if not root.is_dir():
-        raise FlaskmodError("not a directory: flaskmod works on a project folder", Location(str(root)))
+        raise FlaskmodError(
+            "not a directory: flaskmod works on a project folder", Location(str(root))
+        )
     spec = ignore_spec(root)
     files: dict[str, FileText] = {}
     for rel, full in _walk(root, spec):
@@ -299,10 +300,3 @@ def module_name(path: str) -> str:
     if parts and parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
-
-
-def get_any(mapping: Mapping[str, Any], *keys: str) -> Any:
-    for key in keys:
-        if key in mapping:
-            return mapping[key]
-    return None

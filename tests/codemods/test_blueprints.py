@@ -153,10 +153,18 @@ def test_dynamic_endpoints_are_reported(project) -> None:
 
 def test_broken_template_is_left_untouched_and_reported(project) -> None:
     broken = "{% if x %}{{ url_for('index') }}\n"
-    root = project({"app/__init__.py": APP, "app/helpers.py": "def slugify(s):\n    return s\n", "templates/bad.html": broken})
+    root = project(
+        {
+            "app/__init__.py": APP,
+            "app/helpers.py": "def slugify(s):\n    return s\n",
+            "templates/bad.html": broken,
+        }
+    )
     files, run = migrate(root, only=ONLY)
     assert files["templates/bad.html"] == broken
-    assert any(str(f.location) == "templates/bad.html" and "syntax" in f.message for f in run.findings)
+    assert any(
+        str(f.location) == "templates/bad.html" and "syntax" in f.message for f in run.findings
+    )
 
 
 def test_login_view_and_request_endpoint_comparisons(project) -> None:

@@ -194,7 +194,7 @@ def test_value_reading_the_app_stays_and_is_reported(project) -> None:
     files, run = migrate(root, only=ONLY)
     assert "app.config['DATABASE'] = os.path.join(app.root_path, 'flaskr.db')" in files["app.py"]
     assert "PAGE = 5" in files["config.py"]
-    assert any("app.py:5" == str(f.location) and "reads `app`" in f.message for f in run.findings)
+    assert any(str(f.location) == "app.py:5" and "reads `app`" in f.message for f in run.findings)
 
 
 def test_secret_in_env_get_keeps_its_variable(project) -> None:
@@ -210,7 +210,10 @@ def test_secret_in_env_get_keeps_its_variable(project) -> None:
         }
     )
     files, _ = migrate(root, only=ONLY)
-    assert 'SECRET_KEY = os.environ.get("APP_SECRET", _DEVELOPMENT_DEFAULTS["SECRET_KEY"])' in files["config.py"]
+    assert (
+        'SECRET_KEY = os.environ.get("APP_SECRET", _DEVELOPMENT_DEFAULTS["SECRET_KEY"])'
+        in files["config.py"]
+    )
     assert '"SECRET_KEY": "devsecret"' in files["config.py"]
 
 
@@ -229,7 +232,9 @@ def test_database_url_with_credentials_is_a_secret(project) -> None:
     )
     files, run = migrate(root, only=ONLY)
     config = files["config.py"]
-    assert 'os.environ.get("DATABASE_URL", _DEVELOPMENT_DEFAULTS["SQLALCHEMY_DATABASE_URI"])' in config
+    assert (
+        'os.environ.get("DATABASE_URL", _DEVELOPMENT_DEFAULTS["SQLALCHEMY_DATABASE_URI"])' in config
+    )
     assert 'os.environ.get("MAIL_PASSWORD", _DEVELOPMENT_DEFAULTS["MAIL_PASSWORD"])' in config
     assert "MAIL_SERVER = 'smtp.example.com'" in config
     assert files[".env.example"].splitlines()[1:] == [
@@ -242,7 +247,12 @@ def test_database_url_with_credentials_is_a_secret(project) -> None:
 
 
 def test_gitignore_gains_env_once(project) -> None:
-    root = project({"app.py": "from flask import Flask\napp = Flask(__name__)\napp.secret_key = 'x'\n", ".gitignore": "*.pyc"})
+    root = project(
+        {
+            "app.py": "from flask import Flask\napp = Flask(__name__)\napp.secret_key = 'x'\n",
+            ".gitignore": "*.pyc",
+        }
+    )
     files, _ = migrate(root, only=ONLY)
     assert files[".gitignore"] == "*.pyc\n.env\n"
 
@@ -274,7 +284,9 @@ def _load_config(tmp_path: Path, files: dict[str, str]) -> dict[str, object]:
 
 
 def test_production_refuses_missing_or_default_secret(project, tmp_path: Path, monkeypatch) -> None:
-    root = project({"app.py": "from flask import Flask\napp = Flask(__name__)\napp.secret_key = 'dev-key'\n"})
+    root = project(
+        {"app.py": "from flask import Flask\napp = Flask(__name__)\napp.secret_key = 'dev-key'\n"}
+    )
     files, _ = migrate(root, only=ONLY)
     monkeypatch.delenv("SECRET_KEY", raising=False)
     namespace = _load_config(tmp_path, files)
@@ -289,7 +301,9 @@ def test_production_refuses_missing_or_default_secret(project, tmp_path: Path, m
 
 
 def test_second_run_changes_nothing(project) -> None:
-    root = project({"app.py": "from flask import Flask\napp = Flask(__name__)\napp.secret_key = 'k'\n"})
+    root = project(
+        {"app.py": "from flask import Flask\napp = Flask(__name__)\napp.secret_key = 'k'\n"}
+    )
     files, _ = migrate(root, only=ONLY)
     for path, text in files.items():
         (root / path).write_text(text, encoding="utf-8")

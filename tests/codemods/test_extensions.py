@@ -95,8 +95,16 @@ def test_unassigned_extension_gets_a_name(project) -> None:
 @pytest.mark.parametrize(
     "call, ctor, init",
     [
-        ("Limiter(app, key_func=get_remote_address)", "Limiter(key_func=get_remote_address)", "limiter.init_app(app)"),
-        ("Limiter(get_remote_address, app=app, default_limits=['1/s'])", "Limiter(get_remote_address, default_limits=['1/s'])", "limiter.init_app(app)"),
+        (
+            "Limiter(app, key_func=get_remote_address)",
+            "Limiter(key_func=get_remote_address)",
+            "limiter.init_app(app)",
+        ),
+        (
+            "Limiter(get_remote_address, app=app, default_limits=['1/s'])",
+            "Limiter(get_remote_address, default_limits=['1/s'])",
+            "limiter.init_app(app)",
+        ),
     ],
 )
 def test_limiter_signatures(project, call: str, ctor: str, init: str) -> None:
@@ -151,7 +159,11 @@ def test_unknown_extension_stays_and_is_reported(project) -> None:
 
 
 def test_single_module_layout_asks_for_package_first(project) -> None:
-    root = project({"app.py": "from flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\napp = Flask(__name__)\ndb = SQLAlchemy(app)\n"})
-    files, run = migrate(root, only=ONLY)
+    root = project(
+        {
+            "app.py": "from flask import Flask\nfrom flask_sqlalchemy import SQLAlchemy\napp = Flask(__name__)\ndb = SQLAlchemy(app)\n"
+        }
+    )
+    _, run = migrate(root, only=ONLY)
     assert run.nothing_to_do
     assert any("package" in f.message for f in run.findings)

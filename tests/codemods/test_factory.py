@@ -121,5 +121,5 @@ def test_factory_project_is_left_alone(project) -> None:
             """
         }
     )
-    files, run = migrate(root)
+    _, run = migrate(root)
     assert run.already_factory and run.nothing_to_do

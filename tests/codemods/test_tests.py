@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.conftest import dedent, migrate
 from tests.codemods.test_wsgi import FACTORY
+from tests.conftest import dedent, migrate
 
 
 def test_from_import_becomes_factory_call(project) -> None:
@@ -50,7 +50,10 @@ def test_existing_conftest_is_kept(project) -> None:
 
 def test_module_attribute_use_is_reported(project) -> None:
     root = project(
-        {"app/__init__.py": FACTORY, "tests/test_a.py": "import app\nclient = app.app.test_client()\n"}
+        {
+            "app/__init__.py": FACTORY,
+            "tests/test_a.py": "import app\nclient = app.app.test_client()\n",
+        }
     )
     _, run = migrate(root, only=["tests"])
     assert any(str(f.location) == "tests/test_a.py" for f in run.findings)
