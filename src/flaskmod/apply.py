@@ -93,7 +93,8 @@ def apply(root: Path, changeset: Changeset) -> None:
             journal.backups[target] = (
                 (target.read_bytes(), target.stat().st_mode & 0o7777) if target.exists() else None
             )
-            os.replace(journal.temps.pop(target), target)
+            os.replace(journal.temps[target], target)
+            del journal.temps[target]
             journal.done.append(target)
         for path in removals:
             if path in journal.backups or not path.exists():

@@ -1,0 +1,88 @@
+"""Finding the app: one clear answer, or one clear line saying why not."""
+
+from __future__ import annotations
+
+import pytest
+
+from flaskmod.analysis import Layout, analyze
+from flaskmod.errors import FlaskmodError
+from flaskmod.project import scan
+
+
+def test_single_module(project) -> None:
+    root = project(
+        {
+            "app.py": """
+                import flask as fl
+                from flask import Flask as F
+
+                application = F(__name__)
+
+
+                @application.route("/", endpoint="home")
+                def index():
+                    return ""
+            """,
+            "tests/test_x.py": "from flask import Flask\nother = Flask('t')\n",
+        }
+    )
+    model = analyze(scan(root))
+    assert (model.layout, model.app_path, model.app_name, model.app_line) == (
+        Layout.MODULE,
+        "app.py",
+        "application",
+        4,
+    )
+    assert [r.endpoint for r in model.routes] == ["home"]
+    assert model.tests == ("tests/test_x.py",)
+
+
+def test_package_with_global_app(project) -> None:
+    root = project({"shop/__init__.py": "import flask\napp = flask.Flask(__name__)\n"})
+    model = analyze(scan(root))
+    assert model.layout is Layout.PACKAGE and model.import_name == "shop"
+
+
+def test_existing_factory(project) -> None:
+    root = project(
+        {"app/__init__.py": "from flask import Flask\ndef make():\n    return Flask(__name__)\n"}
+    )
+    model = analyze(scan(root))
+    assert model.layout is Layout.FACTORY and not model.factory_in_progress
+
+
+@pytest.mark.parametrize(
+    "files, message, location",
+    [
+        ({"x.py": "import os\n"}, "no Flask application found", None),
+        (
+            {"app.py": "from flask import Flask\na = Flask('a')\nb = Flask('b')\n"},
+            "2 Flask apps in one module (lines 2, 3)",
+            "app.py:3",
+        ),
+        (
+            {
+                "a.py": "from flask import Flask\napp = Flask('a')\n",
+                "b.py": "from flask import Flask\napp = Flask('b')\n",
+            },
+            "Flask apps created in 2 modules",
+            "b.py:2",
+        ),
+        (
+            {
+                "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+                "views.py": "from app import *\n",
+            },
+            "`from app import *` hides",
+            "views.py:1",
+        ),
+        ({"app.py": "from flask import Flask\napp = Flask(__name__\n"}, "syntax error", "app.py:"),
+    ],
+)
+def test_refusals(project, files: dict[str, str], message: str, location: str | None) -> None:
+    root = project(files)
+    with pytest.raises(FlaskmodError) as error:
+        analyze(scan(root))
+    assert message in str(error.value)
+    if location:
+        assert str(error.value).startswith(location)
