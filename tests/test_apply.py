@@ -58,6 +58,30 @@ def _count_operations(root: Path, monkeypatch: pytest.MonkeyPatch) -> int:
     return calls
 
 
+def _fail_at(patch: pytest.MonkeyPatch, failing: int, error: BaseException) -> None:
+    """Make the `failing`-th rename or deletion of the user's files raise `error`."""
+    calls = 0
+    real_replace, real_unlink = os.replace, Path.unlink
+
+    def failing_replace(*args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        if calls == failing:
+            raise error
+        return real_replace(*args, **kwargs)
+
+    def failing_unlink(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        if not self.name.endswith(apply_module.TEMP_SUFFIX):
+            calls += 1
+            if calls == failing:
+                raise error
+        return real_unlink(self, *args, **kwargs)
+
+    patch.setattr(apply_module.os, "replace", failing_replace)
+    patch.setattr(Path, "unlink", failing_unlink)
+
+
 @pytest.mark.parametrize("error", [OSError("disk full"), KeyboardInterrupt()])
 def test_failure_at_every_write_restores_the_tree(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException
@@ -69,27 +93,8 @@ def test_failure_at_every_write_restores_the_tree(
     for failing in range(1, operations + 1):
         root = copy(FIXTURES / "blog" / "before", tmp_path / f"run{failing}")
         before = _snapshot(root)
-        calls = 0
-        real_replace, real_unlink = os.replace, Path.unlink
-
-        def failing_replace(*args, **kwargs):  # type: ignore[no-untyped-def]
-            nonlocal calls
-            calls += 1
-            if calls == failing:
-                raise error
-            return real_replace(*args, **kwargs)
-
-        def failing_unlink(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-            nonlocal calls
-            if not self.name.endswith(apply_module.TEMP_SUFFIX):
-                calls += 1
-                if calls == failing:
-                    raise error
-            return real_unlink(self, *args, **kwargs)
-
         with monkeypatch.context() as patch:
-            patch.setattr(apply_module.os, "replace", failing_replace)
-            patch.setattr(Path, "unlink", failing_unlink)
+            _fail_at(patch, failing, error)
             with pytest.raises(type(error)):
                 apply(root, changes)
         assert _snapshot(root) == before, f"failure at operation {failing} left changes behind"
