@@ -8,7 +8,7 @@ scope analysis of the source tree.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -310,3 +310,82 @@ def unused_after_move(index: ModuleIndex, moved: Collection[int]) -> set[str]:
 
 def parse_statements(code: str) -> list[cst.BaseStatement]:
     return list(cst.parse_module(code).body)
+
+
+# ----------------------------------------------------------- imports redirected
+def imported_as(node: cst.CSTNode, package: str, importer: str, name: str) -> str | None:
+    """The local name under which `from <package> import name` (absolute or relative) binds it."""
+    if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
+        return None
+    if node.relative:
+        here = module_name(importer).split(".")
+        if PurePosixPath(importer).name != "__init__.py":
+            here = here[:-1]
+        base = here[: len(here) - (len(node.relative) - 1)] if len(node.relative) > 1 else here
+        target = ".".join([*base, dotted(node.module)] if node.module else base)
+    else:
+        target = dotted(node.module) if node.module else ""
+    if target != package:
+        return None
+    for alias in node.names:
+        if alias.evaluated_name == name:
+            return alias.evaluated_alias or name
+    return None
+
+
+def redirect_imports(
+    project: Project,
+    old_module: str,
+    new_module: str,
+    names: Collection[str],
+    *,
+    skip: Collection[str] = (),
+    edited: Mapping[str, cst.Module] | None = None,
+) -> dict[str, cst.Module]:
+    """`from old import name` elsewhere → `from new import name` for names that moved.
+
+    Importing a moved name from its new home (rather than through a re-export) is what keeps
+    `models.py` doing `from app import db` from becoming a circular import.
+    """
+    changed: dict[str, cst.Module] = {}
+    if not names:
+        return changed
+    for path in project.python_paths():
+        if path in skip or old_module not in project.text(path):
+            continue
+        tree = (edited or {}).get(path) or project.module(path)
+        new = tree.visit(_SplitImport(old_module, new_module, set(names)))
+        if not new.deep_equals(tree):
+            changed[path] = new
+    return changed
+
+
+class _SplitImport(cst.CSTTransformer):
+    def __init__(self, old_module: str, new_module: str, moved: set[str]) -> None:
+        self.old_module = old_module
+        self.new_module = new_module
+        self.moved = moved
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine | cst.FlattenSentinel[cst.SimpleStatementLine]:
+        if len(updated_node.body) != 1 or not isinstance(updated_node.body[0], cst.ImportFrom):
+            return updated_node
+        node = updated_node.body[0]
+        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+            return updated_node
+        if dotted(node.module) != self.old_module:
+            return updated_node
+        stay = [a for a in node.names if a.evaluated_name not in self.moved]
+        go = [a for a in node.names if a.evaluated_name in self.moved]
+        if not go:
+            return updated_node
+        go[-1] = go[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        module = cst.parse_expression(self.new_module)
+        assert isinstance(module, cst.Attribute | cst.Name)
+        moved_line = updated_node.with_changes(body=[cst.ImportFrom(module=module, names=go)])
+        if not stay:
+            return moved_line
+        stay[-1] = stay[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        kept = updated_node.with_changes(body=[node.with_changes(names=stay, lpar=None, rpar=None)])
+        return cst.FlattenSentinel([kept, moved_line.with_changes(leading_lines=[])])

@@ -3,7 +3,9 @@
 Why: a factory has no app at import time to decorate, so views register on a Blueprint that the
 factory registers (Flask guidelines §1). App-wide registrations keep their app-wide effect through
 the blueprint's `app_*` forms (`errorhandler` → `app_errorhandler`, `before_request` →
-`before_app_request`): a plain `bp.errorhandler` would only see this blueprint's requests.
+`before_app_request`): a plain `bp.errorhandler` would only see this blueprint's requests. Views
+registered from other modules that import the global app (`from app import app` in
+`app/routes.py`) are converted in place, so their files and history stay where they are.
 
 Endpoints gain the blueprint prefix (`index` → `main.index`), so every literal reference is
 rewritten, in Python and in Jinja templates. Inside moved code the global `app` becomes
@@ -19,113 +21,36 @@ from dataclasses import dataclass
 import libcst as cst
 import libcst.matchers as m
 
-from flaskmod.analysis import AppModel, Layout
+from flaskmod.analysis import AppModel, Layout, is_test_path
 from flaskmod.errors import Finding, Location, Severity
 from flaskmod.pipeline import Options, Outcome
-from flaskmod.project import Project
+from flaskmod.project import Project, module_name
 
 from ._endpoints import rewrite_python, rewrite_templates
 from ._file_anchor import reanchor
-from ._moving import ModuleIndex, dotted, imports_for, local_top_modules, prune_imports
+from ._imports import add_import
+from ._moving import (
+    ModuleIndex,
+    dotted,
+    imported_as,
+    imports_for,
+    local_top_modules,
+    prune_imports,
+    redirect_imports,
+)
+from ._registrations import ToBlueprint, registration_kind, route_endpoints
 
 ORDER = 40
-SUMMARY = "Move views, error handlers and request hooks into a `main` blueprint."
+SUMMARY = "Move views, error handlers, hooks and CLI commands into a `main` blueprint."
 
-# app decorator → blueprint decorator with the same (app-wide) effect
-DECORATORS = {
-    "route": "route",
-    "get": "get",
-    "post": "post",
-    "put": "put",
-    "delete": "delete",
-    "patch": "patch",
-    "errorhandler": "app_errorhandler",
-    "before_request": "before_app_request",
-    "after_request": "after_app_request",
-    "teardown_request": "teardown_app_request",
-    "context_processor": "app_context_processor",
-    "template_filter": "app_template_filter",
-    "template_global": "app_template_global",
-    "template_test": "app_template_test",
-    "url_value_preprocessor": "app_url_value_preprocessor",
-    "url_defaults": "app_url_defaults",
-}
-ROUTE_DECORATORS = frozenset({"route", "get", "post", "put", "delete", "patch"})
 BLUEPRINT_VARIABLE = "bp"
 
 
 @dataclass(frozen=True)
 class _Plan:
     moved: frozenset[int]
-    endpoints: dict[str, str]  # old endpoint → function or view name it came from
+    registrations: frozenset[int]
     stays: dict[int, str]  # statement kept on the app → why
-
-
-def _app_decorator(decorator: cst.Decorator, app: str) -> str | None:
-    expr = decorator.decorator
-    func = expr.func if isinstance(expr, cst.Call) else expr
-    if m.matches(func, m.Attribute(value=m.Name(app))):
-        return func.attr.value  # type: ignore[attr-defined, no-any-return]
-    return None
-
-
-def _string(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
-
-
-def _route_endpoints(statement: cst.BaseStatement, app: str) -> list[str]:
-    """Endpoints a statement registers on the app (decorated view or add_url_rule)."""
-    if isinstance(statement, cst.FunctionDef):
-        endpoints = []
-        for decorator in statement.decorators:
-            if _app_decorator(decorator, app) in ROUTE_DECORATORS:
-                call = decorator.decorator
-                explicit = None
-                if isinstance(call, cst.Call):
-                    for arg in call.args:
-                        if arg.keyword and arg.keyword.value == "endpoint":
-                            explicit = _string(arg.value)
-                endpoints.append(explicit or statement.name.value)
-        return sorted(set(endpoints))
-    call = _add_url_rule(statement, app)
-    if call is None:
-        return []
-    positional = [arg for arg in call.args if arg.keyword is None]
-    keywords = {arg.keyword.value: arg.value for arg in call.args if arg.keyword}
-    endpoint = keywords.get("endpoint") or (positional[1].value if len(positional) > 1 else None)
-    if endpoint is not None and _string(endpoint):
-        return [_string(endpoint)]  # type: ignore[list-item]
-    view = keywords.get("view_func") or (positional[2].value if len(positional) > 2 else None)
-    if isinstance(view, cst.Name):
-        return [view.value]
-    if m.matches(
-        view,
-        m.Call(
-            func=m.Attribute(attr=m.Name("as_view")), args=[m.Arg(m.SimpleString()), m.ZeroOrMore()]
-        ),
-    ):
-        return [_string(view.args[0].value)]  # type: ignore[union-attr, list-item]
-    return []
-
-
-def _add_url_rule(statement: cst.BaseStatement, app: str) -> cst.Call | None:
-    if m.matches(
-        statement,
-        m.SimpleStatementLine(
-            body=[m.Expr(m.Call(func=m.Attribute(value=m.Name(app), attr=m.Name("add_url_rule"))))]
-        ),
-    ):
-        return statement.body[0].value  # type: ignore[attr-defined, no-any-return]
-    return None
-
-
-def _registers(statement: cst.BaseStatement, app: str) -> bool:
-    if isinstance(statement, cst.FunctionDef | cst.ClassDef):
-        return any(_app_decorator(d, app) in DECORATORS for d in statement.decorators)
-    return _add_url_rule(statement, app) is not None
 
 
 class _Globals(cst.CSTVisitor):
@@ -159,7 +84,7 @@ def _movable_helper(
 
 def plan_moves(index: ModuleIndex, app: str, imported_elsewhere: set[str]) -> _Plan:
     """Which top-level statements move: the registrations, plus the helpers and state they own."""
-    registrations = {i for i, s in enumerate(index.body) if _registers(s, app)}
+    registrations = {i for i, s in enumerate(index.body) if registration_kind(s, app) is not None}
     global_users: dict[str, set[int]] = {}
     for position, statement in enumerate(index.body):
         for name in _declared_global(statement):
@@ -191,10 +116,10 @@ def plan_moves(index: ModuleIndex, app: str, imported_elsewhere: set[str]) -> _P
         # A rebound name must not be shared by moved and unmoved code.
         broken = False
         for name, users in global_users.items():
-            binders = set(index.binders.get(name, []))
-            touching = {p for p in index.readers.get(name, set()) | users | binders}
+            binders_ = set(index.binders.get(name, []))
+            touching = index.readers.get(name, set()) | users | binders_
             if touching & moved and not touching <= moved:
-                for position in touching & set(registrations):
+                for position in touching & registrations:
                     if position not in stays:
                         stays[position] = (
                             f"rebinds module state `{name}` (global) that code left in the app "
@@ -203,11 +128,7 @@ def plan_moves(index: ModuleIndex, app: str, imported_elsewhere: set[str]) -> _P
                         broken = True
         if not broken:
             break
-    endpoints: dict[str, str] = {}
-    for position in sorted(moved & registrations):
-        for endpoint in _route_endpoints(index.body[position], app):
-            endpoints[endpoint] = endpoint
-    return _Plan(frozenset(moved), endpoints, stays)
+    return _Plan(frozenset(moved), frozenset(moved & registrations), stays)
 
 
 def _globals_of(index: ModuleIndex, positions: set[int]) -> set[str]:
@@ -215,53 +136,6 @@ def _globals_of(index: ModuleIndex, positions: set[int]) -> set[str]:
     for position in positions:
         names |= _declared_global(index.body[position])
     return names
-
-
-class _ToBlueprint(cst.CSTTransformer):
-    """Decorators `app.x` → `bp.app_x`; every other read of the global app → `current_app`."""
-
-    def __init__(self, index: ModuleIndex, app: str) -> None:
-        self.index = index
-        self.app = app
-        self.uses_current_app = False
-
-    def visit_Decorator(self, node: cst.Decorator) -> bool:
-        # An app decorator is replaced whole in leave_Decorator; its `app` is not a use.
-        return _app_decorator(node, self.app) not in DECORATORS
-
-    def leave_Decorator(
-        self, original_node: cst.Decorator, updated_node: cst.Decorator
-    ) -> cst.Decorator:
-        name = _app_decorator(original_node, self.app)
-        if name not in DECORATORS:
-            return updated_node
-        expr = updated_node.decorator
-        new_func = cst.Attribute(
-            value=cst.Name(BLUEPRINT_VARIABLE), attr=cst.Name(DECORATORS[name])
-        )
-        if isinstance(expr, cst.Call):
-            return updated_node.with_changes(decorator=expr.with_changes(func=new_func))
-        return updated_node.with_changes(decorator=new_func)
-
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
-        if m.matches(
-            original_node.func, m.Attribute(value=m.Name(self.app), attr=m.Name("add_url_rule"))
-        ) and (
-            isinstance(original_node.func, cst.Attribute)
-            and self.index.access_names.get(original_node.func.value) == self.app
-        ):
-            return updated_node.with_changes(
-                func=cst.Attribute(
-                    value=cst.Name(BLUEPRINT_VARIABLE), attr=cst.Name("add_url_rule")
-                )
-            )
-        return updated_node
-
-    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
-        if self.index.access_names.get(original_node) == self.app:
-            self.uses_current_app = True
-            return updated_node.with_changes(value="current_app")
-        return updated_node
 
 
 def imported_names(project: Project, module: str, exclude: str) -> set[str]:
@@ -282,6 +156,100 @@ def imported_names(project: Project, module: str, exclude: str) -> set[str]:
     return names
 
 
+# ------------------------------------------------------------- other view modules
+@dataclass
+class _ViewModule:
+    """A module that imports the global app to register views on it (`app/routes.py`)."""
+
+    path: str
+    tree: cst.Module
+    endpoints: list[str]
+    uses_cli: bool
+    first_request: list[str]
+
+
+class _ReplaceAppImport(cst.CSTTransformer):
+    """`from app import app, db` → `from app import db` + `from app.main import bp`."""
+
+    def __init__(self, package: str, importer: str, app: str, blueprint_module: str) -> None:
+        self.package = package
+        self.importer = importer
+        self.app = app
+        self.blueprint_module = blueprint_module
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine | cst.FlattenSentinel[cst.SimpleStatementLine]:
+        if len(updated_node.body) != 1:
+            return updated_node
+        node = updated_node.body[0]
+        if imported_as(node, self.package, self.importer, self.app) is None:
+            return updated_node
+        assert isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar)
+        bp_line = updated_node.with_changes(
+            body=[
+                cst.parse_statement(
+                    f"from {self.blueprint_module} import {BLUEPRINT_VARIABLE}\n"
+                ).body[0]
+            ]  # type: ignore[attr-defined]
+        )
+        rest = [a for a in node.names if a.evaluated_name != self.app]
+        if not rest:
+            return bp_line
+        rest[-1] = rest[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        kept = updated_node.with_changes(body=[node.with_changes(names=rest, lpar=None, rpar=None)])
+        return cst.FlattenSentinel([kept, bp_line.with_changes(leading_lines=[])])
+
+
+def _convert_view_module(
+    project: Project, path: str, model: AppModel, blueprint_module: str, findings: list[Finding]
+) -> _ViewModule | None:
+    tree = project.module(path)
+    local_app = None
+    for node in m.findall(tree, m.ImportFrom()):
+        local_app = local_app or imported_as(node, model.import_name, path, model.app_name)
+    if local_app is None:
+        return None
+    index = ModuleIndex(project, path)
+    for position, statement in enumerate(index.body):
+        if not index.reads(position, local_app) or (
+            isinstance(statement, cst.FunctionDef | cst.ClassDef)
+            and registration_kind(statement, local_app) is None
+            and not any(
+                m.findall(decorator, m.Name(local_app)) for decorator in statement.decorators
+            )
+        ):
+            continue
+        if registration_kind(statement, local_app) is None:
+            findings.append(
+                Finding(
+                    Location(path, index.statement_line(position)),
+                    f"uses the global `{local_app}` at import time; this module keeps it, so the "
+                    "factory cannot be built until it is rewritten by hand",
+                )
+            )
+            return None
+    transformer = ToBlueprint(index.access_names, local_app, BLUEPRINT_VARIABLE)
+    new = index.tree.visit(transformer)
+    new = new.visit(_ReplaceAppImport(model.import_name, path, model.app_name, blueprint_module))
+    if transformer.uses_current_app:
+        new = add_import(new, "flask", "current_app")
+    endpoints = [e for s in index.body for e in route_endpoints(s, local_app)]
+    return _ViewModule(path, new, endpoints, transformer.uses_cli, transformer.first_request)
+
+
+def _view_modules(project: Project, model: AppModel) -> list[str]:
+    return [
+        path
+        for path in project.python_paths()
+        if path != model.app_path
+        and not is_test_path(path)
+        and model.app_name in project.text(path)
+        and "import" in project.text(path)
+    ]
+
+
+# --------------------------------------------------------------------- transform
 def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     if model.layout is Layout.FACTORY:
         return Outcome(project)
@@ -300,11 +268,11 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     package = model.import_name
     blueprint = options.blueprint
     bp_dir = f"{model.app_dir}/{blueprint}"
+    bp_module = f"{package}.{blueprint}"
     routes_path = f"{bp_dir}/routes.py"
     init_path = f"{bp_dir}/__init__.py"
     findings: list[Finding] = []
-    elsewhere = imported_names(project, package, model.app_path)
-    plan = plan_moves(index, app, elsewhere)
+    plan = plan_moves(index, app, imported_names(project, package, model.app_path))
     for position, why in sorted(plan.stays.items()):
         findings.append(
             Finding(
@@ -312,7 +280,12 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
                 f"left registered on the app: it {why}",
             )
         )
-    if not plan.moved:
+    views = [
+        converted
+        for path in _view_modules(project, model)
+        if (converted := _convert_view_module(project, path, model, bp_module, findings))
+    ]
+    if not plan.moved and not views:
         return Outcome(project, tuple(findings))
     if routes_path in project or init_path in project:
         findings.append(
@@ -320,10 +293,73 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
         )
         return Outcome(project, tuple(findings))
 
-    moved = sorted(plan.moved)
-    transformer = _ToBlueprint(index, app)
+    texts: dict[str, str] = {}
+    transformer = ToBlueprint(index.access_names, app, BLUEPRINT_VARIABLE)
+    if plan.moved:
+        texts[routes_path] = _routes_module(
+            project, model, index, plan, transformer, bp_dir, bp_module, findings
+        )
+    uses_cli = transformer.uses_cli or any(view.uses_cli for view in views)
+    texts[init_path] = _blueprint_package(blueprint, model.app_path, bool(plan.moved), uses_cli)
+
+    first_request = [(f".{blueprint}.routes", name) for name in transformer.first_request]
+    for view in views:
+        first_request += [(module_name(view.path), name) for name in view.first_request]
+    tree = _app_module(index, plan, app, blueprint, first_request)
+    if first_request:
+        findings.append(
+            Finding(
+                Location(model.app_path),
+                f"{', '.join(n for _, n in first_request)}: `before_first_request` is gone in "
+                "Flask 2.3; now run once when the app is created, inside an app context",
+                Severity.NOTE,
+            )
+        )
+
+    endpoints = [e for p in sorted(plan.registrations) for e in route_endpoints(index.body[p], app)]
+    endpoints += [e for view in views for e in view.endpoints]
+    mapping = {old: f"{blueprint}.{old}" for old in endpoints}
+    new_project = project.with_changes(
+        modules={model.app_path: tree, **{view.path: view.tree for view in views}}, texts=texts
+    )
+    trees, found = rewrite_python(new_project, mapping)
+    findings += found
+    templates, found = rewrite_templates(new_project, mapping, list(model.templates))
+    findings += found
+    trees.update(
+        redirect_imports(
+            new_project,
+            package,
+            f"{bp_module}.routes",
+            index.names_bound_by(plan.moved),
+            skip={model.app_path},
+            edited=trees,
+        )
+    )
+    new_project = new_project.with_changes(modules=trees, texts=templates)
+    findings.append(
+        Finding(
+            Location(init_path),
+            f"{len(mapping)} endpoint(s) now carry the `{blueprint}.` prefix; "
+            f"{len(templates)} template(s) and {len(trees)} Python file(s) updated",
+            Severity.NOTE,
+        )
+    )
+    return Outcome(new_project, tuple(findings))
+
+
+def _routes_module(
+    project: Project,
+    model: AppModel,
+    index: ModuleIndex,
+    plan: _Plan,
+    transformer: ToBlueprint,
+    bp_dir: str,
+    bp_module: str,
+    findings: list[Finding],
+) -> str:
     moved_code: list[str] = []
-    for position in moved:
+    for position in sorted(plan.moved):
         statement = index.body[position].visit(transformer)
         statement, unhandled = reanchor(statement, model.app_dir, bp_dir)
         if unhandled:
@@ -337,66 +373,67 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
             leading_lines=_spacing(statement, statement.leading_lines, first=not moved_code)
         )
         moved_code.append(index.tree.code_for_node(statement))
-
-    reads = index.names_read_by(plan.moved) - index.names_bound_by(plan.moved) - {app}
+    reads = index.names_read_by(plan.moved) - index.names_bound_by(plan.moved) - {model.app_name}
     imports, _ = imports_for(
-        index, reads, local_modules=local_top_modules(project), source_module=package
+        index, reads, local_modules=local_top_modules(project), source_module=model.import_name
     )
     if transformer.uses_current_app:
         imports.add("from flask import current_app")
-    imports.add(f"from {package}.{blueprint} import {BLUEPRINT_VARIABLE}", local=True)
-    routes = (
-        f'"""Views of the `{blueprint}` blueprint, moved from {model.app_path}."""\n\n'
+    imports.add(f"from {bp_module} import {BLUEPRINT_VARIABLE}", local=True)
+    return (
+        f'"""Views of the `{bp_module.rsplit(".", 1)[-1]}` blueprint, moved from {model.app_path}."""\n\n'
         + imports.render()
         + "\n\n\n"
-        + _join_statements(moved_code)
-    )
-    init = (
-        f'"""The `{blueprint}` blueprint: the views that were registered on the app."""\n\n'
-        "from flask import Blueprint\n\n"
-        f'{BLUEPRINT_VARIABLE} = Blueprint("{blueprint}", __name__)\n\n'
-        "# Imported last: the views module needs `bp` to register its views on it.\n"
-        "from . import routes  # noqa: E402, F401\n"
+        + "".join(code if code.endswith("\n") else code + "\n" for code in moved_code)
     )
 
-    # The app module: moved statements gone, unused imports pruned, the blueprint registered.
+
+def _blueprint_package(blueprint: str, app_path: str, has_routes: bool, uses_cli: bool) -> str:
+    options = ", cli_group=None" if uses_cli else ""
+    text = (
+        f'"""The `{blueprint}` blueprint: the views that were registered on the app."""\n\n'
+        "from flask import Blueprint\n\n"
+    )
+    if uses_cli:
+        text += "# cli_group=None: its commands stay top-level (`flask <name>`), as on the app.\n"
+    text += f'{BLUEPRINT_VARIABLE} = Blueprint("{blueprint}", __name__{options})\n'
+    if has_routes:
+        text += (
+            "\n# Imported last: the views module needs `bp` to register its views on it.\n"
+            "from . import routes  # noqa: E402, F401\n"
+        )
+    return text
+
+
+def _app_module(
+    index: ModuleIndex,
+    plan: _Plan,
+    app: str,
+    blueprint: str,
+    first_request: list[tuple[str, str]],
+) -> cst.Module:
+    """Moved statements gone, unused imports pruned, the blueprint registered at the end."""
     body = [s for i, s in enumerate(index.body) if i not in plan.moved]
     unused = {
         name
         for name in index.imports
         if index.readers.get(name) and index.only_read_within(name, plan.moved)
     }
-    registration = cst.parse_module(
+    code = (
         f"from .{blueprint} import {BLUEPRINT_VARIABLE} as {blueprint}_bp\n\n"
         f"{app}.register_blueprint({blueprint}_bp)\n"
-    ).body
-    first, *rest = registration
+    )
+    if first_request:
+        code += (
+            "\n# Ran before the first request (before_first_request, gone in Flask 2.3); "
+            "now once at start-up.\n"
+            f"with {app}.app_context():\n"
+        )
+        for module, name in first_request:
+            code += f"    from {module} import {name}\n\n    {name}()\n"
+    first, *rest = cst.parse_module(code).body
     body += [first.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()]), *rest]
-    tree = prune_imports(index.tree.with_changes(body=body), unused)
-
-    mapping = {old: f"{blueprint}.{old}" for old in plan.endpoints}
-    new_project = project.with_changes(
-        modules={model.app_path: tree}, texts={routes_path: routes, init_path: init}
-    )
-    trees, found = rewrite_python(new_project, mapping)
-    findings += found
-    texts, found = rewrite_templates(new_project, mapping, list(model.templates))
-    findings += found
-    trees.update(
-        _rewrite_imports_of_moved(
-            new_project, package, f"{package}.{blueprint}.routes", index, plan, trees
-        )
-    )
-    new_project = new_project.with_changes(modules=trees, texts=texts)
-    findings.append(
-        Finding(
-            Location(routes_path),
-            f"{len(plan.endpoints)} endpoint(s) now carry the `{blueprint}.` prefix; "
-            f"{len(texts)} template(s) and {len(trees)} Python file(s) updated",
-            Severity.NOTE,
-        )
-    )
-    return Outcome(new_project, tuple(findings))
+    return prune_imports(index.tree.with_changes(body=body), unused)
 
 
 def _spacing(
@@ -410,60 +447,3 @@ def _spacing(
         return [cst.EmptyLine(), cst.EmptyLine(), *comments]
     blanks = min(2, sum(1 for line in lines if line.comment is None))
     return [cst.EmptyLine()] * blanks + comments
-
-
-def _join_statements(codes: list[str]) -> str:
-    """Statements joined as written: `_spacing` already gave each its leading lines."""
-    return "".join(code if code.endswith("\n") else code + "\n" for code in codes)
-
-
-def _rewrite_imports_of_moved(
-    project: Project,
-    package: str,
-    new_module: str,
-    index: ModuleIndex,
-    plan: _Plan,
-    edited: dict[str, cst.Module],
-) -> dict[str, cst.Module]:
-    """`from app import helper` elsewhere → `from app.main.routes import helper` for moved names."""
-    moved_names = index.names_bound_by(plan.moved)
-    changed: dict[str, cst.Module] = {}
-    for path in project.python_paths():
-        if path == index.path or package not in project.text(path):
-            continue
-        tree = edited.get(path) or project.module(path)
-        new = tree.visit(_SplitImport(package, new_module, moved_names))
-        if not new.deep_equals(tree):
-            changed[path] = new
-    return changed
-
-
-class _SplitImport(cst.CSTTransformer):
-    def __init__(self, package: str, new_module: str, moved: set[str]) -> None:
-        self.package = package
-        self.new_module = new_module
-        self.moved = moved
-
-    def leave_SimpleStatementLine(
-        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
-    ) -> cst.SimpleStatementLine | cst.FlattenSentinel[cst.SimpleStatementLine]:
-        if len(updated_node.body) != 1 or not isinstance(updated_node.body[0], cst.ImportFrom):
-            return updated_node
-        node = updated_node.body[0]
-        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
-            return updated_node
-        if dotted(node.module) != self.package:
-            return updated_node
-        stay = [a for a in node.names if a.evaluated_name not in self.moved]
-        go = [a for a in node.names if a.evaluated_name in self.moved]
-        if not go:
-            return updated_node
-        go[-1] = go[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        moved_line = updated_node.with_changes(
-            body=[cst.ImportFrom(module=cst.parse_expression(self.new_module), names=go)]  # type: ignore[arg-type]
-        )
-        if not stay:
-            return moved_line
-        stay[-1] = stay[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        kept = updated_node.with_changes(body=[node.with_changes(names=stay, lpar=None, rpar=None)])
-        return cst.FlattenSentinel([kept, moved_line.with_changes(leading_lines=[])])

@@ -24,7 +24,7 @@ from flaskmod.pipeline import Options, Outcome
 from flaskmod.project import Project
 
 from ._imports import add_import
-from ._moving import ImportPlan, ModuleIndex, local_top_modules
+from ._moving import ImportPlan, ModuleIndex, local_top_modules, prune_imports, redirect_imports
 
 ORDER = 30
 SUMMARY = "Move extension objects into extensions.py and bind them with init_app."
@@ -256,8 +256,6 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
         for name in index.imports
         if index.readers.get(name) and index.only_read_within(name, set(by_statement))
     }
-    from ._moving import prune_imports
-
     tree = prune_imports(tree, unused)
     for extension in found:
         findings.append(
@@ -267,9 +265,15 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
                 Severity.NOTE,
             )
         )
-    return Outcome(
-        project.with_changes(modules={model.app_path: tree}, texts={path: text}), tuple(findings)
+    new_project = project.with_changes(modules={model.app_path: tree}, texts={path: text})
+    redirected = redirect_imports(
+        new_project,
+        model.import_name,
+        f"{model.import_name}.{MODULE}",
+        [extension.name for extension in found],
+        skip={model.app_path},
     )
+    return Outcome(new_project.with_changes(modules=redirected), tuple(findings))
 
 
 def _import_from_extensions(tree: cst.Module, name: str) -> cst.Module:

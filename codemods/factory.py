@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 import libcst.matchers as m
+from libcst.metadata import PositionProvider
 
 from flaskmod.analysis import AppModel, Layout, is_test_path
 from flaskmod.errors import Finding, Location, Severity
@@ -23,7 +24,7 @@ from flaskmod.pipeline import Options, Outcome
 from flaskmod.project import Project
 
 from ._imports import add_import
-from ._moving import ModuleIndex, dotted
+from ._moving import ModuleIndex, imported_as
 
 ORDER = 50
 SUMMARY = "Build the app in create_app(config_name) instead of at import time."
@@ -93,8 +94,11 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
                 ),
             )
         return Outcome(project)
-    index = ModuleIndex(project, model.app_path)
     app = model.app_name
+    blockers = _importers_of_app(project, model, app)
+    if blockers:
+        return Outcome(project, tuple(blockers))
+    index = ModuleIndex(project, model.app_path)
     findings: list[Finding] = []
     binders = index.binders.get(app, [])
     creation = next((i for i in binders if index.statement_line(i) == model.app_line), min(binders))
@@ -200,29 +204,24 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
             Severity.NOTE,
         )
     )
-    for name in _importers_of_app(project, model, app):
-        findings.append(name)
     return Outcome(project.with_module(model.app_path, tree), tuple(findings))
 
 
 def _importers_of_app(project: Project, model: AppModel, app: str) -> list[Finding]:
-    """Other modules that import the global app break; tests are handled by the `tests` codemod."""
+    """Non-test modules that still import the global app would break: the factory must wait."""
     found = []
-    package = model.import_name
     for path in project.python_paths():
-        if path == model.app_path or is_test_path(path) or package not in project.text(path):
+        if path == model.app_path or is_test_path(path) or app not in project.text(path):
             continue
-        for node in m.findall(project.module(path), m.ImportFrom()):
-            assert isinstance(node, cst.ImportFrom)
-            if node.relative or node.module is None or dotted(node.module) != package:
-                continue
-            if not isinstance(node.names, cst.ImportStar) and any(
-                alias.evaluated_name == app for alias in node.names
-            ):
+        tree = project.module(path)
+        for node in m.findall(tree, m.ImportFrom()):
+            if imported_as(node, model.import_name, path, app) is not None:
+                line = project.metadata(path).resolve(PositionProvider)[node].start.line
                 found.append(
                     Finding(
-                        Location(path),
-                        f"imports the global `{app}` from {package}; use {FACTORY}() (or wsgi.py)",
+                        Location(path, line),
+                        f"imports the global `{app}`; the factory is not built until this module "
+                        f"gets it another way (current_app, or {FACTORY}())",
                     )
                 )
     return found

@@ -220,8 +220,8 @@ def test_view_rebinding_shared_state_stays_on_the_app(project) -> None:
                     return "i"
 
 
-                @app.cli.command()
-                def reset():
+                @app.teardown_appcontext
+                def reset(exc):
                     global counter
                     counter = 0
             """
@@ -267,3 +267,127 @@ def test_nothing_registered_is_a_no_op(project) -> None:
     root = project({"app/__init__.py": "from flask import Flask\napp = Flask(__name__)\n"})
     _, run = migrate(root, only=ONLY)
     assert run.nothing_to_do
+
+
+PACKAGE_WITH_GLOBAL_APP = {
+    "app/__init__.py": """
+        from flask import Flask
+
+        app = Flask(__name__)
+        app.config["PER_PAGE"] = 3
+
+        from app import routes, errors
+    """,
+    "app/routes.py": """
+        from threading import Thread
+
+        from flask import render_template, url_for
+        from app import app
+
+
+        @app.route("/")
+        @app.route("/index")
+        def index():
+            return render_template("index.html", n=app.config["PER_PAGE"])
+
+
+        def send_later(job):
+            Thread(target=job, args=(app,)).start()
+
+
+        @app.cli.command("seed")
+        def seed():
+            print(url_for("index"))
+    """,
+    "app/errors.py": """
+        from app import app
+
+
+        @app.errorhandler(404)
+        def not_found(error):
+            return "nope", 404
+
+
+        app.jinja_env.filters["upper"] = str.upper
+    """,
+}
+
+
+def test_view_modules_of_a_package_with_global_app_are_converted_in_place(project) -> None:
+    root = project(PACKAGE_WITH_GLOBAL_APP)
+    files, _ = migrate(root, only=ONLY)
+    assert files["app/routes.py"] == dedent(
+        """
+        from threading import Thread
+
+        from flask import render_template, url_for, current_app
+        from app.main import bp
+
+
+        @bp.route("/")
+        @bp.route("/index")
+        def index():
+            return render_template("index.html", n=current_app.config["PER_PAGE"])
+
+
+        def send_later(job):
+            Thread(target=job, args=(current_app._get_current_object(),)).start()
+
+
+        @bp.cli.command("seed")
+        def seed():
+            print(url_for("main.index"))
+        """
+    )
+    assert files["app/errors.py"] == dedent(
+        """
+        from app.main import bp
+
+
+        @bp.app_errorhandler(404)
+        def not_found(error):
+            return "nope", 404
+
+
+        bp.add_app_template_filter(str.upper, 'upper')
+        """
+    )
+    assert 'bp = Blueprint("main", __name__, cli_group=None)' in files["app/main/__init__.py"]
+    assert "from . import routes" not in files["app/main/__init__.py"]
+    assert files["app/__init__.py"].endswith(
+        "from app import routes, errors\n\n\nfrom .main import bp as main_bp\n\napp.register_blueprint(main_bp)\n"
+    )
+
+
+def test_view_module_using_the_app_at_import_time_is_left_and_blocks_the_factory(project) -> None:
+    files_in = dict(PACKAGE_WITH_GLOBAL_APP)
+    files_in["app/errors.py"] = "from app import app\n\nLIMIT = app.config['PER_PAGE']\n"
+    root = project(files_in)
+    files, run = migrate(root, only=["blueprints", "factory"])
+    assert files["app/errors.py"] == "from app import app\n\nLIMIT = app.config['PER_PAGE']\n"
+    assert "def create_app" not in files["app/__init__.py"]
+    assert any(str(f.location) == "app/errors.py:3" for f in run.findings)
+
+
+def test_before_first_request_runs_once_at_start_up(project) -> None:
+    root = project(
+        {
+            "app/__init__.py": """
+                from flask import Flask
+
+                app = Flask(__name__)
+
+
+                @app.before_first_request
+                def warm():
+                    app.logger.info("warm")
+            """
+        }
+    )
+    files, run = migrate(root, only=ONLY)
+    assert "def warm():\n    current_app.logger.info" in files["app/main/routes.py"]
+    assert "before_first_request" not in files["app/main/routes.py"]
+    assert files["app/__init__.py"].endswith(
+        "with app.app_context():\n    from .main.routes import warm\n\n    warm()\n"
+    )
+    assert any("Flask 2.3" in f.message for f in run.findings)

@@ -167,3 +167,22 @@ def test_single_module_layout_asks_for_package_first(project) -> None:
     _, run = migrate(root, only=ONLY)
     assert run.nothing_to_do
     assert any("package" in f.message for f in run.findings)
+
+
+def test_sibling_modules_import_moved_extensions_from_their_new_home(project) -> None:
+    root = project(
+        {
+            "app/__init__.py": """
+                from flask import Flask
+                from flask_sqlalchemy import SQLAlchemy
+
+                app = Flask(__name__)
+                db = SQLAlchemy(app)
+
+                from app import models
+            """,
+            "app/models.py": "from app import app, db\n\n\nclass User(db.Model):\n    pass\n",
+        }
+    )
+    files, _ = migrate(root, only=ONLY)
+    assert files["app/models.py"].startswith("from app import app\nfrom app.extensions import db\n")

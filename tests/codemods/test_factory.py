@@ -97,15 +97,17 @@ def test_name_computed_from_app_and_used_elsewhere_blocks_the_factory(project) -
     )
 
 
-def test_other_modules_importing_the_global_app_are_reported(project) -> None:
+def test_other_modules_importing_the_global_app_block_the_factory(project) -> None:
     root = project(
         {
             "app/__init__.py": "from flask import Flask\napp = Flask(__name__)\n",
-            "manage.py": "from app import app\n",
+            "manage.py": "import sys\nfrom app import app\n",
+            "tests/test_x.py": "from app import app\n",
         }
     )
-    _, run = migrate(root, only=ONLY)
-    assert any(str(f.location) == "manage.py" for f in run.findings)
+    files, run = migrate(root, only=ONLY)
+    assert "create_app" not in files["app/__init__.py"]
+    assert [str(f.location) for f in run.findings] == ["manage.py:2"]
 
 
 def test_factory_project_is_left_alone(project) -> None:

@@ -25,7 +25,9 @@ from flaskmod.project import scan
 from tests.conftest import FIXTURES
 
 PROBE = Path(__file__).resolve().parents[2] / "src" / "flaskmod" / "probe.py"
-NAMES = sorted(p.name for p in FIXTURES.iterdir() if (p / "before").is_dir())
+NAMES = sorted(
+    p.name for p in FIXTURES.iterdir() if (p / "before").is_dir() and (p / "after").is_dir()
+)
 IGNORED = {"__pycache__", ".pytest_cache", "instance"}
 
 

@@ -1,0 +1,290 @@
+"""What registers something on the app, and how the same registration reads on a blueprint.
+
+Flask's rule: a blueprint's own `errorhandler`, `before_request`, `context_processor` and
+`template_filter` only apply to that blueprint's requests; the `app_*` forms keep the app-wide effect
+the legacy code had. CLI commands go to the blueprint's `cli` group, which the blueprint is created
+with `cli_group=None` for, so `flask <name>` keeps its name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+import libcst.matchers as m
+
+# app.<attribute> used as a decorator → the blueprint attribute with the same effect
+DECORATORS = {
+    "route": "route",
+    "get": "get",
+    "post": "post",
+    "put": "put",
+    "delete": "delete",
+    "patch": "patch",
+    "errorhandler": "app_errorhandler",
+    "before_request": "before_app_request",
+    "after_request": "after_app_request",
+    "teardown_request": "teardown_app_request",
+    "context_processor": "app_context_processor",
+    "template_filter": "app_template_filter",
+    "template_global": "app_template_global",
+    "template_test": "app_template_test",
+    "url_value_preprocessor": "app_url_value_preprocessor",
+    "url_defaults": "app_url_defaults",
+    "cli.command": "cli.command",
+    "cli.group": "cli.group",
+}
+ROUTES = frozenset({"route", "get", "post", "put", "delete", "patch"})
+CLI = frozenset({"cli.command", "cli.group", "cli.add_command"})
+
+# app.<method>(...) called as a statement → the blueprint method with the same effect
+CALLS = {
+    **DECORATORS,
+    "add_url_rule": "add_url_rule",
+    "add_template_filter": "add_app_template_filter",
+    "add_template_global": "add_app_template_global",
+    "add_template_test": "add_app_template_test",
+    "cli.add_command": "cli.add_command",
+}
+
+# `app.jinja_env.<registry>["name"] = f` → the blueprint method that registers it app-wide
+JINJA_REGISTRIES = {
+    "filters": "add_app_template_filter",
+    "globals": "add_app_template_global",
+    "tests": "add_app_template_test",
+}
+
+#: removed in Flask 2.3: runs once inside the factory instead
+FIRST_REQUEST = "before_first_request"
+
+
+def app_attribute(node: cst.BaseExpression, app: str) -> str | None:
+    """`app.route` → "route", `app.cli.command` → "cli.command"; None if not on `app`."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name) and node.value == app and parts:
+        return ".".join(reversed(parts))
+    return None
+
+
+def decorator_name(decorator: cst.Decorator, app: str) -> str | None:
+    expr = decorator.decorator
+    return app_attribute(expr.func if isinstance(expr, cst.Call) else expr, app)
+
+
+def _call_name(statement: cst.BaseStatement, app: str) -> tuple[str, cst.Call] | None:
+    """`app.x(...)` or `app.x(...)(f)` as a whole statement → ("x", outer call)."""
+    if not m.matches(statement, m.SimpleStatementLine(body=[m.Expr(m.Call())])):
+        return None
+    call = statement.body[0].value  # type: ignore[attr-defined]
+    func = call.func.func if isinstance(call.func, cst.Call) else call.func
+    name = app_attribute(func, app)
+    return (name, call) if name else None
+
+
+def _jinja_registration(
+    statement: cst.BaseStatement, app: str
+) -> tuple[str, str, cst.BaseExpression] | None:
+    """`app.jinja_env.filters["x"] = f` → ("filters", "x", f)."""
+    if not m.matches(
+        statement, m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(m.Subscript())])])
+    ):
+        return None
+    assign = statement.body[0]  # type: ignore[attr-defined]
+    target = assign.targets[0].target
+    registry = app_attribute(target.value, app)
+    if registry is None or not registry.startswith("jinja_env."):
+        return None
+    kind = registry.split(".", 1)[1]
+    if kind not in JINJA_REGISTRIES or len(target.slice) != 1:
+        return None
+    key = target.slice[0].slice
+    if not isinstance(key, cst.Index) or not isinstance(key.value, cst.SimpleString):
+        return None
+    return kind, str(key.value.evaluated_value), assign.value
+
+
+def registration_kind(statement: cst.BaseStatement, app: str) -> str | None:
+    """What a top-level statement registers on the app, if it is a registration."""
+    if isinstance(statement, cst.FunctionDef | cst.ClassDef):
+        for decorator in statement.decorators:
+            name = decorator_name(decorator, app)
+            if name in DECORATORS or name == FIRST_REQUEST:
+                return name
+        return None
+    called = _call_name(statement, app)
+    if called is not None and (called[0] in CALLS or called[0] == "register_error_handler"):
+        return called[0]
+    if _jinja_registration(statement, app) is not None:
+        return "jinja_env"
+    return None
+
+
+def _string(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def route_endpoints(statement: cst.BaseStatement, app: str) -> list[str]:
+    """Endpoints a statement registers on the app (decorated view or add_url_rule)."""
+    if isinstance(statement, cst.FunctionDef):
+        endpoints = []
+        for decorator in statement.decorators:
+            if decorator_name(decorator, app) in ROUTES:
+                call = decorator.decorator
+                explicit = None
+                if isinstance(call, cst.Call):
+                    for arg in call.args:
+                        if arg.keyword and arg.keyword.value == "endpoint":
+                            explicit = _string(arg.value)
+                endpoints.append(explicit or statement.name.value)
+        return sorted(set(endpoints))
+    called = _call_name(statement, app)
+    if called is None or called[0] != "add_url_rule":
+        return []
+    call = called[1]
+    positional = [arg for arg in call.args if arg.keyword is None]
+    keywords = {arg.keyword.value: arg.value for arg in call.args if arg.keyword}
+    endpoint = keywords.get("endpoint") or (positional[1].value if len(positional) > 1 else None)
+    if endpoint is not None and _string(endpoint):
+        return [_string(endpoint)]  # type: ignore[list-item]
+    view = keywords.get("view_func") or (positional[2].value if len(positional) > 2 else None)
+    if isinstance(view, cst.Name):
+        return [view.value]
+    if m.matches(
+        view,
+        m.Call(
+            func=m.Attribute(attr=m.Name("as_view")), args=[m.Arg(m.SimpleString()), m.ZeroOrMore()]
+        ),
+    ):
+        return [_string(view.args[0].value)]  # type: ignore[union-attr, list-item]
+    return []
+
+
+def _arguments(statement: cst.SimpleStatementLine) -> list[cst.CSTNode]:
+    """The arguments of a registration call (where `app` is a real use, not the receiver)."""
+    small = statement.body[0]
+    if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+        call = small.value
+        args: list[cst.CSTNode] = list(call.args)
+        if isinstance(call.func, cst.Call):
+            args += list(call.func.args)
+        return args
+    if isinstance(small, cst.Assign):
+        return [small.value]
+    return []
+
+
+def _attribute(base: str, dotted: str) -> cst.BaseExpression:
+    expr: cst.BaseExpression = cst.Name(base)
+    for part in dotted.split("."):
+        expr = cst.Attribute(value=expr, attr=cst.Name(part))
+    return expr
+
+
+@dataclass
+class ToBlueprint(cst.CSTTransformer):
+    """Registrations `app.x` → `bp.<app-wide x>`; other reads of the global app → `current_app`.
+
+    `access_names` maps the Name nodes that read module globals to the global's name (scope
+    analysis of the source module), so a local or parameter called `app` is left alone.
+    """
+
+    access_names: dict[cst.CSTNode, str]
+    app: str
+    blueprint: str = "bp"
+    uses_current_app: bool = False
+    uses_cli: bool = False
+    first_request: list[str] = field(default_factory=list)
+    _bases: set[int] = field(default_factory=set)
+    _skip: set[int] = field(default_factory=set)
+
+    def _is_app(self, node: cst.CSTNode) -> bool:
+        return self.access_names.get(node) == self.app
+
+    # -- registrations ----------------------------------------------------------------
+    def visit_Decorator(self, node: cst.Decorator) -> bool:
+        # A registration decorator is replaced whole; its `app` is not a use.
+        name = decorator_name(node, self.app)
+        return name not in DECORATORS and name != FIRST_REQUEST
+
+    def leave_Decorator(
+        self, original_node: cst.Decorator, updated_node: cst.Decorator
+    ) -> cst.Decorator | cst.RemovalSentinel:
+        name = decorator_name(original_node, self.app)
+        if name == FIRST_REQUEST:
+            return cst.RemoveFromParent()
+        if name not in DECORATORS:
+            return updated_node
+        self.uses_cli |= name in CLI
+        new_func = _attribute(self.blueprint, DECORATORS[name])
+        expr = updated_node.decorator
+        if isinstance(expr, cst.Call):
+            return updated_node.with_changes(decorator=expr.with_changes(func=new_func))
+        return updated_node.with_changes(decorator=new_func)
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        if any(decorator_name(d, self.app) == FIRST_REQUEST for d in original_node.decorators):
+            self.first_request.append(original_node.name.value)
+        return updated_node
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        # The `app` of a registration statement is replaced with the blueprint, not proxied.
+        if registration_kind(node, self.app) is not None:
+            self._skip |= {id(n) for n in m.findall(node.body[0], m.Name(self.app))}
+            for argument in _arguments(node):
+                self._skip -= {id(n) for n in m.findall(argument, m.Name(self.app))}
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.BaseStatement:
+        jinja = _jinja_registration(original_node, self.app)
+        if jinja is not None:
+            kind, key, _ = jinja
+            value = updated_node.body[0].value  # type: ignore[attr-defined]
+            call = cst.Call(
+                func=_attribute(self.blueprint, JINJA_REGISTRIES[kind]),
+                args=[cst.Arg(value), cst.Arg(cst.SimpleString(repr(key)))],
+            )
+            return updated_node.with_changes(body=[cst.Expr(call)])
+        called = _call_name(original_node, self.app)
+        if called is None:
+            return updated_node
+        name, _ = called
+        call = updated_node.body[0].value  # type: ignore[attr-defined]
+        if name == "register_error_handler" and len(call.args) == 2:
+            code, handler = call.args
+            decorator = cst.Call(
+                func=_attribute(self.blueprint, "app_errorhandler"),
+                args=[code.with_changes(comma=cst.MaybeSentinel.DEFAULT)],
+            )
+            new_call = cst.Call(func=decorator, args=[handler])
+            return updated_node.with_changes(body=[cst.Expr(new_call)])
+        if name not in CALLS:
+            return updated_node
+        self.uses_cli |= name in CLI
+        new_func = _attribute(self.blueprint, CALLS[name])
+        if isinstance(call.func, cst.Call):  # app.errorhandler(404)(f)
+            inner = call.func.with_changes(func=new_func)
+            return updated_node.with_changes(body=[cst.Expr(call.with_changes(func=inner))])
+        return updated_node.with_changes(body=[cst.Expr(call.with_changes(func=new_func))])
+
+    # -- every other use of the app -------------------------------------------------------
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if self._is_app(node.value):
+            self._bases.add(id(node.value))
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+        if not self._is_app(original_node) or id(original_node) in self._skip:
+            return updated_node
+        self.uses_current_app = True
+        if id(original_node) in self._bases:
+            return updated_node.with_changes(value="current_app")
+        # The app object itself handed on (to a thread, a helper): the proxy would not survive.
+        return cst.parse_expression("current_app._get_current_object()")
