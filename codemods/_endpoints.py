@@ -21,6 +21,8 @@ from flaskmod.project import Project
 # Attributes holding an endpoint name (Flask-Login's `login_view`, `refresh_view`).
 ENDPOINT_ATTRIBUTES = frozenset({"login_view", "refresh_view"})
 
+COMPUTED = "url_for with a computed endpoint"
+
 _URL_FOR = m.Call(func=m.Name("url_for") | m.Attribute(attr=m.Name("url_for")))
 _REQUEST_ENDPOINT = m.Attribute(value=m.Name("request"), attr=m.Name("endpoint"))
 
@@ -35,12 +37,45 @@ def _renamed(node: cst.BaseExpression, mapping: Mapping[str, str]) -> cst.BaseEx
     return node.with_changes(value=f"{node.prefix}{quote}{mapping[value]}{quote}")
 
 
+_RENDER_STRING = m.Call(
+    func=m.Name("render_template_string") | m.Attribute(attr=m.Name("render_template_string"))
+)
+
+
+def _template_names(tree: cst.Module) -> set[str]:
+    """Module-level names passed to `render_template_string` (templates kept in constants)."""
+    names = set()
+    for call in m.findall(tree, _RENDER_STRING):
+        args = call.args  # type: ignore[attr-defined]
+        if args and isinstance(args[0].value, cst.Name):
+            names.add(args[0].value.value)
+    return names
+
+
+def _rewrite_literal(node: cst.SimpleString, mapping: Mapping[str, str]) -> cst.SimpleString:
+    """A Jinja template in a Python string: rewrite inside the quotes, checked like a file."""
+    prefix_and_quote = len(node.prefix) + len(node.quote)
+    body = node.value[prefix_and_quote : len(node.value) - len(node.quote)]
+    rewritten, _ = rewrite_template("<string>", body, mapping)
+    if rewritten == body:
+        return node
+    return node.with_changes(value=node.value[:prefix_and_quote] + rewritten + node.quote)
+
+
 @dataclass
 class _EndpointRewriter(cst.CSTTransformer):
     mapping: Mapping[str, str]
+    template_names: set[str] = field(default_factory=set)
     dynamic: list[cst.CSTNode] = field(default_factory=list)
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        if m.matches(updated_node, _RENDER_STRING) and updated_node.args:
+            first = updated_node.args[0]
+            if isinstance(first.value, cst.SimpleString):
+                literal = _rewrite_literal(first.value, self.mapping)
+                return updated_node.with_changes(
+                    args=[first.with_changes(value=literal), *updated_node.args[1:]]
+                )
         if not m.matches(updated_node, _URL_FOR) or not updated_node.args:
             return updated_node
         first = updated_node.args[0]
@@ -55,6 +90,15 @@ class _EndpointRewriter(cst.CSTTransformer):
         return updated_node
 
     def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign) -> cst.Assign:
+        if (
+            len(updated_node.targets) == 1
+            and m.matches(updated_node.targets[0].target, m.Name())
+            and updated_node.targets[0].target.value in self.template_names  # type: ignore[attr-defined]
+            and isinstance(updated_node.value, cst.SimpleString)
+        ):
+            return updated_node.with_changes(
+                value=_rewrite_literal(updated_node.value, self.mapping)
+            )
         if len(updated_node.targets) == 1 and m.matches(
             updated_node.targets[0].target,
             m.Attribute(attr=m.MatchIfTrue(lambda n: n.value in ENDPOINT_ATTRIBUTES)),
@@ -97,7 +141,7 @@ def rewrite_python(
         if "url_for" not in text and "login_view" not in text and "endpoint" not in text:
             continue
         tree = project.module(path)
-        rewriter = _EndpointRewriter(mapping)
+        rewriter = _EndpointRewriter(mapping, _template_names(tree))
         new = tree.visit(rewriter)
         if rewriter.dynamic:
             positions = project.metadata(path)  # only when there is something to report
@@ -109,7 +153,7 @@ def rewrite_python(
                 findings.append(
                     Finding(
                         Location(path, line),
-                        "url_for with a computed endpoint: add the blueprint prefix by hand",
+                        f"{COMPUTED}: add the blueprint prefix by hand",
                     )
                 )
         if not new.deep_equals(tree):
@@ -120,7 +164,6 @@ def rewrite_python(
 # ------------------------------------------------------------------ templates
 _TAG = re.compile(r"{{.*?}}|{%.*?%}", re.DOTALL)
 _QUOTED = re.compile(r"""(['"])([^'"\\\n]+)\1""")
-_DYNAMIC_CALL = re.compile(r"""\burl_for\(\s*(?!['"\s])""")
 
 # macro name → (index, name) of the parameter it passes to url_for as the endpoint
 EndpointMacros = dict[str, tuple[int, str]]
@@ -134,6 +177,17 @@ def _parse(source: str) -> Any:
         return Environment(extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"]).parse(source)
     except TemplateSyntaxError:
         return None
+
+
+def _is_request_endpoint(node: Any) -> bool:
+    from jinja2 import nodes
+
+    return (
+        isinstance(node, nodes.Getattr)
+        and node.attr == "endpoint"
+        and isinstance(node.node, nodes.Name)
+        and node.node.name == "request"
+    )
 
 
 def _callee(call: Any) -> str | None:
@@ -173,6 +227,17 @@ def _endpoint_consts(tree: Any, macros: EndpointMacros) -> set[int]:
     from jinja2 import nodes
 
     ids: set[int] = set()
+    for compare in tree.find_all(nodes.Compare):
+        if _is_request_endpoint(compare.expr):
+            for operand in compare.ops:
+                values = (
+                    operand.expr.items
+                    if isinstance(operand.expr, nodes.Tuple | nodes.List)
+                    else [operand.expr]
+                )
+                ids |= {
+                    id(v) for v in values if isinstance(v, nodes.Const) and isinstance(v.value, str)
+                }
     for call in tree.find_all(nodes.Call):
         callee = _callee(call)
         candidates = []
@@ -187,6 +252,28 @@ def _endpoint_consts(tree: Any, macros: EndpointMacros) -> set[int]:
             id(c) for c in candidates if isinstance(c, nodes.Const) and isinstance(c.value, str)
         }
     return ids
+
+
+def _computed_endpoint_lines(tree: Any, macros: EndpointMacros) -> list[int]:
+    """Lines of `url_for(<expression>)` calls, except an endpoint macro's own parameter."""
+    from jinja2 import nodes
+
+    excused: set[int] = set()
+    for macro in tree.find_all(nodes.Macro):
+        if macro.name in macros:
+            parameter = macros[macro.name][1]
+            for call in macro.find_all(nodes.Call):
+                if _callee(call) == "url_for" and call.args:
+                    first = call.args[0]
+                    if isinstance(first, nodes.Name) and first.name == parameter:
+                        excused.add(id(call))
+    lines = []
+    for call in tree.find_all(nodes.Call):
+        if _callee(call) != "url_for" or not call.args or id(call) in excused:
+            continue
+        if not isinstance(call.args[0], nodes.Const):
+            lines.append(int(call.lineno))
+    return sorted(lines)
 
 
 def _strings(tree: Any, macros: EndpointMacros, mapping: Mapping[str, str] | None) -> list[str]:
@@ -205,8 +292,53 @@ def _strings(tree: Any, macros: EndpointMacros, mapping: Mapping[str, str] | Non
     return out
 
 
+_COMPUTED_COMPARISON = re.compile(
+    r"\brequest\.endpoint\s*(==|!=)\s*([A-Za-z_][\w.]*)(?=\s*(?:%}|}}|\)|\band\b|\bor\b|\bif\b|\belse\b))"
+)
+
+
+def _computed_comparisons(path: str, source: str, blueprint: str, findings: list[Finding]) -> str:
+    """`request.endpoint == name_var` → `request.endpoint in (name_var, 'main.' ~ name_var)`.
+
+    The variable may hold an old endpoint name (`index`) or a new one (`main.index`): both
+    compare as before. Literals are rewritten instead; this is only for computed operands.
+    """
+
+    tag_start = 0
+
+    def comparison(match: re.Match[str]) -> str:
+        operator, operand = match.groups()
+        if operand in ("none", "None", "true", "false"):
+            return match.group(0)
+        line = source.count("\n", 0, tag_start + match.start()) + 1
+        findings.append(
+            Finding(
+                Location(path, line),
+                f"request.endpoint compared with a computed name: now also matches "
+                f"'{blueprint}.' + name; update the names it holds",
+            )
+        )
+        negation = "not in" if operator == "!=" else "in"
+        return f"request.endpoint {negation} ({operand}, '{blueprint}.' ~ {operand})"
+
+    count = 0
+
+    def in_tag(match: re.Match[str]) -> str:
+        nonlocal count, tag_start
+        tag_start = match.start()
+        text, replaced = _COMPUTED_COMPARISON.subn(comparison, match.group(0))
+        count += replaced
+        return text
+
+    return _TAG.sub(in_tag, source), count
+
+
 def rewrite_template(
-    path: str, source: str, mapping: Mapping[str, str], macros: EndpointMacros | None = None
+    path: str,
+    source: str,
+    mapping: Mapping[str, str],
+    macros: EndpointMacros | None = None,
+    blueprint: str | None = None,
 ) -> tuple[str, list[Finding]]:
     """Rewrite endpoint literals inside `{{ }}` and `{% %}`, checked against Jinja's own parse.
 
@@ -225,22 +357,15 @@ def rewrite_template(
         ]
     callee_pattern = re.compile(
         r"\b(?:url_for" + "".join(f"|{re.escape(name)}" for name in macros) + r")\("
+        r"|\brequest\.endpoint\s*(?:==|!=|in\b|not\s+in\b)"
     )
-    macro_params = {name for _, name in macros.values()}
+    for line in _computed_endpoint_lines(before, macros):
+        findings.append(
+            Finding(Location(path, line), f"{COMPUTED}: add the blueprint prefix by hand")
+        )
 
     def in_tag(match: re.Match[str]) -> str:
         tag = match.group(0)
-        for dynamic in _DYNAMIC_CALL.finditer(tag):
-            argument = re.match(r"\s*(\w+)", tag[dynamic.end() :])
-            if argument and argument.group(1) in macro_params:
-                continue  # the endpoint parameter of an endpoint macro: its callers are rewritten
-            line = source.count("\n", 0, match.start() + dynamic.start()) + 1
-            findings.append(
-                Finding(
-                    Location(path, line),
-                    "url_for with a computed endpoint: add the blueprint prefix by hand",
-                )
-            )
         if not callee_pattern.search(tag):
             return tag
         return _QUOTED.sub(
@@ -253,10 +378,18 @@ def rewrite_template(
         )
 
     result = _TAG.sub(in_tag, source)
+    prefixes = 0
+    if blueprint:
+        result, prefixes = _computed_comparisons(path, result, blueprint, findings)
     if result == source:
         return source, findings
     after = _parse(result)
-    if after is None or _strings(after, macros, None) != _strings(before, macros, mapping):
+    expected = _strings(before, macros, mapping)
+    actual = _strings(after, macros, None) if after is not None else None
+    if prefixes and actual is not None:  # each computed comparison adds one `'main.'` constant
+        expected = sorted([*expected, *[f"{blueprint}."] * prefixes])
+        actual = sorted(actual)
+    if after is None or actual != expected:
         return source, [
             Finding(
                 Location(path),
@@ -267,16 +400,20 @@ def rewrite_template(
 
 
 def rewrite_templates(
-    project: Project, mapping: Mapping[str, str], templates: list[str]
+    project: Project, mapping: Mapping[str, str], templates: list[str], blueprint: str | None = None
 ) -> tuple[dict[str, str], list[Finding]]:
     sources = {path: project.text(path) for path in templates}
     macros = endpoint_macros(sources)
     changed: dict[str, str] = {}
     findings: list[Finding] = []
     for path, source in sources.items():
-        if "url_for" not in source and not any(name in source for name in macros):
+        if (
+            "url_for" not in source
+            and "endpoint" not in source
+            and not any(name in source for name in macros)
+        ):
             continue
-        result, found = rewrite_template(path, source, mapping, macros)
+        result, found = rewrite_template(path, source, mapping, macros, blueprint)
         findings += found
         if result != source:
             changed[path] = result

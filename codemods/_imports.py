@@ -102,3 +102,22 @@ def add_statements_after_imports(
     position = _after_leading_imports(tree)
     body[position:position] = statements
     return tree.with_changes(body=body)
+
+
+def add_import_line(tree: cst.Module, line: str) -> cst.Module:
+    """An import written as a line (`import os`, `from a import b as c`), unless already there."""
+    statement = cst.parse_statement(line + "\n")
+    small = statement.body[0]  # type: ignore[attr-defined]
+    if isinstance(small, cst.Import) and len(small.names) == 1 and small.names[0].asname is None:
+        return add_import(tree, small.names[0].evaluated_name)
+    if (
+        isinstance(small, cst.ImportFrom)
+        and not isinstance(small.names, cst.ImportStar)
+        and all(alias.asname is None for alias in small.names)
+    ):
+        for alias in small.names:
+            tree = add_import(tree, _module_of(small), alias.evaluated_name)
+        return tree
+    if any(cst.Module([]).code_for_node(s).strip() == line for s in tree.body):
+        return tree
+    return add_statements_after_imports(tree, [statement])

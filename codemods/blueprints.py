@@ -26,9 +26,10 @@ from flaskmod.errors import Finding, Location, Severity
 from flaskmod.pipeline import Options, Outcome
 from flaskmod.project import Project, module_name
 
-from ._endpoints import rewrite_python, rewrite_templates
+from ._endpoints import COMPUTED, rewrite_python, rewrite_templates
 from ._file_anchor import reanchor
 from ._imports import add_import
+from ._literals import quote
 from ._moving import (
     ModuleIndex,
     dotted,
@@ -322,10 +323,24 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     new_project = project.with_changes(
         modules={model.app_path: tree, **{view.path: view.tree for view in views}}, texts=texts
     )
-    trees, found = rewrite_python(new_project, mapping)
-    findings += found
-    templates, found = rewrite_templates(new_project, mapping, list(model.templates))
-    findings += found
+    trees, found_python = rewrite_python(new_project, mapping)
+    templates, found_templates = rewrite_templates(
+        new_project, mapping, list(model.templates), blueprint
+    )
+    findings += found_python + found_templates
+    if any(COMPUTED in f.message for f in found_python + found_templates):
+        texts[init_path] = texts[init_path].replace(
+            "from flask import Blueprint\n", "from flask import Blueprint, url_for\n", 1
+        ) + _legacy_endpoints(blueprint, sorted(mapping))
+        new_project = new_project.with_changes(texts={init_path: texts[init_path]})
+        findings.append(
+            Finding(
+                Location(init_path),
+                "url_for with computed endpoints found: old endpoint names keep building through "
+                "the blueprint (url_build_error_handlers) until those calls are updated",
+                Severity.NOTE,
+            )
+        )
     trees.update(
         redirect_imports(
             new_project,
@@ -403,6 +418,24 @@ def _blueprint_package(blueprint: str, app_path: str, has_routes: bool, uses_cli
             "from . import routes  # noqa: E402, F401\n"
         )
     return text
+
+
+def _legacy_endpoints(blueprint: str, endpoints: list[str]) -> str:
+    names = "".join(f"        {quote(name)},\n" for name in endpoints)
+    return (
+        "\n\n# Endpoints moved from the app to this blueprint (`index` → `main.index`). Some url_for\n"
+        "# calls compute their endpoint (see flaskmod's report); until they are updated, the\n"
+        "# old names still build, through this blueprint.\n"
+        f"LEGACY_ENDPOINTS = frozenset(\n    {{\n{names}    }}\n)\n\n\n"
+        f"@{BLUEPRINT_VARIABLE}.record_once\n"
+        "def _build_legacy_endpoints(state):\n"
+        "    def build(error, endpoint, values):\n"
+        "        if endpoint in LEGACY_ENDPOINTS:\n"
+        f'            return url_for("{blueprint}." + endpoint, **values)\n'
+        "        return None\n"
+        "\n"
+        "    state.app.url_build_error_handlers.append(build)\n"
+    )
 
 
 def _app_module(

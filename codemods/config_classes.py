@@ -11,8 +11,8 @@ where they are and are reported.
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -25,7 +25,8 @@ from flaskmod.pipeline import Options, Outcome
 from flaskmod.project import Project
 
 from ._file_anchor import reanchor
-from ._imports import add_import
+from ._imports import add_import, add_import_line
+from ._literals import quote
 from ._moving import ImportPlan, ModuleIndex, prune_imports
 
 ORDER = 10
@@ -54,11 +55,6 @@ def is_secret(key: str, literal: str | None) -> bool:
     if SECRET_NAME.search(key):
         return True
     return literal is not None and bool(URL_WITH_CREDENTIALS.match(literal))
-
-
-def quote(value: str) -> str:
-    """A double-quoted Python literal, the style the generated modules use."""
-    return json.dumps(value) if value.isprintable() else repr(value)
 
 
 def mask(value: str) -> str:
@@ -216,11 +212,85 @@ def _environment_default(value: cst.BaseExpression) -> tuple[str, str] | None:
         env, default = args[0].value.evaluated_value, args[1].value.evaluated_value
         if isinstance(env, str) and isinstance(default, str):
             return env, default
+    lookup = m.Call(
+        func=m.Attribute(
+            value=m.Attribute(value=m.Name("os"), attr=m.Name("environ")), attr=m.Name("get")
+        )
+        | m.Attribute(value=m.Name("os"), attr=m.Name("getenv")),
+        args=[m.Arg(m.SimpleString())],
+    )
+    if m.matches(value, m.BooleanOperation(left=lookup, operator=m.Or(), right=m.SimpleString())):
+        env = value.left.args[0].value.evaluated_value  # type: ignore[attr-defined]
+        default = value.right.evaluated_value  # type: ignore[attr-defined]
+        if isinstance(env, str) and isinstance(default, str):
+            return env, default
     return None
 
 
 def _uses_extension(project: Project, module: str) -> bool:
     return any(module in project.text(path) for path in project.python_paths())
+
+
+@dataclass(frozen=True)
+class BaseClass:
+    """The project's own config class the app loaded with `from_object`: our classes extend it."""
+
+    module: str
+    name: str
+
+
+def _from_object(statement: cst.BaseStatement, app: str) -> cst.BaseExpression | None:
+    if m.matches(
+        statement,
+        m.SimpleStatementLine(
+            body=[
+                m.Expr(
+                    m.Call(
+                        func=m.Attribute(
+                            value=m.Attribute(value=m.Name(app), attr=m.Name("config")),
+                            attr=m.Name("from_object"),
+                        ),
+                        args=[m.Arg(keyword=None)],
+                    )
+                )
+            ]
+        ),
+    ):
+        return statement.body[0].value.args[0].value  # type: ignore[attr-defined, no-any-return]
+    return None
+
+
+def _loaded_class(
+    project: Project, index: ModuleIndex, target: cst.BaseExpression
+) -> BaseClass | None:
+    """`from_object(Config)` (imported class) or `from_object("config.Config")` → the class."""
+    if isinstance(target, cst.Name) and target.value in index.imports:
+        imported = index.imports[target.value]
+        if imported.original is not None:
+            return BaseClass(imported.module, imported.original)
+    dotted_path = _string_key(target)
+    if dotted_path and "." in dotted_path:
+        module, _, name = dotted_path.rpartition(".")
+        path = module.replace(".", "/") + ".py"
+        if path in project and any(
+            m.matches(s, m.ClassDef(name=m.Name(name))) for s in project.module(path).body
+        ):
+            return BaseClass(module, name)
+    return None
+
+
+def _module_constants(index: ModuleIndex, before: int) -> list[tuple[int, str, cst.BaseExpression]]:
+    """UPPERCASE module-level assignments above `from_object(__name__)`: what it loads."""
+    found = []
+    for position, statement in enumerate(index.body[:before]):
+        if m.matches(
+            statement, m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(m.Name())])])
+        ):
+            assign = statement.body[0]  # type: ignore[attr-defined]
+            name = assign.targets[0].target.value
+            if name.isupper():
+                found.append((position, name, assign.value))
+    return found
 
 
 def transform(project: Project, model: AppModel, options: Options) -> Outcome:
@@ -233,15 +303,41 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     settings: list[Setting] = []
     moved: set[int] = set()
     helpers: set[int] = set()
+    constants: set[int] = set()
     import_names: set[str] = set()
+    base: BaseClass | None = None
     for position, statement in enumerate(index.body):
-        items = _settings_of(statement, app)
+        target = _from_object(statement, app)
+        items: list[tuple[str, cst.BaseExpression]] | None
+        if target is not None and m.matches(target, m.Name("__name__")):
+            found = _module_constants(index, position)
+            constants |= {p for p, _, _ in found}
+            items = [(name, value) for _, name, value in found]
+            if not items:
+                moved.add(position)
+                continue
+        elif target is not None and base is None:
+            base = _loaded_class(project, index, target)
+            if base is None:
+                findings.append(
+                    Finding(
+                        Location(model.app_path, index.statement_line(position)),
+                        "from_object with something other than a class: kept where it is",
+                        Severity.NOTE,
+                    )
+                )
+                continue
+            moved.add(position)
+            continue
+        else:
+            items = _settings_of(statement, app)
         if not items:
             continue
         reads: set[str] = set()
         for _, value in items:
             reads |= global_reads(index, value)
-        resolution = _resolve(index, reads, app, set())
+        earlier = {s.key for s in settings} | {name for name, _ in items}
+        resolution = _resolve(index, reads - (earlier & reads if constants else set()), app, set())
         if resolution.blocker:
             findings.append(
                 Finding(
@@ -251,25 +347,41 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
             )
             continue
         moved.add(position)
-        helpers |= resolution.helpers
+        helpers |= resolution.helpers - constants
         import_names |= resolution.imports
         settings += [Setting(key, value, position) for key, value in items]
-    if not settings:
+    if not settings and base is None:
         return Outcome(project, tuple(findings))
 
     target_dir = config_dir(model)
     config_path = f"{target_dir}/{CONFIG_MODULE}.py" if target_dir else f"{CONFIG_MODULE}.py"
+    existing: cst.Module | None = None
     if config_path in project:
-        findings.append(
-            Finding(
-                Location(config_path),
-                f"{config_path} already exists; settings left in {model.app_path}",
+        existing = project.module(config_path)
+        if base is None or base.module != CONFIG_MODULE or _defines(existing, "get_config"):
+            findings.append(
+                Finding(
+                    Location(config_path),
+                    f"{config_path} already exists and is not the module the app loads its "
+                    f"settings from; settings left in {model.app_path}",
+                )
             )
-        )
-        return Outcome(project, tuple(findings))
+            return Outcome(project, tuple(findings))
 
+    base_defaults = _class_secrets(project, base) if base else {}
     text, secrets = _render_config(
-        project, index, model, settings, helpers, import_names, target_dir, findings, options
+        project,
+        index,
+        model,
+        settings,
+        helpers,
+        import_names,
+        target_dir,
+        findings,
+        options,
+        base=base,
+        existing=existing,
+        inherited=base_defaults,
     )
     for key, literal in secrets:
         findings.append(
@@ -285,19 +397,27 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     first = min(moved)
     load = cst.parse_statement(f"{app}.config.from_object(get_config())\n")
     removed = set(moved)
-    for helper in sorted(helpers):
+    for helper in sorted(helpers | constants):
         bound = index.names_bound_by({helper})
         if all(
-            index.only_read_within(name, removed | helpers) or not index.readers.get(name)
+            index.only_read_within(name, removed | helpers | constants)
+            or not index.readers.get(name)
             for name in bound
         ):
             removed.add(helper)
     body: list[cst.BaseStatement] = []
+    carried: Sequence[cst.EmptyLine] = ()
     for position, statement in enumerate(index.body):
         if position == first:
             body.append(load.with_changes(leading_lines=statement.leading_lines))
-        elif position not in removed:
+        elif position in removed:
+            # keep the blank line that separated the removed statement from what came before
+            carried = carried or statement.leading_lines
+        else:
+            if carried and not statement.leading_lines:
+                statement = statement.with_changes(leading_lines=carried)
             body.append(statement)
+        carried = carried if position in removed else ()
     unused = {
         name
         for name in index.imports
@@ -318,6 +438,32 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     return Outcome(new_project, tuple(findings))
 
 
+def _defines(tree: cst.Module, name: str) -> bool:
+    return any(
+        m.matches(s, m.FunctionDef(name=m.Name(name)) | m.ClassDef(name=m.Name(name)))
+        for s in tree.body
+    )
+
+
+def _class_secrets(project: Project, base: BaseClass) -> dict[str, str]:
+    """Secret attributes of the project's own class with a literal fallback (env or literal)."""
+    path = base.module.replace(".", "/") + ".py"
+    if path not in project:
+        return {}
+    found: dict[str, str] = {}
+    for statement in project.module(path).body:
+        if not m.matches(statement, m.ClassDef(name=m.Name(base.name))):
+            continue
+        for line in m.findall(statement, m.Assign(targets=[m.AssignTarget(m.Name())])):
+            key = line.targets[0].target.value  # type: ignore[attr-defined]
+            value = line.value  # type: ignore[attr-defined]
+            from_env = _environment_default(value)
+            literal = from_env[1] if from_env else _string_key(value)
+            if literal is not None and is_secret(key, literal):
+                found[key] = literal
+    return found
+
+
 def _render_config(
     project: Project,
     index: ModuleIndex,
@@ -328,12 +474,19 @@ def _render_config(
     target_dir: str,
     findings: list[Finding],
     options: Options,
+    *,
+    base: BaseClass | None = None,
+    existing: cst.Module | None = None,
+    inherited: dict[str, str] | None = None,
 ) -> tuple[str, list[tuple[str, str]]]:
+    """config.py's text: a new module, or the project's own config module with our classes added."""
     code = index.tree.code_for_node
     plan = ImportPlan()
     plan.add("import os")
     for name in sorted(import_names):
         plan.add(index.imports[name].statement())
+    if base is not None and base.module != CONFIG_MODULE:
+        plan.add(f"from {base.module} import {base.name}", local=True)
 
     helper_lines = []
     for helper in sorted(helpers):
@@ -347,8 +500,8 @@ def _render_config(
             )
         helper_lines.append(code(statement.with_changes(leading_lines=[])).rstrip("\n"))
 
-    defaults: dict[str, str] = {}
-    secrets: list[tuple[str, str]] = []
+    defaults: dict[str, str] = dict(inherited or {})
+    secrets: list[tuple[str, str]] = list((inherited or {}).items())
     lines: dict[str, str] = {}
     for setting in settings:
         value, unhandled = reanchor(setting.value, model.app_dir, target_dir)
@@ -367,12 +520,24 @@ def _render_config(
             rendered = code(value)
         lines[setting.key] = rendered  # a later assignment of the same key wins, as at run time
 
-    out = [
-        '"""Settings for each environment; `create_app(config_name)` picks one by name."""',
-        "",
-        plan.render(),
-        "",
-    ]
+    if existing is None:
+        out = [
+            '"""Settings for each environment; `create_app(config_name)` picks one by name."""',
+            "",
+            plan.render(),
+            "",
+        ]
+    else:
+        # The project's own config module: keep it whole, add the environments after it.
+        tree = existing
+        for line in plan.lines + plan.local:
+            tree = add_import_line(tree, line)
+        out = [
+            tree.code.rstrip("\n"),
+            "",
+            "",
+            "# Environments built on the class the app loaded (added by flaskmod).",
+        ]
     if helper_lines:
         out += [*helper_lines, ""]
     if defaults:
@@ -384,7 +549,7 @@ def _render_config(
             "}",
             "",
         ]
-    out += ["", "class BaseConfig:"]
+    out += ["", f"class BaseConfig({base.name}):" if base else "class BaseConfig:"]
     out += [f"    {key} = {value}" for key, value in lines.items()]
     out += [
         "",

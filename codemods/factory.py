@@ -25,6 +25,7 @@ from flaskmod.project import Project
 
 from ._imports import add_import
 from ._moving import ModuleIndex, imported_as
+from ._test_imports import rewrite_test_imports
 
 ORDER = 50
 SUMMARY = "Build the app in create_app(config_name) instead of at import time."
@@ -204,7 +205,11 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
             Severity.NOTE,
         )
     )
-    return Outcome(project.with_module(model.app_path, tree), tuple(findings))
+    # The project's own tests imported the global app: rewritten in the same step, so that the
+    # commit that removes the global app is not a commit whose tests fail.
+    tests, found = rewrite_test_imports(project, model, tree)
+    findings += found
+    return Outcome(project.with_changes(modules={model.app_path: tree, **tests}), tuple(findings))
 
 
 def _importers_of_app(project: Project, model: AppModel, app: str) -> list[Finding]:

@@ -309,3 +309,139 @@ def test_second_run_changes_nothing(project) -> None:
         (root / path).write_text(text, encoding="utf-8")
     _, again = migrate(root, only=ONLY)
     assert again.nothing_to_do
+
+
+def test_from_object_name_loads_uppercase_constants(project) -> None:
+    root = project(
+        {
+            "flaskr.py": """
+                import os
+                from flask import Flask
+
+                DATABASE = os.path.join(os.path.dirname(__file__), 'flaskr.db')
+                DEBUG = False
+                SECRET_KEY = 'development key'
+                PER_PAGE = 10
+                helper_value = 3
+
+                app = Flask(__name__)
+                app.config.from_object(__name__)
+                app.config.from_envvar('FLASKR_SETTINGS', silent=True)
+
+
+                def page_size():
+                    return PER_PAGE
+            """
+        }
+    )
+    files, _ = migrate(root, only=ONLY)
+    assert files["flaskr.py"] == dedent(
+        """
+        from flask import Flask
+        from config import get_config
+
+        PER_PAGE = 10
+        helper_value = 3
+
+        app = Flask(__name__)
+        app.config.from_object(get_config())
+        app.config.from_envvar('FLASKR_SETTINGS', silent=True)
+
+
+        def page_size():
+            return PER_PAGE
+        """
+    )
+    config = files["config.py"]
+    assert "    DATABASE = os.path.join(os.path.dirname(__file__), 'flaskr.db')\n" in config
+    assert (
+        'SECRET_KEY = os.environ.get("SECRET_KEY", _DEVELOPMENT_DEFAULTS["SECRET_KEY"])' in config
+    )
+    assert "    PER_PAGE = 10\n" in config
+    assert "helper_value" not in config
+
+
+def test_project_config_class_is_extended_in_place(project) -> None:
+    config_py = dedent(
+        """
+        import os
+        basedir = os.path.abspath(os.path.dirname(__file__))
+
+
+        class Config(object):
+            SECRET_KEY = os.environ.get('SECRET_KEY') or 'you-will-never-guess'
+            SQLALCHEMY_DATABASE_URI = 'sqlite:///' + os.path.join(basedir, 'app.db')
+        """
+    )
+    root = project(
+        {
+            "config.py": config_py,
+            "app.py": """
+                from flask import Flask
+                from config import Config
+
+                app = Flask(__name__)
+                app.config.from_object(Config)
+                app.config['PER_PAGE'] = 3
+            """,
+        }
+    )
+    files, run = migrate(root, only=ONLY)
+    config = files["config.py"]
+    assert config.startswith(config_py)
+    assert "class BaseConfig(Config):\n    PER_PAGE = 3\n" in config
+    assert '"SECRET_KEY": "you-will-never-guess",' in config
+    assert files["app.py"] == dedent(
+        """
+        from flask import Flask
+        from config import get_config
+
+        app = Flask(__name__)
+        app.config.from_object(get_config())
+        """
+    )
+    assert any("you-****" in f.message for f in run.findings)
+    # a second run sees its own classes and does nothing
+    for path, text in files.items():
+        (root / path).write_text(text, encoding="utf-8")
+    _, again = migrate(root, only=ONLY)
+    assert again.nothing_to_do
+
+
+def test_class_from_another_module_is_the_base(project) -> None:
+    root = project(
+        {
+            "settings.py": "class DevConfig:\n    DEBUG = True\n",
+            "app.py": "from flask import Flask\napp = Flask(__name__)\napp.config.from_object('settings.DevConfig')\n",
+        }
+    )
+    files, _ = migrate(root, only=ONLY)
+    assert "from settings import DevConfig\n" in files["config.py"]
+    assert "class BaseConfig(DevConfig):\n" in files["config.py"]
+
+
+def test_from_object_with_a_module_is_kept(project) -> None:
+    root = project(
+        {
+            "app.py": "from flask import Flask\napp = Flask(__name__)\napp.config.from_object('settings')\n"
+        }
+    )
+    files, run = migrate(root, only=ONLY)
+    assert "app.config.from_object('settings')" in files["app.py"]
+    assert run.nothing_to_do
+
+
+def test_env_or_literal_is_a_development_default(project) -> None:
+    root = project(
+        {
+            "app.py": """
+                import os
+                from flask import Flask
+
+                app = Flask(__name__)
+                app.config['SECRET_KEY'] = os.environ.get('SECRET_KEY') or 'fallback-secret'
+            """
+        }
+    )
+    files, _ = migrate(root, only=ONLY)
+    assert '"SECRET_KEY": "fallback-secret"' in files["config.py"]

@@ -125,3 +125,18 @@ def test_factory_project_is_left_alone(project) -> None:
     )
     _, run = migrate(root)
     assert run.already_factory and run.nothing_to_do
+
+
+def test_tests_importing_the_global_app_are_fixed_in_the_same_step(project) -> None:
+    root = project(
+        {
+            "app/__init__.py": "from flask import Flask\napp = Flask(__name__)\n",
+            "tests/test_app.py": "from app import app\n\n\ndef test_name():\n    assert app.name\n",
+        }
+    )
+    files, _ = migrate(root, only=ONLY)
+    assert files["tests/test_app.py"] == (
+        'from app import create_app\n\napp = create_app("testing")\n\n\n'
+        "def test_name():\n    assert app.name\n"
+    )
+    assert "tests/conftest.py" not in files  # the `tests` codemod adds fixtures
