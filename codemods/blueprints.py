@@ -374,6 +374,7 @@ def _routes_module(
     findings: list[Finding],
 ) -> str:
     moved_code: list[str] = []
+    previous_def = False
     for position in sorted(plan.moved):
         statement = index.body[position].visit(transformer)
         statement, unhandled = reanchor(statement, model.app_dir, bp_dir)
@@ -385,9 +386,12 @@ def _routes_module(
                 )
             )
         statement = statement.with_changes(
-            leading_lines=_spacing(statement, statement.leading_lines, first=not moved_code)
+            leading_lines=_spacing(
+                statement, statement.leading_lines, first=not moved_code, after_def=previous_def
+            )
         )
         moved_code.append(index.tree.code_for_node(statement))
+        previous_def = isinstance(statement, cst.FunctionDef | cst.ClassDef)
     reads = index.names_read_by(plan.moved) - index.names_bound_by(plan.moved) - {model.app_name}
     imports, _ = imports_for(
         index, reads, local_modules=local_top_modules(project), source_module=model.import_name
@@ -470,13 +474,17 @@ def _app_module(
 
 
 def _spacing(
-    statement: cst.BaseStatement, lines: Sequence[cst.EmptyLine], *, first: bool
+    statement: cst.BaseStatement,
+    lines: Sequence[cst.EmptyLine],
+    *,
+    first: bool,
+    after_def: bool = False,
 ) -> list[cst.EmptyLine]:
     """PEP 8 spacing in the new module: two blank lines around defs, comments kept."""
     comments = [line for line in lines if line.comment is not None]
     if first:
         return comments
-    if isinstance(statement, cst.FunctionDef | cst.ClassDef):
+    if after_def or isinstance(statement, cst.FunctionDef | cst.ClassDef):
         return [cst.EmptyLine(), cst.EmptyLine(), *comments]
     blanks = min(2, sum(1 for line in lines if line.comment is None))
     return [cst.EmptyLine()] * blanks + comments

@@ -1,0 +1,73 @@
+"""Flask-WTF / WTForms form classes → `<package>/forms.py`.
+
+Why: forms are imported by views in several blueprints; defined in the package `__init__` they drag
+the app module (and its circular imports) into every blueprint. Their own module, as in the
+guidelines' layout, keeps the views' imports one-directional.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from flaskmod.analysis import AppModel, Layout
+from flaskmod.pipeline import Options, Outcome
+from flaskmod.project import Project
+
+from ._extract import Extraction, extract
+from ._moving import ModuleIndex
+from .blueprints import imported_names
+
+ORDER = 36
+SUMMARY = "Move FlaskForm/WTForms form classes into forms.py."
+
+FORM_CLASSES = frozenset(
+    {"flask_wtf.FlaskForm", "flask_wtf.Form", "flask_wtf.form.FlaskForm", "wtforms.Form"}
+)
+
+
+def _is_form_base(index: ModuleIndex, base: cst.BaseExpression, forms: set[str]) -> bool:
+    if isinstance(base, cst.Name):
+        if base.value in forms:
+            return True
+        imported = index.imports.get(base.value)
+        return imported is not None and f"{imported.module}.{imported.original}" in FORM_CLASSES
+    if isinstance(base, cst.Attribute) and isinstance(base.value, cst.Name):
+        imported = index.imports.get(base.value.value)
+        return imported is not None and f"{imported.module}.{base.attr.value}" in FORM_CLASSES
+    return False
+
+
+def form_seeds(index: ModuleIndex) -> set[int]:
+    seeds: set[int] = set()
+    forms: set[str] = set()
+    changed = True
+    while changed:  # forms, then forms subclassing them
+        changed = False
+        for position, statement in enumerate(index.body):
+            if position in seeds or not isinstance(statement, cst.ClassDef):
+                continue
+            if any(_is_form_base(index, base.value, forms) for base in statement.bases):
+                seeds.add(position)
+                forms.add(statement.name.value)
+                changed = True
+    return seeds
+
+
+def transform(project: Project, model: AppModel, options: Options) -> Outcome:
+    if model.layout is not Layout.PACKAGE:
+        return Outcome(project)
+    index = ModuleIndex(project, model.app_path)
+    seeds = form_seeds(index)
+    if not seeds:
+        return Outcome(project)
+    result = extract(
+        project,
+        model,
+        index,
+        Extraction("forms", "Web forms (Flask-WTF).", frozenset(seeds)),
+        imported_names(project, model.import_name, model.app_path),
+    )
+    if result is None:
+        return Outcome(project)
+    new_project, found = result
+    return Outcome(new_project, tuple(found))
