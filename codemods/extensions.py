@@ -229,13 +229,23 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
         plan.render(),
         "",
     ]
+    settings = _settings_of(index, found)
     for extension in found:
         lines.append(f"{extension.name} = {_call_code(extension.class_name, extension.ctor_args)}")
+        for position in settings.get(extension.name, []):
+            lines.append(
+                index.tree.code_for_node(
+                    index.body[position].with_changes(leading_lines=[])
+                ).rstrip("\n")
+            )
     text = "\n".join(lines) + "\n"
+    moved_settings = {p for positions in settings.values() for p in positions}
 
     by_statement = {extension.statement: extension for extension in found}
     body: list[cst.BaseStatement] = []
     for position, statement in enumerate(index.body):
+        if position in moved_settings:
+            continue
         extension = by_statement.get(position)
         if extension is None:
             body.append(statement)
@@ -274,6 +284,38 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
         skip={model.app_path},
     )
     return Outcome(new_project.with_changes(modules=redirected), tuple(findings))
+
+
+def _settings_of(index: ModuleIndex, found: list[_Extension]) -> dict[str, list[int]]:
+    """`login_manager.login_view = "login"`-style settings of moved extensions, by instance.
+
+    Only literal values move (they need nothing from the app module), and only statements after
+    the extension is created, so the order they run in stays the same.
+    """
+    created = {extension.name: extension.statement for extension in found}
+    settings: dict[str, list[int]] = {}
+    literal = (
+        m.SimpleString()
+        | m.ConcatenatedString()
+        | m.Integer()
+        | m.Name("True")
+        | m.Name("False")
+        | m.Name("None")
+    )
+    for position, statement in enumerate(index.body):
+        if not m.matches(
+            statement,
+            m.SimpleStatementLine(
+                body=[
+                    m.Assign(targets=[m.AssignTarget(m.Attribute(value=m.Name()))], value=literal)
+                ]
+            ),
+        ):
+            continue
+        owner = statement.body[0].targets[0].target.value.value  # type: ignore[attr-defined]
+        if owner in created and position > created[owner]:
+            settings.setdefault(owner, []).append(position)
+    return settings
 
 
 def _import_from_extensions(tree: cst.Module, name: str) -> cst.Module:

@@ -41,6 +41,7 @@ def test_bound_extensions_move_and_init_app_in_place(project) -> None:
         db = SQLAlchemy()
         migrate = Migrate()
         login = LoginManager()
+        login.login_view = "login"
         '''
     )
     assert files["app/__init__.py"] == dedent(
@@ -52,7 +53,6 @@ def test_bound_extensions_move_and_init_app_in_place(project) -> None:
         db.init_app(app)
         migrate.init_app(app, db, directory="migs")
         login.init_app(app)
-        login.login_view = "login"
         """
     )
 
