@@ -23,6 +23,7 @@ from flaskmod.analysis import AppModel, Layout
 from flaskmod.errors import Finding, Location, Severity
 from flaskmod.pipeline import Options, Outcome
 from flaskmod.project import Project
+from flaskmod.secrets import mask
 
 from ._file_anchor import reanchor
 from ._imports import add_import, add_import_line
@@ -55,12 +56,6 @@ def is_secret(key: str, literal: str | None) -> bool:
     if SECRET_NAME.search(key):
         return True
     return literal is not None and bool(URL_WITH_CREDENTIALS.match(literal))
-
-
-def mask(value: str) -> str:
-    """`'dev-secret-key'` → `'dev-****'`: enough to recognise, not enough to use."""
-    keep = min(4, len(value) // 4)
-    return value[:keep] + "****"
 
 
 # -------------------------------------------------------------------- reading
@@ -435,7 +430,7 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     new_project = project.with_changes(
         modules={model.app_path: tree}, texts={config_path: text, **extra}
     )
-    return Outcome(new_project, tuple(findings))
+    return Outcome(new_project, tuple(findings), frozenset(literal for _, literal in secrets))
 
 
 def _defines(tree: cst.Module, name: str) -> bool:

@@ -31,6 +31,8 @@ class Options:
 class Outcome:
     project: Project
     findings: tuple[Finding, ...] = ()
+    #: literal secret values the codemod saw, so previews and reports can mask them
+    secrets: frozenset[str] = frozenset()
 
 
 class Transform(Protocol):
@@ -87,6 +89,7 @@ class Step:
     before: Project
     after: Project
     findings: tuple[Finding, ...]
+    secrets: frozenset[str] = frozenset()
 
     @property
     def changed(self) -> bool:
@@ -109,6 +112,10 @@ class Run:
         for step in self.steps:
             seen += [f for f in step.findings if f not in seen]
         return seen
+
+    @property
+    def secrets(self) -> frozenset[str]:
+        return frozenset().union(*(step.secrets for step in self.steps))
 
     @property
     def nothing_to_do(self) -> bool:
@@ -143,7 +150,7 @@ def run(
             f if f.codemod else Finding(f.location, f.message, f.severity, codemod.name)
             for f in outcome.findings
         )
-        step = Step(codemod, current, outcome.project, findings)
+        step = Step(codemod, current, outcome.project, findings, outcome.secrets)
         steps.append(step)
         if step.changed:
             current = outcome.project

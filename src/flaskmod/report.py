@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from rich.console import Console
 from rich.syntax import Syntax
@@ -12,6 +12,7 @@ from rich.table import Table
 from flaskmod.changeset import Changeset, Kind, compute
 from flaskmod.errors import Severity
 from flaskmod.pipeline import Codemod, Run
+from flaskmod.secrets import redact
 
 
 def codemod_table(console: Console, codemods: Sequence[Codemod]) -> None:
@@ -88,7 +89,8 @@ def applied(console: Console, changes: Changeset) -> None:
     )
 
 
-def diff(changes: Changeset, color: bool | None) -> None:
+def diff(changes: Changeset, color: bool | None, secrets: Iterable[str] = ()) -> None:
+    """Plain and exact when piped (a patch for `git apply`); highlighted, secrets masked, on a terminal."""
     patch = changes.patch()
     if color is None:
         color = sys.stdout.isatty()
@@ -97,4 +99,4 @@ def diff(changes: Changeset, color: bool | None) -> None:
         sys.stdout.flush()
         return
     console = Console(force_terminal=True)
-    console.print(Syntax(patch, "diff", theme="ansi_dark", word_wrap=False))
+    console.print(Syntax(redact(patch, secrets), "diff", theme="ansi_dark", word_wrap=False))
