@@ -13,7 +13,7 @@ def test_mask_and_redact() -> None:
     assert mask("dev-secret-key") == "dev-****"
     assert mask("abc") == "****"
     assert redact("a='hunter22' b='hunter22x'", ["hunter22", "hunter22x"]) == (
-        "a='hunt****' b='hunt****'"
+        "a='hu****' b='hu****'"
     )
 
 
