@@ -297,7 +297,9 @@ _COMPUTED_COMPARISON = re.compile(
 )
 
 
-def _computed_comparisons(path: str, source: str, blueprint: str, findings: list[Finding]) -> str:
+def _computed_comparisons(
+    path: str, source: str, blueprints: list[str], findings: list[Finding]
+) -> tuple[str, int]:
     """`request.endpoint == name_var` → `request.endpoint in (name_var, 'main.' ~ name_var)`.
 
     The variable may hold an old endpoint name (`index`) or a new one (`main.index`): both
@@ -314,12 +316,13 @@ def _computed_comparisons(path: str, source: str, blueprint: str, findings: list
         findings.append(
             Finding(
                 Location(path, line),
-                f"request.endpoint compared with a computed name: now also matches "
-                f"'{blueprint}.' + name; update the names it holds",
+                "request.endpoint compared with a computed name: now also matches "
+                f"{' / '.join(repr(b + '.') for b in blueprints)} + name; update the names it holds",
             )
         )
         negation = "not in" if operator == "!=" else "in"
-        return f"request.endpoint {negation} ({operand}, '{blueprint}.' ~ {operand})"
+        prefixed = "".join(f", '{name}.' ~ {operand}" for name in blueprints)
+        return f"request.endpoint {negation} ({operand}{prefixed})"
 
     count = 0
 
@@ -327,7 +330,7 @@ def _computed_comparisons(path: str, source: str, blueprint: str, findings: list
         nonlocal count, tag_start
         tag_start = match.start()
         text, replaced = _COMPUTED_COMPARISON.subn(comparison, match.group(0))
-        count += replaced
+        count += replaced * len(blueprints)
         return text
 
     return _TAG.sub(in_tag, source), count
@@ -338,7 +341,7 @@ def rewrite_template(
     source: str,
     mapping: Mapping[str, str],
     macros: EndpointMacros | None = None,
-    blueprint: str | None = None,
+    blueprints: list[str] | None = None,
 ) -> tuple[str, list[Finding]]:
     """Rewrite endpoint literals inside `{{ }}` and `{% %}`, checked against Jinja's own parse.
 
@@ -379,15 +382,16 @@ def rewrite_template(
 
     result = _TAG.sub(in_tag, source)
     prefixes = 0
-    if blueprint:
-        result, prefixes = _computed_comparisons(path, result, blueprint, findings)
+    if blueprints:
+        result, prefixes = _computed_comparisons(path, result, blueprints, findings)
     if result == source:
         return source, findings
     after = _parse(result)
     expected = _strings(before, macros, mapping)
     actual = _strings(after, macros, None) if after is not None else None
-    if prefixes and actual is not None:  # each computed comparison adds one `'main.'` constant
-        expected = sorted([*expected, *[f"{blueprint}."] * prefixes])
+    if prefixes and actual is not None:  # each computed comparison adds `'main.'`-like constants
+        added = [s for s in actual if s.endswith(".") and s[:-1] in (blueprints or [])]
+        expected = sorted([*expected, *added]) if len(added) == prefixes else expected
         actual = sorted(actual)
     if after is None or actual != expected:
         return source, [
@@ -400,7 +404,10 @@ def rewrite_template(
 
 
 def rewrite_templates(
-    project: Project, mapping: Mapping[str, str], templates: list[str], blueprint: str | None = None
+    project: Project,
+    mapping: Mapping[str, str],
+    templates: list[str],
+    blueprints: list[str] | None = None,
 ) -> tuple[dict[str, str], list[Finding]]:
     sources = {path: project.text(path) for path in templates}
     macros = endpoint_macros(sources)
@@ -413,7 +420,7 @@ def rewrite_templates(
             and not any(name in source for name in macros)
         ):
             continue
-        result, found = rewrite_template(path, source, mapping, macros, blueprint)
+        result, found = rewrite_template(path, source, mapping, macros, blueprints)
         findings += found
         if result != source:
             changed[path] = result

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 import libcst as cst
 import libcst.matchers as m
@@ -28,6 +29,7 @@ from flaskmod.project import Project, module_name
 
 from ._endpoints import COMPUTED, rewrite_python, rewrite_templates
 from ._file_anchor import reanchor
+from ._grouping import StripPrefix, assign, first_segment, route_rules
 from ._imports import add_import
 from ._literals import quote
 from ._moving import (
@@ -294,19 +296,68 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
         )
         return Outcome(project, tuple(findings))
 
+    # Which blueprint each moved statement goes to: `main`, or a URL-prefix group.
+    groups: dict[int, str] = dict.fromkeys(plan.moved, blueprint)
+    prefixes: dict[str, str] = {}
+    if options.group_by == "prefix":
+        taken = {  # modules and packages already in the app package
+            PurePosixPath(path[len(model.app_dir) + 1 :]).parts[0].removesuffix(".py")
+            for path in project.files
+            if path.startswith(model.app_dir + "/")
+        }
+        grouped = assign(list(index.body), set(plan.registrations), app, taken - {blueprint})
+        groups.update(grouped)
+        prefixes = {
+            name: f"/{_segment_of(index, app, grouped, name)}" for name in set(grouped.values())
+        }
+        _attach_helpers(index, plan, groups, blueprint)
+    names = sorted(set(groups.values()), key=lambda n: (n != blueprint, n))
+
     texts: dict[str, str] = {}
     transformer = ToBlueprint(index.access_names, app, BLUEPRINT_VARIABLE)
-    if plan.moved:
-        texts[routes_path] = _routes_module(
-            project, model, index, plan, transformer, bp_dir, bp_module, findings
+    owners = {
+        name: group
+        for group in names
+        for name in index.names_bound_by({p for p, g in groups.items() if g == group})
+    }
+    for group in names:
+        positions = {p for p, g in groups.items() if g == group}
+        group_dir = f"{model.app_dir}/{group}"
+        if f"{group_dir}/routes.py" in project or f"{group_dir}/__init__.py" in project:
+            findings.append(
+                Finding(Location(group_dir), f"{group_dir}/ already exists; views left on the app")
+            )
+            return Outcome(project, tuple(findings))
+        texts[f"{group_dir}/routes.py"] = _routes_module(
+            project,
+            model,
+            index,
+            positions,
+            transformer,
+            group_dir,
+            f"{package}.{group}",
+            owners,
+            prefixes.get(group),
+            findings,
         )
     uses_cli = transformer.uses_cli or any(view.uses_cli for view in views)
-    texts[init_path] = _blueprint_package(blueprint, model.app_path, bool(plan.moved), uses_cli)
+    main_has_routes = blueprint in groups.values()
+    if main_has_routes or views or not names:
+        texts[init_path] = _blueprint_package(blueprint, main_has_routes, uses_cli)
+    for group in names:
+        if group != blueprint:
+            texts[f"{model.app_dir}/{group}/__init__.py"] = _blueprint_package(group, True, False)
+    registered = [*names, *([blueprint] if views and blueprint not in names else [])]
 
-    first_request = [(f".{blueprint}.routes", name) for name in transformer.first_request]
+    first_request = [
+        (f".{groups[p]}.routes", index.body[p].name.value)  # type: ignore[attr-defined]
+        for p in sorted(plan.moved)
+        if isinstance(index.body[p], cst.FunctionDef)
+        and index.body[p].name.value in transformer.first_request  # type: ignore[attr-defined]
+    ]
     for view in views:
         first_request += [(module_name(view.path), name) for name in view.first_request]
-    tree = _app_module(index, plan, app, blueprint, first_request)
+    tree = _app_module(index, plan, app, registered, prefixes, first_request)
     if first_request:
         findings.append(
             Finding(
@@ -317,45 +368,55 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
             )
         )
 
-    endpoints = [e for p in sorted(plan.registrations) for e in route_endpoints(index.body[p], app)]
-    endpoints += [e for view in views for e in view.endpoints]
-    mapping = {old: f"{blueprint}.{old}" for old in endpoints}
+    mapping = {
+        endpoint: f"{groups[p]}.{endpoint}"
+        for p in sorted(plan.registrations)
+        for endpoint in route_endpoints(index.body[p], app)
+    }
+    mapping.update({e: f"{blueprint}.{e}" for view in views for e in view.endpoints})
     new_project = project.with_changes(
         modules={model.app_path: tree, **{view.path: view.tree for view in views}}, texts=texts
     )
     trees, found_python = rewrite_python(new_project, mapping)
     templates, found_templates = rewrite_templates(
-        new_project, mapping, list(model.templates), blueprint
+        new_project,
+        mapping,
+        list(model.templates),
+        sorted({v.split(".")[0] for v in mapping.values()}),
     )
     findings += found_python + found_templates
     if any(COMPUTED in f.message for f in found_python + found_templates):
-        texts[init_path] = texts[init_path].replace(
+        primary = blueprint if blueprint in registered else registered[0]
+        shim_path = f"{model.app_dir}/{primary}/__init__.py"
+        texts[shim_path] = texts[shim_path].replace(
             "from flask import Blueprint\n", "from flask import Blueprint, url_for\n", 1
-        ) + _legacy_endpoints(blueprint, sorted(mapping))
-        new_project = new_project.with_changes(texts={init_path: texts[init_path]})
+        ) + _legacy_endpoints(mapping)
+        new_project = new_project.with_changes(texts={shim_path: texts[shim_path]})
         findings.append(
             Finding(
-                Location(init_path),
+                Location(shim_path),
                 "url_for with computed endpoints found: old endpoint names keep building through "
                 "the blueprint (url_build_error_handlers) until those calls are updated",
                 Severity.NOTE,
             )
         )
-    trees.update(
-        redirect_imports(
-            new_project,
-            package,
-            f"{bp_module}.routes",
-            index.names_bound_by(plan.moved),
-            skip={model.app_path},
-            edited=trees,
+    for group in names:
+        moved_names = index.names_bound_by({p for p, g in groups.items() if g == group})
+        trees.update(
+            redirect_imports(
+                new_project.with_changes(modules=trees),
+                package,
+                f"{package}.{group}.routes",
+                moved_names,
+                skip={model.app_path},
+            )
         )
-    )
     new_project = new_project.with_changes(modules=trees, texts=templates)
     findings.append(
         Finding(
-            Location(init_path),
-            f"{len(mapping)} endpoint(s) now carry the `{blueprint}.` prefix; "
+            Location(init_path if blueprint in registered else model.app_path),
+            f"{len(mapping)} endpoint(s) now carry a blueprint prefix "
+            f"({', '.join(f'{n}.' for n in registered)}); "
             f"{len(templates)} template(s) and {len(trees)} Python file(s) updated",
             Severity.NOTE,
         )
@@ -363,20 +424,53 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     return Outcome(new_project, tuple(findings))
 
 
+def _segment_of(index: ModuleIndex, app: str, grouped: dict[int, str], name: str) -> str:
+    position = next(p for p, g in grouped.items() if g == name)
+    rules = route_rules(index.body[position], app)
+    return first_segment(rules[0]) or name
+
+
+def _attach_helpers(index: ModuleIndex, plan: _Plan, groups: dict[int, str], default: str) -> None:
+    """A moved helper goes with the one blueprint that uses it; shared ones stay in the default."""
+    for position in sorted(plan.moved - plan.registrations):
+        users = {
+            groups[p]
+            for name in index.names_bound_by({position})
+            for p in index.readers.get(name, set())
+            if p in groups and p != position
+        }
+        groups[position] = users.pop() if len(users) == 1 else default
+    # State rebound with `global` must live with every function that rebinds it.
+    for position in sorted(plan.moved):
+        for name in _declared_global(index.body[position]):
+            touching = {
+                p
+                for p in index.readers.get(name, set()) | set(index.binders.get(name, []))
+                if p in groups
+            }
+            if len({groups[p] for p in touching}) > 1:
+                for p in touching:
+                    groups[p] = default
+
+
 def _routes_module(
     project: Project,
     model: AppModel,
     index: ModuleIndex,
-    plan: _Plan,
+    positions: set[int],
     transformer: ToBlueprint,
     bp_dir: str,
     bp_module: str,
+    owners: dict[str, str],
+    prefix: str | None,
     findings: list[Finding],
 ) -> str:
     moved_code: list[str] = []
     previous_def = False
-    for position in sorted(plan.moved):
+    for position in sorted(positions):
         statement = index.body[position].visit(transformer)
+        if prefix:
+            statement = statement.visit(StripPrefix(prefix))
         statement, unhandled = reanchor(statement, model.app_dir, bp_dir)
         if unhandled:
             findings.append(
@@ -392,22 +486,29 @@ def _routes_module(
         )
         moved_code.append(index.tree.code_for_node(statement))
         previous_def = isinstance(statement, cst.FunctionDef | cst.ClassDef)
-    reads = index.names_read_by(plan.moved) - index.names_bound_by(plan.moved) - {model.app_name}
+    group = bp_module.rsplit(".", 1)[-1]
+    reads = index.names_read_by(positions) - index.names_bound_by(positions) - {model.app_name}
+    elsewhere = {name for name in reads if name in owners and owners[name] != group}
     imports, _ = imports_for(
-        index, reads, local_modules=local_top_modules(project), source_module=model.import_name
+        index,
+        reads - elsewhere,
+        local_modules=local_top_modules(project),
+        source_module=model.import_name,
     )
-    if transformer.uses_current_app:
+    for name in sorted(elsewhere):
+        imports.add(f"from {model.import_name}.{owners[name]}.routes import {name}", local=True)
+    if transformer.uses_current_app and "current_app" in "".join(moved_code):
         imports.add("from flask import current_app")
     imports.add(f"from {bp_module} import {BLUEPRINT_VARIABLE}", local=True)
     return (
-        f'"""Views of the `{bp_module.rsplit(".", 1)[-1]}` blueprint, moved from {model.app_path}."""\n\n'
+        f'"""Views of the `{group}` blueprint, moved from {model.app_path}."""\n\n'
         + imports.render()
         + "\n\n\n"
         + "".join(code if code.endswith("\n") else code + "\n" for code in moved_code)
     )
 
 
-def _blueprint_package(blueprint: str, app_path: str, has_routes: bool, uses_cli: bool) -> str:
+def _blueprint_package(blueprint: str, has_routes: bool, uses_cli: bool) -> str:
     options = ", cli_group=None" if uses_cli else ""
     text = (
         f'"""The `{blueprint}` blueprint: the views that were registered on the app."""\n\n'
@@ -424,18 +525,18 @@ def _blueprint_package(blueprint: str, app_path: str, has_routes: bool, uses_cli
     return text
 
 
-def _legacy_endpoints(blueprint: str, endpoints: list[str]) -> str:
-    names = "".join(f"        {quote(name)},\n" for name in endpoints)
+def _legacy_endpoints(mapping: dict[str, str]) -> str:
+    names = "".join(f"    {quote(old)}: {quote(new)},\n" for old, new in sorted(mapping.items()))
     return (
-        "\n\n# Endpoints moved from the app to this blueprint (`index` → `main.index`). Some url_for\n"
+        "\n\n# Endpoints moved from the app into blueprints (`index` → `main.index`). Some url_for\n"
         "# calls compute their endpoint (see flaskmod's report); until they are updated, the\n"
-        "# old names still build, through this blueprint.\n"
-        f"LEGACY_ENDPOINTS = frozenset(\n    {{\n{names}    }}\n)\n\n\n"
+        "# old names still build.\n"
+        f"LEGACY_ENDPOINTS = {{\n{names}}}\n\n\n"
         f"@{BLUEPRINT_VARIABLE}.record_once\n"
         "def _build_legacy_endpoints(state):\n"
         "    def build(error, endpoint, values):\n"
         "        if endpoint in LEGACY_ENDPOINTS:\n"
-        f'            return url_for("{blueprint}." + endpoint, **values)\n'
+        "            return url_for(LEGACY_ENDPOINTS[endpoint], **values)\n"
         "        return None\n"
         "\n"
         "    state.app.url_build_error_handlers.append(build)\n"
@@ -446,10 +547,11 @@ def _app_module(
     index: ModuleIndex,
     plan: _Plan,
     app: str,
-    blueprint: str,
+    blueprints: list[str],
+    prefixes: dict[str, str],
     first_request: list[tuple[str, str]],
 ) -> cst.Module:
-    """Moved statements gone, unused imports pruned, the blueprint registered at the end."""
+    """Moved statements gone, unused imports pruned, the blueprints registered at the end."""
     body = [s for i, s in enumerate(index.body) if i not in plan.moved]
     unused = {
         name
@@ -457,9 +559,12 @@ def _app_module(
         if index.readers.get(name) and index.only_read_within(name, plan.moved)
     }
     code = (
-        f"from .{blueprint} import {BLUEPRINT_VARIABLE} as {blueprint}_bp\n\n"
-        f"{app}.register_blueprint({blueprint}_bp)\n"
+        "".join(f"from .{name} import {BLUEPRINT_VARIABLE} as {name}_bp\n" for name in blueprints)
+        + "\n"
     )
+    for name in blueprints:
+        prefix = f", url_prefix={quote(prefixes[name])}" if name in prefixes else ""
+        code += f"{app}.register_blueprint({name}_bp{prefix})\n"
     if first_request:
         code += (
             "\n# Ran before the first request (before_first_request, gone in Flask 2.3); "

@@ -19,7 +19,9 @@ def test_mask_and_redact() -> None:
 
 def test_terminal_preview_masks_secrets_and_pipe_keeps_them(project, capsys) -> None:
     root = project(
-        {"app.py": "from flask import Flask\napp = Flask(__name__)\napp.secret_key = 'sup3r-s3cret'\n"}
+        {
+            "app.py": "from flask import Flask\napp = Flask(__name__)\napp.secret_key = 'sup3r-s3cret'\n"
+        }
     )
     snapshot = scan(root)
     outcome = run(snapshot, select(discover(), only=["config-classes"]))

@@ -7,17 +7,21 @@ Exit codes: 0 success (or nothing to do), 1 `--check` found changes, 2 bad input
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 from rich.console import Console
 
-from flaskmod import __version__, report
+from flaskmod import __version__, gitops, interactive, report
+from flaskmod.analysis import analyze
 from flaskmod.apply import apply
-from flaskmod.changeset import compute
+from flaskmod.changeset import Changeset, compute
 from flaskmod.errors import FlaskmodError
-from flaskmod.pipeline import Options, discover, run, select
-from flaskmod.project import scan
+from flaskmod.pipeline import Codemod, Options, Run, discover, run, select
+from flaskmod.project import Project, scan
+from flaskmod.verify import verify_command
 
 EXIT_OK, EXIT_CHANGES, EXIT_ERROR = 0, 1, 2
 
@@ -38,7 +42,9 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except FlaskmodError as error:
-            _stderr().print(f"[bold red]error:[/] {error}", markup=True, soft_wrap=True)
+            console = _stderr()
+            console.print("error:", style="bold red", end=" ")
+            console.print(str(error), markup=False, soft_wrap=True)
             ctx.exit(EXIT_ERROR)
 
 
@@ -66,9 +72,16 @@ def list_codemods() -> None:
     "--only", multiple=True, type=codemod_names, help="Run only this codemod (repeatable)."
 )
 @click.option("--skip", multiple=True, type=codemod_names, help="Skip this codemod (repeatable).")
-def plan(path: Path, only: tuple[str, ...], skip: tuple[str, ...]) -> None:
+@click.option(
+    "--group-by",
+    type=click.Choice(["single", "prefix"]),
+    default="single",
+    show_default=True,
+    help="Blueprints: one `main`, or one per first URL segment shared by several views.",
+)
+def plan(path: Path, only: tuple[str, ...], skip: tuple[str, ...], group_by: str) -> None:
     """Analyse PATH and print what each codemod would do, without the diff."""
-    outcome = run(scan(path), select(discover(), only, skip), Options())
+    outcome = run(scan(path), select(discover(), only, skip), Options(group_by=group_by))
     console = Console(highlight=False)
     report.summary(console, outcome)
     report.plan(console, outcome)
@@ -86,6 +99,32 @@ def plan(path: Path, only: tuple[str, ...], skip: tuple[str, ...]) -> None:
 @click.option(
     "--color/--no-color", default=None, help="Highlight the diff (default: only on a terminal)."
 )
+@click.option(
+    "--from-head", is_flag=True, help="Preview the committed state (git HEAD), not the disk."
+)
+@click.option(
+    "--allow-dirty", is_flag=True, help="Write even if tracked files have uncommitted changes."
+)
+@click.option("--commit", is_flag=True, help="Commit each codemod separately on a branch (git).")
+@click.option(
+    "--branch",
+    default=gitops.DEFAULT_BRANCH,
+    show_default=True,
+    help="Branch for --commit: created, or reused if it points at HEAD.",
+)
+@click.option(
+    "--step", is_flag=True, help="Apply (or with --commit, commit) only the next pending codemod."
+)
+@click.option(
+    "-i", "--interactive", is_flag=True, help="Accept or reject each file and hunk on a terminal."
+)
+@click.option(
+    "--group-by",
+    type=click.Choice(["single", "prefix"]),
+    default="single",
+    show_default=True,
+    help="Blueprints: one `main`, or one per first URL segment shared by several views.",
+)
 def upgrade(
     path: Path,
     write: bool,
@@ -93,18 +132,123 @@ def upgrade(
     only: tuple[str, ...],
     skip: tuple[str, ...],
     color: bool | None,
+    from_head: bool,
+    allow_dirty: bool,
+    commit: bool,
+    branch: str,
+    step: bool,
+    interactive: bool,
+    group_by: str,
 ) -> None:
     """Preview (default) or apply the migration of the project at PATH.
 
     The summary and plan go to stderr, the diff to stdout: `flaskmod upgrade PATH > migration.patch`
     gives a patch `git apply` accepts, from inside PATH.
+
+    \b
+    In a git work tree, writing refuses uncommitted changes (unless --allow-dirty) and untracked
+    files it would overwrite. --commit makes one commit per codemod on --branch; --step applies
+    the next pending codemod only; --interactive asks per file and hunk, like `git add -p`.
     """
+    flags = _Flags(write, check, from_head, allow_dirty, commit, step, interactive)
+    flags.validate()
     err = _stderr()
-    project = scan(path)
     codemods = select(discover(), only, skip)
+    options = Options(group_by=group_by)
+    with gitops.open_tree(path) as tree:
+        branch_plan = _preflight(path, tree, flags, branch)
+        project = gitops.head_snapshot(tree, path) if tree is not None and from_head else scan(path)
+        source = gitops.describe_source(tree, from_head) if tree is not None else None
+        if tree is not None and branch_plan is not None:
+            _commit(err, path, tree, project, codemods, branch_plan, step, source, options)
+        elif step:
+            _step(err, path, tree, project, codemods, source, options)
+        else:
+            _whole(err, path, tree, project, codemods, flags, color, source, options)
+
+
+@dataclass(frozen=True)
+class _Flags:
+    """The modes `upgrade` was asked for, and which of them go together."""
+
+    write: bool
+    check: bool
+    from_head: bool
+    allow_dirty: bool
+    commit: bool
+    step: bool
+    interactive: bool
+
+    @property
+    def writes(self) -> bool:
+        return self.write or self.commit or self.step or self.interactive
+
+    def validate(self) -> None:
+        """Refuse contradictory flags before reading anything."""
+        if self.check and self.writes:
+            raise FlaskmodError("--check only reports; drop --apply/--commit/--step/--interactive")
+        if self.from_head and self.writes:
+            raise FlaskmodError(
+                "--from-head only previews the committed state; to write, drop it "
+                "(writing works on the working tree)"
+            )
+        if self.interactive and (self.commit or self.step):
+            raise FlaskmodError(
+                "--interactive cannot be combined with --commit or --step (they take whole codemods)"
+            )
+        if self.interactive and not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise FlaskmodError(
+                "--interactive needs a terminal (stdin and stdout are not both a TTY); "
+                "preview with `flaskmod upgrade PATH` or write with --apply"
+            )
+
+
+def _preflight(
+    path: Path, tree: gitops.GitTree | None, flags: _Flags, branch: str
+) -> gitops.BranchPlan | None:
+    """Refusals that need no codemod run, made before anything is printed or written.
+
+    Returns the branch plan for --commit.
+    """
+    if tree is None:
+        if flags.commit or flags.from_head:
+            if not path.is_dir():
+                scan(path)  # a missing or non-directory PATH is reported as such
+            option = "--commit" if flags.commit else "--from-head"
+            raise FlaskmodError(f"{option} needs git, and PATH is not inside a git work tree")
+        return None
+    if not flags.writes:
+        return None
+    gitops.refuse_unsafe_state(tree)
+    plan = gitops.plan_branch(tree, branch) if flags.commit else None
+    gitops.refuse_dirty(tree, flags.allow_dirty, commit=flags.commit)
+    return plan
+
+
+def _guard(path: Path, tree: gitops.GitTree | None, changes: Changeset) -> None:
+    """Untracked files have no copy in git: never write over them (dirt was checked before)."""
+    if tree is not None:
+        gitops.refuse_untracked(tree, path, changes)
+
+
+def _whole(
+    err: Console,
+    path: Path,
+    tree: gitops.GitTree | None,
+    project: Project,
+    codemods: list[Codemod],
+    flags: _Flags,
+    color: bool | None,
+    source: str | None,
+    options: Options,
+) -> None:
+    """Every codemod at once: preview, --check, --apply or --interactive."""
     with err.status("Running codemods…") as status:
-        outcome = run(project, codemods, Options(), on_step=lambda c: status.update(f"{c.name}…"))
+        outcome = run(project, codemods, options, on_step=lambda c: status.update(f"{c.name}…"))
     changes = compute(project, outcome.final)
+    if flags.write or flags.interactive:
+        _guard(path, tree, changes)
+    _say_source(err, source)
     report.summary(err, outcome)
     if outcome.already_factory:
         err.print("Nothing to do: the project already builds its app in a factory.")
@@ -114,11 +258,137 @@ def upgrade(
     if not changes:
         err.print("Nothing to do: no codemod would change anything.")
         sys.exit(EXIT_OK)
-    if check:
+    if flags.check:
         err.print(f"{len(changes)} file(s) would change.")
         sys.exit(EXIT_CHANGES)
-    if write:
+    if flags.interactive:
+        _interactive(err, path, changes, color is not False)
+    elif flags.write:
         apply(path, changes)
         report.applied(err, changes)
+    else:
+        report.diff(changes, color, outcome.secrets)
+
+
+def _interactive(err: Console, path: Path, changes: Changeset, color: bool) -> None:
+    """Ask per file and hunk, then write only what was accepted, atomically."""
+    try:
+        chosen = interactive.choose(changes, _shower(color), _ask)
+    except click.Abort:
+        raise FlaskmodError("interrupted; nothing was written") from None
+    if not chosen:
+        err.print("Nothing accepted; nothing was written.")
         return
-    report.diff(changes, color)
+    apply(path, chosen)
+    report.applied(err, chosen)
+
+
+def _shower(color: bool) -> Callable[[str], None]:
+    """Print a patch on the terminal, highlighted like `git add -p` unless --no-color."""
+
+    def show(text: str) -> None:
+        for line in text.splitlines(keepends=True):
+            fg = {"+": "green", "-": "red", "@": "cyan"}.get(line[:1])
+            if color and line.startswith(("diff ", "new file", "deleted file", "---", "+++")):
+                line = click.style(line, bold=True)
+            elif color and fg:
+                line = click.style(line, fg=fg)
+            click.echo(line, nl=False)
+
+    return show
+
+
+def _ask(question: str) -> str:
+    answer: str = click.prompt(
+        f"{question} [y,n,q]",
+        type=click.Choice(interactive.ANSWERS),
+        show_choices=False,
+        prompt_suffix=" ",
+    )
+    return answer
+
+
+def _say_source(err: Console, source: str | None) -> None:
+    """Which state of a git project is read; printed after the refusals, which stay one line."""
+    if source is not None:
+        err.print(source, soft_wrap=True)
+
+
+def _header(err: Console, project: Project, source: str | None) -> None:
+    """The summary line for modes that run codemods one by one; exit if nothing can be done."""
+    _say_source(err, source)
+    outcome = Run(original=project, model=analyze(project))
+    report.summary(err, outcome)
+    if outcome.already_factory:
+        err.print("Nothing to do: the project already builds its app in a factory.")
+        sys.exit(EXIT_OK)
+
+
+def _step(
+    err: Console,
+    path: Path,
+    tree: gitops.GitTree | None,
+    project: Project,
+    codemods: list[Codemod],
+    source: str | None,
+    options: Options,
+) -> None:
+    """Apply the first codemod that changes something, and say which comes next."""
+    steps = gitops.pending_steps(project, codemods, options)
+    pending = next(steps, None)
+    if pending is not None:
+        _guard(path, tree, pending.changes)
+    _header(err, project, source)
+    if pending is None:
+        err.print("Nothing to do: no codemod would change anything.")
+        return
+    apply(path, pending.changes)
+    err.print(f"[bold green]Applied[/] {pending.codemod.name}: {pending.codemod.summary}")
+    _step_findings(err, pending)
+    again = "commit it, then run again with --step" if tree is not None else "run again with --step"
+    _say_next(err, next(steps, None), again)
+
+
+def _step_findings(err: Console, pending: gitops.Pending) -> None:
+    for finding in pending.findings:
+        err.print(f"  {finding.severity.value}: {finding}", soft_wrap=True)
+
+
+def _say_next(err: Console, upcoming: gitops.Pending | None, again: str) -> None:
+    if upcoming is None:
+        err.print("Next: nothing; the migration is complete.")
+    else:
+        err.print(f"Next: {upcoming.codemod.name} ({again}).", soft_wrap=True)
+
+
+def _commit(
+    err: Console,
+    path: Path,
+    tree: gitops.GitTree,
+    project: Project,
+    codemods: list[Codemod],
+    plan: gitops.BranchPlan,
+    step: bool,
+    source: str | None,
+    options: Options,
+) -> None:
+    """One commit per codemod (or only the next with --step) on a branch; all or nothing."""
+    _header(err, project, source)
+    done = gitops.commit_steps(
+        tree, path, project, codemods, plan, limit=1 if step else None, options=options
+    )
+    if not done:
+        err.print("Nothing to do: no codemod would change anything.")
+        return
+    err.print(f"[bold green]Committed[/] {len(done)} codemod(s) on branch {plan.name}:")
+    for item in done:
+        err.print(f"  {item.sha[:7]} {item.pending.codemod.name}")
+        _step_findings(err, item.pending)
+    if step:
+        upcoming = next(gitops.pending_steps(done[-1].pending.after, codemods, options), None)
+        _say_next(err, upcoming, "run again with --commit --step")
+    if plan.original != plan.name:
+        err.print(f"Review with `git log -p {plan.original}..{plan.name}`.", soft_wrap=True)
+
+
+main.add_command(verify_command)

@@ -24,6 +24,8 @@ class Options:
     """Settings a user may give on the command line or in `[tool.flaskmod]`."""
 
     blueprint: str = "main"
+    #: "single": one `main` blueprint; "prefix": one blueprint per shared first URL segment
+    group_by: str = "single"
     config_env_var: str = "FLASK_CONFIG"
 
 

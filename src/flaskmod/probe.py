@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import hmac
 import importlib
 import io
 import json
+import os
 import re
 import sys
 from contextlib import redirect_stdout
 from typing import Any
 
 SECRET = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|PRIVATE_KEY")
+URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^/@\s]+@")  # postgresql://user:password@host/db
 
 
 def load(spec: str, config: str | None) -> Any:
@@ -52,11 +55,42 @@ def _hooks(registry: Any) -> dict[str, list[str]]:
     }
 
 
-def _mask(key: str, value: Any) -> str:
-    text = repr(value)
+def _names(funcs: Any) -> list[str]:
+    return sorted(_name(f) for f in funcs or ())
+
+
+def _repr(value: Any) -> str:
+    """repr() with set elements sorted: their order changes from one process to the next."""
+    kind = type(value)
+    if kind in (set, frozenset):
+        items = ", ".join(sorted(_repr(v) for v in value))
+        if kind is set:
+            return "{" + items + "}" if items else "set()"
+        return "frozenset({" + items + "})" if items else "frozenset()"
+    if kind is dict:
+        return "{" + ", ".join(_repr(k) + ": " + _repr(v) for k, v in value.items()) + "}"
+    if kind is list:
+        return "[" + ", ".join(_repr(v) for v in value) + "]"
+    if kind is tuple:
+        return "(" + ", ".join(_repr(v) for v in value) + (",)" if len(value) == 1 else ")")
+    return repr(value)
+
+
+def _mask(key: str, value: Any, salt: str | None = None) -> str:
+    """The value's repr with secrets hidden; with a salt, a keyed digest of the whole value lets
+    two probes of one run tell whether their secrets are equal without showing them."""
+    try:
+        text = _repr(value)
+    except RecursionError:  # a value that contains itself
+        text = repr(value)
     if SECRET.search(key) and isinstance(value, str):
-        return repr(value[: min(4, len(value) // 4)] + "****")
-    return text
+        masked = repr(value[: min(4, len(value) // 4)] + "****")
+    else:
+        masked = URL_PASSWORD.sub(r"\1****@", text)
+    if salt and masked != text:
+        digest = hmac.new(salt.encode(), text.encode(), hashlib.sha256).hexdigest()
+        masked += " #" + digest[:8]
+    return masked
 
 
 def _create_tables(app: Any) -> None:
@@ -86,7 +120,7 @@ def _responses(app: Any) -> dict[str, dict[str, Any]]:
     return out
 
 
-def describe(app: Any, with_responses: bool) -> dict[str, Any]:
+def describe(app: Any, with_responses: bool, salt: str | None = None) -> dict[str, Any]:
     rules = [
         {
             "rule": rule.rule,
@@ -104,13 +138,16 @@ def describe(app: Any, with_responses: bool) -> dict[str, Any]:
         "before_request": _hooks(app.before_request_funcs),
         "after_request": _hooks(app.after_request_funcs),
         "teardown_request": _hooks(app.teardown_request_funcs),
+        "teardown_appcontext": _names(app.teardown_appcontext_funcs),
+        # Removed in Flask 2.3; an app relying on it must keep it.
+        "before_first_request": _names(getattr(app, "before_first_request_funcs", ())),
         "context_processors": _hooks(app.template_context_processors),
         "template_filters": sorted(jinja.filters),
         "template_globals": sorted(jinja.globals),
         "template_tests": sorted(jinja.tests),
         "cli_commands": sorted(getattr(app.cli, "commands", {})),
         "blueprints": sorted(app.blueprints),
-        "config": {key: _mask(key, value) for key, value in sorted(app.config.items())},
+        "config": {key: _mask(key, value, salt) for key, value in sorted(app.config.items())},
     }
     if with_responses:
         _create_tables(app)
@@ -118,17 +155,26 @@ def describe(app: Any, with_responses: bool) -> dict[str, Any]:
     return result
 
 
+def _import_from_cwd_only() -> None:
+    """Put the project first and drop this file's folder: flaskmod's own modules (`cli`,
+    `errors`, `report`, ...) must not shadow the user's top-level modules of the same name."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
+    sys.path.insert(0, ".")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("spec", help="module:attribute of the app, or of the factory")
     parser.add_argument("--config", help="call the factory with this config name")
     parser.add_argument("--responses", action="store_true", help="GET every parameterless rule")
+    parser.add_argument("--salt", help="key for the digests appended to masked secrets")
     args = parser.parse_args(argv)
-    sys.path.insert(0, ".")
+    _import_from_cwd_only()
     noise = io.StringIO()
     with redirect_stdout(noise):  # an app printing at import must not corrupt the JSON
         app = load(args.spec, args.config)
-        description = describe(app, args.responses)
+        description = describe(app, args.responses, args.salt)
     json.dump(description, sys.stdout, indent=1, sort_keys=True)
     return 0
 

@@ -391,3 +391,49 @@ def test_before_first_request_runs_once_at_start_up(project) -> None:
         "with app.app_context():\n    from .main.routes import warm\n\n    warm()\n"
     )
     assert any("Flask 2.3" in f.message for f in run.findings)
+
+
+def test_group_by_prefix(project) -> None:
+    from flaskmod.pipeline import Options
+
+    root = project(
+        {
+            "app/__init__.py": """
+                from flask import Flask, url_for
+
+                app = Flask(__name__)
+
+
+                def current_user():
+                    return "bob"
+
+
+                @app.route("/auth/login")
+                def login():
+                    return current_user()
+
+
+                @app.route("/auth/")
+                def auth_home():
+                    return url_for("login")
+
+
+                @app.route("/about")
+                def about():
+                    return current_user()
+
+
+                @app.errorhandler(404)
+                def missing(e):
+                    return "missing", 404
+            """
+        }
+    )
+    files, _ = migrate(root, only=ONLY, options=Options(group_by="prefix"))
+    auth = files["app/auth/routes.py"]
+    assert '@bp.route("/login")\ndef login():' in auth
+    assert '@bp.route("/")\ndef auth_home():\n    return url_for("auth.login")' in auth
+    assert "from app.main.routes import current_user" in auth
+    main = files["app/main/routes.py"]
+    assert "def current_user():" in main and "@bp.app_errorhandler(404)" in main
+    assert 'app.register_blueprint(auth_bp, url_prefix="/auth")' in files["app/__init__.py"]
