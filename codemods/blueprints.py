@@ -41,7 +41,7 @@ from ._moving import (
     prune_imports,
     redirect_imports,
 )
-from ._registrations import ToBlueprint, registration_kind, route_endpoints
+from ._registrations import CLI, ToBlueprint, registration_kind, route_endpoints
 
 ORDER = 40
 SUMMARY = "Move views, error handlers, hooks and CLI commands into a `main` blueprint."
@@ -85,9 +85,21 @@ def _movable_helper(
     )
 
 
-def plan_moves(index: ModuleIndex, app: str, imported_elsewhere: set[str]) -> _Plan:
+def movable_kind(statement: cst.BaseStatement, app: str, allow_cli: bool) -> str | None:
+    """The registration a statement makes, if a blueprint can make it on this Flask version."""
+    kind = registration_kind(statement, app)
+    if kind in CLI and not allow_cli:
+        return None  # Blueprint.cli and cli_group need Flask 1.1: these stay with the app
+    return kind
+
+
+def plan_moves(
+    index: ModuleIndex, app: str, imported_elsewhere: set[str], allow_cli: bool = True
+) -> _Plan:
     """Which top-level statements move: the registrations, plus the helpers and state they own."""
-    registrations = {i for i, s in enumerate(index.body) if registration_kind(s, app) is not None}
+    registrations = {
+        i for i, s in enumerate(index.body) if movable_kind(s, app, allow_cli) is not None
+    }
     global_users: dict[str, set[int]] = {}
     for position, statement in enumerate(index.body):
         for name in _declared_global(statement):
@@ -205,7 +217,12 @@ class _ReplaceAppImport(cst.CSTTransformer):
 
 
 def _convert_view_module(
-    project: Project, path: str, model: AppModel, blueprint_module: str, findings: list[Finding]
+    project: Project,
+    path: str,
+    model: AppModel,
+    blueprint_module: str,
+    findings: list[Finding],
+    allow_cli: bool = True,
 ) -> _ViewModule | None:
     tree = project.module(path)
     local_app = None
@@ -223,7 +240,7 @@ def _convert_view_module(
             )
         ):
             continue
-        if registration_kind(statement, local_app) is None:
+        if movable_kind(statement, local_app, allow_cli) is None:
             findings.append(
                 Finding(
                     Location(path, index.statement_line(position)),
@@ -275,7 +292,8 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     routes_path = f"{bp_dir}/routes.py"
     init_path = f"{bp_dir}/__init__.py"
     findings: list[Finding] = []
-    plan = plan_moves(index, app, imported_names(project, package, model.app_path))
+    allow_cli = options.flask is None or options.flask.at_least(1, 1)
+    plan = plan_moves(index, app, imported_names(project, package, model.app_path), allow_cli)
     for position, why in sorted(plan.stays.items()):
         findings.append(
             Finding(
@@ -286,7 +304,7 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     views = [
         converted
         for path in _view_modules(project, model)
-        if (converted := _convert_view_module(project, path, model, bp_module, findings))
+        if (converted := _convert_view_module(project, path, model, bp_module, findings, allow_cli))
     ]
     if not plan.moved and not views:
         return Outcome(project, tuple(findings))

@@ -168,7 +168,22 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
         ),
         None,
     )
-    if uses_config and not has_prefixed_env and load_index is not None:
+    supports_prefixed_env = options.flask is None or options.flask.at_least(2, 1)
+    if (
+        uses_config
+        and not has_prefixed_env
+        and load_index is not None
+        and not supports_prefixed_env
+    ):
+        findings.append(
+            Finding(
+                Location(model.app_path),
+                f"no app.config.from_prefixed_env(): it needs Flask 2.1, this project targets "
+                f"{options.flask}",
+                Severity.NOTE,
+            )
+        )
+    if uses_config and not has_prefixed_env and load_index is not None and supports_prefixed_env:
         prefixed = cst.parse_statement(f"{app}.config.from_prefixed_env()\n")
         body_statements.insert(load_index + 1, prefixed)
     returned = cst.parse_statement(f"return {app}\n").with_changes(

@@ -27,6 +27,7 @@ from flaskmod.analysis import FLASK_CLASSES, AppModel, Layout
 from flaskmod.errors import Finding, FlaskmodError, Location, Severity
 from flaskmod.pipeline import Options, Outcome
 from flaskmod.project import Project
+from flaskmod.versions import flask_command
 
 from ._file_anchor import reanchor
 from ._imports import add_import
@@ -97,7 +98,7 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     tree = add_import(tree, "os")
 
     if main_block is not None:
-        tree, main_findings = _replace_main_block(tree, main_block, index, model, new_path)
+        tree, main_findings = _replace_main_block(tree, main_block, index, model, new_path, options)
         findings += main_findings
     findings.append(
         Finding(
@@ -164,7 +165,12 @@ def _is_flask(index: ModuleIndex, call: cst.Call) -> bool:
 
 
 def _replace_main_block(
-    tree: cst.Module, block: cst.If, index: ModuleIndex, model: AppModel, new_path: str
+    tree: cst.Module,
+    block: cst.If,
+    index: ModuleIndex,
+    model: AppModel,
+    new_path: str,
+    options: Options,
 ) -> tuple[cst.Module, list[Finding]]:
     findings: list[Finding] = []
     line = index.line(block)
@@ -179,7 +185,7 @@ def _replace_main_block(
         for arg in run.args:
             run_args.append(index.tree.code_for_node(arg).rstrip(", "))
     package = PurePosixPath(new_path).parent.name
-    hint = _flask_run_hint(package, run_args)
+    hint = _flask_run_hint(package, run_args, options)
     findings.append(
         Finding(
             Location(model.app_path, line),
@@ -201,7 +207,8 @@ def _replace_main_block(
     findings.append(
         Finding(
             Location(model.app_path, line),
-            f"the `__main__` block's other statements are now `flask --app {package} {command}`",
+            "the `__main__` block's other statements are now "
+            f"`{flask_command(options.flask, package, command)}`",
             Severity.NOTE,
         )
     )
@@ -220,16 +227,17 @@ def _app_run_call(statement: cst.BaseStatement, app: str) -> cst.Call | None:
     return None
 
 
-def _flask_run_hint(package: str, run_args: list[str]) -> str:
-    options = []
+def _flask_run_hint(package: str, run_args: list[str], options: Options) -> str:
+    debug = False
+    extra = []
     for arg in run_args:
         key, _, value = arg.partition("=")
         key, value = key.strip(), value.strip()
         if key == "debug" and value == "True":
-            options.append("--debug")
+            debug = True
         elif key in ("host", "port") and value:
-            options.append(f"--{key} {value.strip(chr(39) + chr(34))}")
-    return " ".join(["flask", "--app", package, "run", *options])
+            extra.append(f"--{key} {value.strip(chr(39) + chr(34))}")
+    return flask_command(options.flask, package, " ".join(["run", *extra]), debug=debug)
 
 
 def _command_name(statements: list[cst.BaseStatement]) -> str:

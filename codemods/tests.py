@@ -39,9 +39,16 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     conftest = _conftest_path(model)
     uses_app = any(model.import_name in project.text(p) for p in model.tests)
     if conftest is not None and uses_app and not _has_fixture_conftest(project, conftest):
-        texts[conftest] = _conftest_text(project, model, model.import_name)
+        runner = options.flask is None or options.flask.at_least(1, 0)
+        texts[conftest] = _conftest_text(project, model, model.import_name, runner)
         findings.append(
-            Finding(Location(conftest), "added app, client and runner fixtures", Severity.NOTE)
+            Finding(
+                Location(conftest),
+                "added app, client and runner fixtures"
+                if runner
+                else "added app and client fixtures",
+                Severity.NOTE,
+            )
         )
     if not trees and not texts:
         return Outcome(project, tuple(findings))
@@ -65,7 +72,7 @@ def _has_fixture_conftest(project: Project, conftest: str) -> bool:
     )
 
 
-def _conftest_text(project: Project, model: AppModel, package: str) -> str:
+def _conftest_text(project: Project, model: AppModel, package: str, runner: bool = True) -> str:
     extensions = f"{model.app_dir}/extensions.py" if model.app_dir else "extensions.py"
     uses_db = extensions in project and m.findall(
         project.module(extensions), m.Assign(targets=[m.AssignTarget(m.Name("db"))])
@@ -90,17 +97,7 @@ def _conftest_text(project: Project, model: AppModel, package: str) -> str:
         ]
     else:
         lines.append("    yield app")
-    lines += [
-        "",
-        "",
-        "@pytest.fixture",
-        "def client(app):",
-        "    return app.test_client()",
-        "",
-        "",
-        "@pytest.fixture",
-        "def runner(app):",
-        "    return app.test_cli_runner()",
-        "",
-    ]
+    lines += ["", "", "@pytest.fixture", "def client(app):", "    return app.test_client()", ""]
+    if runner:  # app.test_cli_runner() arrived in Flask 1.0
+        lines += ["", "@pytest.fixture", "def runner(app):", "    return app.test_cli_runner()", ""]
     return "\n".join(lines)

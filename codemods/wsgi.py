@@ -17,6 +17,7 @@ from flaskmod.analysis import AppModel, Layout
 from flaskmod.errors import Finding, Location, Severity
 from flaskmod.pipeline import Options, Outcome
 from flaskmod.project import Project
+from flaskmod.versions import flask_command
 
 ORDER = 60
 SUMMARY = "Add wsgi.py exposing the factory's app for gunicorn and `flask --app wsgi`."
@@ -39,8 +40,9 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     path = "wsgi.py" if str(root) == "." else f"{root}/wsgi.py"
     module = model.import_name
     env = options.config_env_var
+    local = flask_command(options.flask, "wsgi", "run")
     text = (
-        '"""WSGI entry point: `gunicorn wsgi:application`, or `flask --app wsgi run` in development'
+        f'"""WSGI entry point: `gunicorn wsgi:application`, or `{local}` in development'
         f' (with {env}=development)."""\n'
         "\n"
         "import os\n"
@@ -51,7 +53,7 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
         "app = application\n"
     )
     if path in project:
-        if project.text(path) == text:
+        if project.text(path).replace("\r\n", "\n") == text:  # written in CRLF projects
             return Outcome(project)
         return Outcome(
             project,
@@ -65,7 +67,7 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     cst.parse_module(text)
     note = Finding(
         Location(path),
-        f"run `{env}=development flask --app wsgi run --debug` locally, "
+        f"run `{env}=development {flask_command(options.flask, 'wsgi', 'run', debug=True)}` locally, "
         "`gunicorn wsgi:application` in production",
         Severity.NOTE,
     )

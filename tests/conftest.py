@@ -11,7 +11,9 @@ import pytest
 from flaskmod.changeset import compute
 from flaskmod.pipeline import Options, Run, discover, run, select
 from flaskmod.project import scan
+from flaskmod.versions import CURRENT, FlaskVersion
 
+CURRENT_FLASK = FlaskVersion(CURRENT, "tests")
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 
@@ -29,7 +31,8 @@ def migrate(
 ) -> tuple[dict[str, str], Run]:
     """Run the pipeline in memory; return {path: text} of the result, and the run."""
     project = scan(root)
-    outcome = run(project, select(discover(), only, skip), options or Options())
+    # Pinned, so a test does not depend on which Flask happens to be installed.
+    outcome = run(project, select(discover(), only, skip), options or Options(flask=CURRENT_FLASK))
     return {path: outcome.final.text(path) for path in outcome.final.files}, outcome
 
 

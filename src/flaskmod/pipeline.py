@@ -10,13 +10,14 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import ModuleType
 from typing import Protocol
 
 from flaskmod.analysis import AppModel, Layout, analyze
 from flaskmod.errors import Finding, FlaskmodError
 from flaskmod.project import Project
+from flaskmod.versions import FlaskVersion, detect
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class Options:
     """Settings a user may give on the command line or in `[tool.flaskmod]`."""
 
     blueprint: str = "main"
+    #: the project's Flask; detected from its dependency files when not given (`--flask-version`)
+    flask: FlaskVersion | None = None
     #: "single": one `main` blueprint; "prefix": one blueprint per shared first URL segment
     group_by: str = "single"
     config_env_var: str = "FLASK_CONFIG"
@@ -103,6 +106,7 @@ class Run:
     original: Project
     model: AppModel
     steps: tuple[Step, ...] = field(default_factory=tuple)
+    options: Options = field(default_factory=lambda: Options())
 
     @property
     def final(self) -> Project:
@@ -139,9 +143,12 @@ def run(
 ) -> Run:
     """Apply each codemod to the previous one's output; re-analyse only after a change."""
     options = options or Options()
+    if options.flask is None:
+        files = {path: project.text(path) for path in project.files}
+        options = replace(options, flask=detect(files, project.root))
     first = analyze(project)
     if first.layout is Layout.FACTORY and not first.factory_in_progress:
-        return Run(original=project, model=first)
+        return Run(original=project, model=first, options=options)
     steps: list[Step] = []
     current, model = project, first
     for codemod in codemods:
@@ -157,4 +164,4 @@ def run(
         if step.changed:
             current = outcome.project
             model = analyze(current)
-    return Run(original=project, model=first, steps=tuple(steps))
+    return Run(original=project, model=first, steps=tuple(steps), options=options)

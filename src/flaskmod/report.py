@@ -31,6 +31,8 @@ def summary(console: Console, outcome: Run) -> None:
         f"[bold]App[/]: `{model.app_name}` created at {model.app_path}:{model.app_line} "
         f"({model.layout.value})"
     )
+    if outcome.options.flask is not None:
+        console.print(f"  targets {outcome.options.flask}", soft_wrap=True)
     if outcome.already_factory:
         return
     console.print(
@@ -91,12 +93,13 @@ def applied(console: Console, changes: Changeset) -> None:
 
 def diff(changes: Changeset, color: bool | None, secrets: Iterable[str] = ()) -> None:
     """Plain and exact when piped (a patch for `git apply`); highlighted, secrets masked, on a terminal."""
-    patch = changes.patch()
     if color is None:
         color = sys.stdout.isatty()
     if not color:
-        sys.stdout.write(patch)
+        # Bytes, each file in its own encoding: a latin-1 module's lines must match on `git apply`.
         sys.stdout.flush()
+        sys.stdout.buffer.write(changes.patch_bytes())
+        sys.stdout.buffer.flush()
         return
     console = Console(force_terminal=True)
-    console.print(Syntax(redact(patch, secrets), "diff", theme="ansi_dark", word_wrap=False))
+    console.print(Syntax(redact(changes.patch(), secrets), "diff", theme="ansi_dark", word_wrap=False))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import dedent, migrate
+from tests.conftest import CURRENT_FLASK, dedent, migrate
 
 ONLY = ["blueprints"]
 
@@ -429,7 +429,7 @@ def test_group_by_prefix(project) -> None:
             """
         }
     )
-    files, _ = migrate(root, only=ONLY, options=Options(group_by="prefix"))
+    files, _ = migrate(root, only=ONLY, options=Options(group_by="prefix", flask=CURRENT_FLASK))
     auth = files["app/auth/routes.py"]
     assert '@bp.route("/login")\ndef login():' in auth
     assert '@bp.route("/")\ndef auth_home():\n    return url_for("auth.login")' in auth

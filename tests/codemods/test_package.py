@@ -95,7 +95,7 @@ def test_main_block_run_goes_and_other_statements_become_a_command(project) -> N
     assert "    init_db()\n" in text
     assert "app.run" not in text
     messages = [f.message for f in run.findings]
-    assert any("flask --app app run --debug --port 8000" in m for m in messages)
+    assert any("flask --app app --debug run --port 8000" in m for m in messages)
 
 
 def test_existing_root_path_is_kept(project) -> None:

@@ -1,0 +1,119 @@
+"""Pre-1.0 spellings that no longer import: `flask.ext.*` imports and `_app_ctx_stack.top`.
+
+Why: `flask.ext` was removed in Flask 1.0 and `_app_ctx_stack` in 2.3; the extension modules
+(`flask_sqlalchemy`) and `g` are what both old and new Flask provide, so the rewritten code runs on
+the project's own version and on every later one. Runs first, so every other codemod sees the
+modern spellings.
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+import libcst.matchers as m
+
+from flaskmod.analysis import AppModel
+from flaskmod.errors import Finding, Location, Severity
+from flaskmod.pipeline import Options, Outcome
+from flaskmod.project import Project
+
+from ._imports import add_import
+from ._moving import dotted
+
+ORDER = 5
+SUMMARY = "Rewrite flask.ext.* imports and _app_ctx_stack.top to spellings every Flask has."
+
+_EXT = re.compile(r"^flask\.ext\.(\w+)(.*)$")
+
+
+def modern(module: str) -> str | None:
+    """`flask.ext.sqlalchemy` → `flask_sqlalchemy`; None when nothing changes."""
+    match = _EXT.match(module)
+    return f"flask_{match.group(1)}{match.group(2)}" if match else None
+
+
+class _Rewrite(cst.CSTTransformer):
+    def __init__(self) -> None:
+        self.imports = 0
+        self.stack = 0
+
+    def leave_ImportFrom(
+        self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
+    ) -> cst.ImportFrom:
+        if updated_node.relative or updated_node.module is None:
+            return updated_node
+        new = modern(dotted(updated_node.module))
+        if new is None:
+            return updated_node
+        self.imports += 1
+        module = cst.parse_expression(new)
+        assert isinstance(module, cst.Name | cst.Attribute)
+        return updated_node.with_changes(module=module)
+
+    def leave_ImportAlias(
+        self, original_node: cst.ImportAlias, updated_node: cst.ImportAlias
+    ) -> cst.ImportAlias:
+        # `import flask.ext.sqlalchemy as fsa` (an alias keeps the binding name valid)
+        new = modern(dotted(updated_node.name))
+        if new is None or updated_node.asname is None:
+            return updated_node
+        self.imports += 1
+        name = cst.parse_expression(new)
+        assert isinstance(name, cst.Name | cst.Attribute)
+        return updated_node.with_changes(name=name)
+
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.BaseExpression:
+        if m.matches(updated_node, m.Attribute(value=m.Name("_app_ctx_stack"), attr=m.Name("top"))):
+            self.stack += 1
+            return cst.Name("g")
+        return updated_node
+
+
+class _StackImport(cst.CSTTransformer):
+    """`from flask import _app_ctx_stack` is dropped once nothing uses it."""
+
+    def leave_ImportFrom(
+        self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
+    ) -> cst.ImportFrom | cst.RemovalSentinel:
+        if isinstance(updated_node.names, cst.ImportStar) or updated_node.module is None:
+            return updated_node
+        keep = [a for a in updated_node.names if a.evaluated_name != "_app_ctx_stack"]
+        if len(keep) == len(updated_node.names):
+            return updated_node
+        if not keep:
+            return cst.RemoveFromParent()
+        keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated_node.with_changes(names=keep)
+
+
+def transform(project: Project, model: AppModel, options: Options) -> Outcome:
+    trees: dict[str, cst.Module] = {}
+    findings: list[Finding] = []
+    for path in project.python_paths():
+        text = project.text(path)
+        if "flask.ext" not in text and "_app_ctx_stack" not in text:
+            continue
+        tree = project.module(path)
+        rewrite = _Rewrite()
+        new = tree.visit(rewrite)
+        if rewrite.stack:
+            uses = len(m.findall(new, m.Name("_app_ctx_stack")))
+            in_imports = sum(
+                len(m.findall(node, m.Name("_app_ctx_stack")))
+                for node in m.findall(new, m.ImportFrom())
+            )
+            if uses == in_imports:
+                new = new.visit(_StackImport())
+            new = add_import(new, "flask", "g")
+        if rewrite.imports or rewrite.stack:
+            trees[path] = new
+            what = []
+            if rewrite.imports:
+                what.append(f"{rewrite.imports} flask.ext import(s) → flask_*")
+            if rewrite.stack:
+                what.append(f"{rewrite.stack} _app_ctx_stack.top → g")
+            findings.append(Finding(Location(path), "; ".join(what), Severity.NOTE))
+    return Outcome(project.with_changes(modules=trees), tuple(findings))
