@@ -102,3 +102,20 @@ def test_already_factory(tmp_path: Path) -> None:
     code, out, err = invoke("upgrade", str(root), "--check")
     assert code == 0 and out == "" and "already builds its app in a factory" in err
     shutil.rmtree(root)
+
+
+def test_flask_version_override_and_bad_value(tmp_path: Path) -> None:
+    root = copy(FIXTURES / "minimal" / "before", tmp_path / "m")
+    code, out, err = invoke("upgrade", str(root), "--flask-version", "2.3")
+    assert code == 0 and "targets Flask 2.3 (--flask-version)" in err
+    assert "app.config.from_prefixed_env()" in out
+    code, out, _ = invoke("upgrade", str(root), "--flask-version", "2.0")
+    assert "from_prefixed_env" not in out
+    code, _, err = invoke("upgrade", str(root), "--flask-version", "latest")
+    assert code == 2 and "MAJOR.MINOR" in err
+
+
+def test_group_by_prefix_option(tmp_path: Path) -> None:
+    root = copy(FIXTURES / "bigsite" / "before", tmp_path / "b")
+    code, out, _ = invoke("upgrade", str(root), "--group-by", "prefix")
+    assert code == 0 and "b/app/auth/routes.py" in out

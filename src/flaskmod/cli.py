@@ -22,6 +22,7 @@ from flaskmod.errors import FlaskmodError
 from flaskmod.pipeline import Codemod, Options, Run, discover, run, select
 from flaskmod.project import Project, scan
 from flaskmod.verify import verify_command
+from flaskmod.versions import FlaskVersion, parse_version
 
 EXIT_OK, EXIT_CHANGES, EXIT_ERROR = 0, 1, 2
 
@@ -79,9 +80,21 @@ def list_codemods() -> None:
     show_default=True,
     help="Blueprints: one `main`, or one per first URL segment shared by several views.",
 )
-def plan(path: Path, only: tuple[str, ...], skip: tuple[str, ...], group_by: str) -> None:
+@click.option(
+    "--flask-version",
+    metavar="X.Y",
+    help="Generate code for this Flask (default: read from the project's dependency files).",
+)
+def plan(
+    path: Path,
+    only: tuple[str, ...],
+    skip: tuple[str, ...],
+    group_by: str,
+    flask_version: str | None,
+) -> None:
     """Analyse PATH and print what each codemod would do, without the diff."""
-    outcome = run(scan(path), select(discover(), only, skip), Options(group_by=group_by))
+    options = _options(group_by, flask_version)
+    outcome = run(scan(path), select(discover(), only, skip), options)
     console = Console(highlight=False)
     report.summary(console, outcome)
     report.plan(console, outcome)
@@ -125,6 +138,11 @@ def plan(path: Path, only: tuple[str, ...], skip: tuple[str, ...], group_by: str
     show_default=True,
     help="Blueprints: one `main`, or one per first URL segment shared by several views.",
 )
+@click.option(
+    "--flask-version",
+    metavar="X.Y",
+    help="Generate code for this Flask (default: read from the project's dependency files).",
+)
 def upgrade(
     path: Path,
     write: bool,
@@ -139,6 +157,7 @@ def upgrade(
     step: bool,
     interactive: bool,
     group_by: str,
+    flask_version: str | None,
 ) -> None:
     """Preview (default) or apply the migration of the project at PATH.
 
@@ -154,7 +173,7 @@ def upgrade(
     flags.validate()
     err = _stderr()
     codemods = select(discover(), only, skip)
-    options = Options(group_by=group_by)
+    options = _options(group_by, flask_version)
     with gitops.open_tree(path) as tree:
         branch_plan = _preflight(path, tree, flags, branch)
         project = gitops.head_snapshot(tree, path) if tree is not None and from_head else scan(path)
@@ -165,6 +184,13 @@ def upgrade(
             _step(err, path, tree, project, codemods, source, options)
         else:
             _whole(err, path, tree, project, codemods, flags, color, source, options)
+
+
+def _options(group_by: str, flask_version: str | None) -> Options:
+    flask = None
+    if flask_version is not None:
+        flask = FlaskVersion(parse_version(flask_version), "--flask-version")
+    return Options(group_by=group_by, flask=flask)
 
 
 @dataclass(frozen=True)
