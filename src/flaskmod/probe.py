@@ -155,6 +155,27 @@ def describe(app: Any, with_responses: bool, salt: str | None = None) -> dict[st
     return result
 
 
+def _templates(app: Any) -> dict[str, str]:
+    """Each of the app's own templates rendered with no context: its output digest, or the error.
+
+    Undefined variables fail the same way before and after a migration; a broken `url_for`
+    (an endpoint that lost its prefix) fails differently, and so does a moved template folder.
+    """
+    out: dict[str, str] = {}
+    loader = app.jinja_loader
+    if loader is None:
+        return out
+    with app.test_request_context("/"):
+        for name in sorted(loader.list_templates()):
+            try:
+                body = app.jinja_env.get_template(name).render()
+            except Exception as error:  # the kind of failure is the observation
+                out[name] = f"{type(error).__name__}: {error}"
+            else:
+                out[name] = hashlib.sha256(body.encode()).hexdigest()
+    return out
+
+
 def _import_from_cwd_only() -> None:
     """Put the project first and drop this file's folder: flaskmod's own modules (`cli`,
     `errors`, `report`, ...) must not shadow the user's top-level modules of the same name."""
@@ -169,12 +190,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", help="call the factory with this config name")
     parser.add_argument("--responses", action="store_true", help="GET every parameterless rule")
     parser.add_argument("--salt", help="key for the digests appended to masked secrets")
+    parser.add_argument("--templates", action="store_true", help="render every app template")
     args = parser.parse_args(argv)
     _import_from_cwd_only()
     noise = io.StringIO()
     with redirect_stdout(noise):  # an app printing at import must not corrupt the JSON
         app = load(args.spec, args.config)
         description = describe(app, args.responses, args.salt)
+        if args.templates:
+            description["templates"] = _templates(app)
     json.dump(description, sys.stdout, indent=1, sort_keys=True)
     return 0
 
