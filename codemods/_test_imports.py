@@ -48,6 +48,56 @@ class _AppImport(cst.CSTTransformer):
         return updated_node.with_changes(names=names)
 
 
+def _module_aliases(tree: cst.Module, package: str) -> list[str]:
+    """Names under which `import app` / `import app as myapp` binds the app's module."""
+    aliases = []
+    for node in m.findall(tree, m.Import()):
+        assert isinstance(node, cst.Import)
+        for alias in node.names:
+            if alias.evaluated_name == package:
+                aliases.append(alias.evaluated_alias or package)
+    return aliases
+
+
+class _ModuleAppAttribute(cst.CSTTransformer):
+    """`myapp.app` → `app`, the module-level app the test module now builds itself."""
+
+    def __init__(self, aliases: list[str], app: str, variable: str) -> None:
+        self.aliases = aliases
+        self.app = app
+        self.variable = variable
+        self.count = 0
+
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.BaseExpression:
+        if m.matches(
+            updated_node,
+            m.Attribute(value=m.OneOf(*[m.Name(a) for a in self.aliases]), attr=m.Name(self.app)),
+        ):
+            self.count += 1
+            return cst.Name(self.variable)
+        return updated_node
+
+
+def _free_name(tree: cst.Module, wanted: str) -> str:
+    """`wanted`, unless the module already uses that name for something (imports of a module
+    called `app` bind the alias, not `app`)."""
+    attributes = {id(a.attr) for a in m.findall(tree, m.Attribute())}  # type: ignore[attr-defined]
+    used = {id(n) for n in m.findall(tree, m.Name(wanted))} - attributes
+    in_imports = {
+        id(n)
+        for node in m.findall(tree, m.Import() | m.ImportFrom())
+        for n in m.findall(node, m.Name(wanted))
+    }
+    bound_by_import = any(
+        (alias.evaluated_alias or alias.evaluated_name.split(".")[0]) == wanted
+        for node in m.findall(tree, m.Import())
+        for alias in node.names  # type: ignore[attr-defined]
+    )
+    return wanted if used <= in_imports and not bound_by_import else f"{wanted}_under_test"
+
+
 def rewrite_test_imports(
     project: Project, model: AppModel, factory_module: cst.Module
 ) -> tuple[dict[str, cst.Module], list[Finding]]:
@@ -63,24 +113,22 @@ def rewrite_test_imports(
         tree = project.module(path)
         rewriter = _AppImport(package, exported)
         new = tree.visit(rewriter)
-        if not rewriter.bound:
-            if f"{package}.app" in text and m.findall(
-                tree, m.Import(names=[m.ImportAlias(name=m.Name(package))])
-            ):
-                findings.append(
-                    Finding(
-                        Location(path),
-                        f"uses `{package}.app` through a module import; build it with "
-                        f'`{package}.{FACTORY}("testing")` by hand',
-                    )
-                )
+        creations: list[str] = []
+        if rewriter.bound:
+            new = _dedupe_factory_import(new)
+            creations += [f'{name} = {FACTORY}("testing")' for name in rewriter.bound]
+        aliases = _module_aliases(tree, package)
+        if aliases and model.app_name not in exported:
+            variable = _free_name(new, model.app_name)
+            attributes = _ModuleAppAttribute(aliases, model.app_name, variable)
+            new = new.visit(attributes)
+            if attributes.count:
+                creations.append(f'{variable} = {aliases[0]}.{FACTORY}("testing")')
+        if not creations:
             continue
-        new = _dedupe_factory_import(new)
-        creations = [
-            cst.parse_statement(f'{name} = {FACTORY}("testing")\n') for name in rewriter.bound
-        ]
-        creations[0] = creations[0].with_changes(leading_lines=[cst.EmptyLine()])
-        trees[path] = add_statements_after_imports(new, creations)
+        statements = [cst.parse_statement(line + "\n") for line in creations]
+        statements[0] = statements[0].with_changes(leading_lines=[cst.EmptyLine()])
+        trees[path] = add_statements_after_imports(new, statements)
         findings.append(
             Finding(
                 Location(path),

@@ -48,15 +48,55 @@ def test_existing_conftest_is_kept(project) -> None:
     assert files["tests/conftest.py"] == "import pytest\n"
 
 
-def test_module_attribute_use_is_reported(project) -> None:
+def test_module_import_style_flaskr_unittest(project) -> None:
     root = project(
         {
-            "app/__init__.py": FACTORY,
-            "tests/test_a.py": "import app\nclient = app.app.test_client()\n",
+            "app/__init__.py": FACTORY + "\n\ndef init_db():\n    pass\n",
+            "tests/test_flaskr.py": """
+                import os
+                import tempfile
+                import unittest
+
+                import app as flaskr
+
+
+                class FlaskrTestCase(unittest.TestCase):
+                    def setUp(self):
+                        self.db_fd, flaskr.app.config['DATABASE'] = tempfile.mkstemp()
+                        flaskr.app.testing = True
+                        self.client = flaskr.app.test_client()
+                        with flaskr.app.app_context():
+                            flaskr.init_db()
+
+                    def tearDown(self):
+                        os.close(self.db_fd)
+            """,
         }
     )
-    _, run = migrate(root, only=["tests"])
-    assert any(str(f.location) == "tests/test_a.py" for f in run.findings)
+    files, _ = migrate(root, only=["tests"])
+    assert files["tests/test_flaskr.py"] == dedent(
+        """
+        import os
+        import tempfile
+        import unittest
+
+        import app as flaskr
+
+        app = flaskr.create_app("testing")
+
+
+        class FlaskrTestCase(unittest.TestCase):
+            def setUp(self):
+                self.db_fd, app.config['DATABASE'] = tempfile.mkstemp()
+                app.testing = True
+                self.client = app.test_client()
+                with app.app_context():
+                    flaskr.init_db()
+
+            def tearDown(self):
+                os.close(self.db_fd)
+        """
+    )
 
 
 def test_no_factory_yet_is_a_no_op(project) -> None:
