@@ -14,9 +14,9 @@ from flaskmod.errors import Finding, Location, Severity
 from flaskmod.project import Project
 
 from ._imports import add_statements_after_imports
+from ._layout import FACTORY
 from ._moving import dotted
 
-FACTORY = "create_app"
 APP_NAMES = ("app", "application")
 
 

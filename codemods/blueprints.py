@@ -22,7 +22,7 @@ from pathlib import PurePosixPath
 import libcst as cst
 import libcst.matchers as m
 
-from flaskmod.analysis import AppModel, Layout, is_test_path
+from flaskmod.analysis import AppModel, is_test_path
 from flaskmod.errors import Finding, Location, Severity
 from flaskmod.pipeline import Options, Outcome
 from flaskmod.project import Project, module_name
@@ -31,6 +31,7 @@ from ._endpoints import COMPUTED, rewrite_python, rewrite_templates
 from ._file_anchor import reanchor
 from ._grouping import StripPrefix, assign, first_segment, route_rules
 from ._imports import add_import
+from ._layout import needs_package
 from ._literals import quote
 from ._moving import (
     ModuleIndex,
@@ -271,18 +272,8 @@ def _view_modules(project: Project, model: AppModel) -> list[str]:
 
 # --------------------------------------------------------------------- transform
 def transform(project: Project, model: AppModel, options: Options) -> Outcome:
-    if model.layout is Layout.FACTORY:
-        return Outcome(project)
-    if model.layout is Layout.MODULE:
-        return Outcome(
-            project,
-            (
-                Finding(
-                    Location(model.app_path),
-                    "blueprints needs the app in a package: run `package` first",
-                ),
-            ),
-        )
+    if (skipped := needs_package(project, model, "blueprints")) is not None:
+        return skipped
     index = ModuleIndex(project, model.app_path)
     app = model.app_name
     package = model.import_name

@@ -18,12 +18,13 @@ from dataclasses import dataclass
 import libcst as cst
 import libcst.matchers as m
 
-from flaskmod.analysis import AppModel, Layout
+from flaskmod.analysis import AppModel
 from flaskmod.errors import Finding, Location, Severity
 from flaskmod.pipeline import Options, Outcome
 from flaskmod.project import Project
 
 from ._imports import add_import
+from ._layout import needs_package
 from ._moving import ImportPlan, ModuleIndex, local_top_modules, prune_imports, redirect_imports
 
 ORDER = 30
@@ -132,18 +133,8 @@ def _instance_name(class_name: str, taken: set[str]) -> str:
 
 
 def transform(project: Project, model: AppModel, options: Options) -> Outcome:
-    if model.layout is Layout.FACTORY:
-        return Outcome(project)
-    if model.layout is Layout.MODULE:
-        return Outcome(
-            project,
-            (
-                Finding(
-                    Location(model.app_path),
-                    "extensions needs the app in a package: run the `package` codemod first",
-                ),
-            ),
-        )
+    if (skipped := needs_package(project, model, "extensions")) is not None:
+        return skipped
     index = ModuleIndex(project, model.app_path)
     app = model.app_name
     findings: list[Finding] = []

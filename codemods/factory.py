@@ -18,12 +18,13 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import PositionProvider
 
-from flaskmod.analysis import AppModel, Layout, is_test_path
+from flaskmod.analysis import AppModel, is_test_path
 from flaskmod.errors import Finding, Location, Severity
 from flaskmod.pipeline import Options, Outcome
 from flaskmod.project import Project
 
 from ._imports import add_import
+from ._layout import needs_package
 from ._moving import ModuleIndex, imported_as
 from ._test_imports import rewrite_test_imports
 
@@ -83,18 +84,8 @@ def _top_level(lines: Sequence[cst.EmptyLine], after_something: bool) -> list[cs
 
 
 def transform(project: Project, model: AppModel, options: Options) -> Outcome:
-    if model.layout is not Layout.PACKAGE:
-        if model.layout is Layout.MODULE:
-            return Outcome(
-                project,
-                (
-                    Finding(
-                        Location(model.app_path),
-                        "factory needs the app in a package: run `package` first",
-                    ),
-                ),
-            )
-        return Outcome(project)
+    if (skipped := needs_package(project, model, "factory")) is not None:
+        return skipped
     app = model.app_name
     blockers = _importers_of_app(project, model, app)
     if blockers:

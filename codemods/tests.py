@@ -13,26 +13,20 @@ from pathlib import PurePosixPath
 
 import libcst.matchers as m
 
-from flaskmod.analysis import AppModel, Layout
+from flaskmod.analysis import AppModel
 from flaskmod.errors import Finding, Location, Severity
 from flaskmod.pipeline import Options, Outcome
 from flaskmod.project import Project
 
-from ._test_imports import FACTORY, rewrite_test_imports
+from ._layout import FACTORY, defines_factory
+from ._test_imports import rewrite_test_imports
 
 ORDER = 70
 SUMMARY = 'Make the project\'s tests build the app with create_app("testing").'
 
 
-def _defines_factory(project: Project, path: str) -> bool:
-    return any(
-        m.matches(statement, m.FunctionDef(name=m.Name(FACTORY)))
-        for statement in project.module(path).body
-    )
-
-
 def transform(project: Project, model: AppModel, options: Options) -> Outcome:
-    if model.layout is not Layout.FACTORY or not _defines_factory(project, model.app_path):
+    if not defines_factory(project, model):
         return Outcome(project)
     trees, findings = rewrite_test_imports(project, model, project.module(model.app_path))
     texts: dict[str, str] = {}

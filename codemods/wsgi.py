@@ -11,29 +11,21 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 import libcst as cst
-import libcst.matchers as m
 
-from flaskmod.analysis import AppModel, Layout
+from flaskmod.analysis import AppModel
 from flaskmod.errors import Finding, Location, Severity
 from flaskmod.pipeline import Options, Outcome
 from flaskmod.project import Project
 from flaskmod.versions import flask_command
 
+from ._layout import FACTORY, defines_factory
+
 ORDER = 60
 SUMMARY = "Add wsgi.py exposing the factory's app for gunicorn and `flask --app wsgi`."
 
-FACTORY = "create_app"
-
-
-def _defines_factory(project: Project, path: str) -> bool:
-    return any(
-        m.matches(statement, m.FunctionDef(name=m.Name(FACTORY)))
-        for statement in project.module(path).body
-    )
-
 
 def transform(project: Project, model: AppModel, options: Options) -> Outcome:
-    if model.layout is not Layout.FACTORY or not _defines_factory(project, model.app_path):
+    if not defines_factory(project, model):
         return Outcome(project)
     app_dir = PurePosixPath(model.app_path).parent
     root = app_dir.parent if PurePosixPath(model.app_path).name == "__init__.py" else app_dir
