@@ -200,6 +200,8 @@ class ToBlueprint(cst.CSTTransformer):
     uses_current_app: bool = False
     uses_cli: bool = False
     first_request: list[str] = field(default_factory=list)
+    #: Flask < 2.3 still has `before_app_first_request`: keep the exact semantics there
+    keep_first_request: bool = False
     _bases: set[int] = field(default_factory=set)
     _skip: set[int] = field(default_factory=set)
 
@@ -216,12 +218,13 @@ class ToBlueprint(cst.CSTTransformer):
         self, original_node: cst.Decorator, updated_node: cst.Decorator
     ) -> cst.Decorator | cst.RemovalSentinel:
         name = decorator_name(original_node, self.app)
-        if name == FIRST_REQUEST:
+        if name == FIRST_REQUEST and not self.keep_first_request:
             return cst.RemoveFromParent()
-        if name not in DECORATORS:
+        if name not in DECORATORS and name != FIRST_REQUEST:
             return updated_node
         self.uses_cli |= name in CLI
-        new_func = _attribute(self.blueprint, DECORATORS[name])
+        target = "before_app_first_request" if name == FIRST_REQUEST else DECORATORS[name]
+        new_func = _attribute(self.blueprint, target)
         expr = updated_node.decorator
         if isinstance(expr, cst.Call):
             return updated_node.with_changes(decorator=expr.with_changes(func=new_func))
@@ -230,7 +233,9 @@ class ToBlueprint(cst.CSTTransformer):
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
     ) -> cst.FunctionDef:
-        if any(decorator_name(d, self.app) == FIRST_REQUEST for d in original_node.decorators):
+        if not self.keep_first_request and any(
+            decorator_name(d, self.app) == FIRST_REQUEST for d in original_node.decorators
+        ):
             self.first_request.append(original_node.name.value)
         return updated_node
 

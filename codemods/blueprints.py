@@ -224,6 +224,7 @@ def _convert_view_module(
     blueprint_module: str,
     findings: list[Finding],
     allow_cli: bool = True,
+    keep_first_request: bool = False,
 ) -> _ViewModule | None:
     tree = project.module(path)
     local_app = None
@@ -250,7 +251,9 @@ def _convert_view_module(
                 )
             )
             return None
-    transformer = ToBlueprint(index.access_names, local_app, BLUEPRINT_VARIABLE)
+    transformer = ToBlueprint(
+        index.access_names, local_app, BLUEPRINT_VARIABLE, keep_first_request=keep_first_request
+    )
     new = index.tree.visit(transformer)
     new = new.visit(_ReplaceAppImport(model.import_name, path, model.app_name, blueprint_module))
     if transformer.uses_current_app:
@@ -295,7 +298,11 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     views = [
         converted
         for path in _view_modules(project, model)
-        if (converted := _convert_view_module(project, path, model, bp_module, findings, allow_cli))
+        if (
+            converted := _convert_view_module(
+                project, path, model, bp_module, findings, allow_cli, _has_first_request(options)
+            )
+        )
     ]
     if not plan.moved and not views:
         return Outcome(project, tuple(findings))
@@ -323,7 +330,9 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     names = sorted(set(groups.values()), key=lambda n: (n != blueprint, n))
 
     texts: dict[str, str] = {}
-    transformer = ToBlueprint(index.access_names, app, BLUEPRINT_VARIABLE)
+    transformer = ToBlueprint(
+        index.access_names, app, BLUEPRINT_VARIABLE, keep_first_request=_has_first_request(options)
+    )
     owners = {
         name: group
         for group in names
@@ -532,6 +541,11 @@ def _blueprint_package(blueprint: str, has_routes: bool, uses_cli: bool) -> str:
             "from . import routes  # noqa: E402, F401\n"
         )
     return text
+
+
+def _has_first_request(options: Options) -> bool:
+    """`before_app_first_request` exists before Flask 2.3: then the hook keeps its meaning."""
+    return options.flask is not None and not options.flask.at_least(2, 3)
 
 
 def _legacy_endpoints(mapping: dict[str, str]) -> str:

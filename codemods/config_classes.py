@@ -84,6 +84,12 @@ def _settings_of(
             return [(key, small.value)] if key else None
     if m.matches(small, m.Expr(m.Call(func=m.Attribute(value=config, attr=m.Name("update"))))):
         return _update_items(small.value.args)  # type: ignore[attr-defined]
+    if m.matches(
+        small, m.Expr(m.Call(func=m.Attribute(value=config, attr=m.Name("from_mapping"))))
+    ):
+        items = _update_items(small.value.args)  # type: ignore[attr-defined]
+        # from_mapping keeps only UPPERCASE keys, as the config classes do
+        return [(k, v) for k, v in items if k.isupper()] if items is not None else None
     return None
 
 
@@ -301,6 +307,7 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     constants: set[int] = set()
     import_names: set[str] = set()
     base: BaseClass | None = None
+    kept: dict[int, cst.BaseStatement] = {}
     for position, statement in enumerate(index.body):
         target = _from_object(statement, app)
         items: list[tuple[str, cst.BaseExpression]] | None
@@ -328,23 +335,33 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
             items = _settings_of(statement, app)
         if not items:
             continue
-        reads: set[str] = set()
-        for _, value in items:
-            reads |= global_reads(index, value)
         earlier = {s.key for s in settings} | {name for name, _ in items}
-        resolution = _resolve(index, reads - (earlier & reads if constants else set()), app, set())
-        if resolution.blocker:
-            findings.append(
-                Finding(
-                    Location(model.app_path, index.statement_line(position)),
-                    f"setting kept in place: its value {resolution.blocker}",
-                )
+        movable: list[tuple[str, cst.BaseExpression]] = []
+        blocked: list[str] = []
+        for key, value in items:
+            reads = global_reads(index, value)
+            resolution = _resolve(
+                index, reads - (earlier & reads if constants else set()), app, set()
             )
+            if resolution.blocker:
+                blocked.append(key)
+                findings.append(
+                    Finding(
+                        Location(model.app_path, index.statement_line(position)),
+                        f"setting {key} kept in place: its value {resolution.blocker}",
+                    )
+                )
+                continue
+            movable.append((key, value))
+            helpers |= resolution.helpers - constants
+            import_names |= resolution.imports
+        if not movable:
             continue
+        if blocked:
+            # `update(A=1, B=app.x)`: A moves, the call stays with only what needs the app.
+            kept[position] = _keep_only(statement, blocked)
         moved.add(position)
-        helpers |= resolution.helpers - constants
-        import_names |= resolution.imports
-        settings += [Setting(key, value, position) for key, value in items]
+        settings += [Setting(key, value, position) for key, value in movable]
     if not settings and base is None:
         return Outcome(project, tuple(findings))
 
@@ -391,7 +408,7 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     # The app module: one `from_object` where the first setting was, the rest gone.
     first = min(moved)
     load = cst.parse_statement(f"{app}.config.from_object(get_config())\n")
-    removed = set(moved)
+    removed = set(moved) - set(kept)  # a partly kept statement still needs its names
     for helper in sorted(helpers | constants):
         bound = index.names_bound_by({helper})
         if all(
@@ -405,6 +422,10 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     for position, statement in enumerate(index.body):
         if position == first:
             body.append(load.with_changes(leading_lines=statement.leading_lines))
+            if position in kept:
+                body.append(kept[position].with_changes(leading_lines=[]))
+        elif position in kept:
+            body.append(kept[position])
         elif position in removed:
             # keep the blank line that separated the removed statement from what came before
             carried = carried or statement.leading_lines
@@ -431,6 +452,18 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
         modules={model.app_path: tree}, texts={config_path: text, **extra}
     )
     return Outcome(new_project, tuple(findings), frozenset(literal for _, literal in secrets))
+
+
+def _keep_only(statement: cst.BaseStatement, keys: list[str]) -> cst.BaseStatement:
+    """An `update(...)`/`from_mapping(...)` call reduced to the keyword arguments `keys`."""
+    assert isinstance(statement, cst.SimpleStatementLine)
+    call = statement.body[0].value  # type: ignore[attr-defined]
+    args = [a for a in call.args if a.keyword is not None and a.keyword.value in keys]
+    if len(args) != len(keys):  # keys from a dict literal: keep the statement whole
+        return statement
+    args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    expr = statement.body[0].with_changes(value=call.with_changes(args=args))  # type: ignore[attr-defined]
+    return statement.with_changes(body=[expr])
 
 
 def _defines(tree: cst.Module, name: str) -> bool:
@@ -549,7 +582,7 @@ def _render_config(
     out += [
         "",
         "    @classmethod",
-        "    def validate(cls) -> None:",
+        "    def validate(cls):",
         '        """Called at start-up; only production insists on real secrets."""',
         "",
         "",
@@ -568,13 +601,13 @@ def _render_config(
     if defaults:
         out += [
             "    @classmethod",
-            "    def validate(cls) -> None:",
+            "    def validate(cls):",
             "        for name, development_default in _DEVELOPMENT_DEFAULTS.items():",
             "            value = getattr(cls, name)",
             "            if not value or value == development_default:",
             "                raise RuntimeError(",
-            '                    f"{name} must be set in the environment for production "',
-            '                    "(it is missing or still the development default)"',
+            '                    "{} must be set in the environment for production "',
+            '                    "(it is missing or still the development default)".format(name)',
             "                )",
         ]
     elif out[-1].startswith("class ProductionConfig"):

@@ -139,10 +139,14 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
         statement = index.body[position].visit(config)
         lines = [] if position == min(into) else _indented(statement.leading_lines)
         body_statements.append(statement.with_changes(leading_lines=lines))
+    loads_config = any(m.findall(s, m.Call(func=m.Name("get_config"))) for s in body_statements)
+    purpose = (
+        "Build and configure the app for `config_name` (see config.py)."
+        if loads_config
+        else "Build the app. `config_name` is unused until settings move to config.py."
+    )
     function = cst.parse_statement(
-        f'def {FACTORY}(config_name="development"):\n'
-        f'    """Build and configure the app for `config_name` (see config.py)."""\n'
-        "    pass\n"
+        f'def {FACTORY}(config_name="development"):\n    """{purpose}"""\n    pass\n'
     )
     assert isinstance(function, cst.FunctionDef)
     docstring = function.body.body[0]  # type: ignore[index]

@@ -78,7 +78,7 @@ def test_config_py_is_exact(project) -> None:
             SECRET_KEY = os.environ.get("SECRET_KEY", _DEVELOPMENT_DEFAULTS["SECRET_KEY"])
 
             @classmethod
-            def validate(cls) -> None:
+            def validate(cls):
                 """Called at start-up; only production insists on real secrets."""
 
 
@@ -94,13 +94,13 @@ def test_config_py_is_exact(project) -> None:
 
         class ProductionConfig(BaseConfig):
             @classmethod
-            def validate(cls) -> None:
+            def validate(cls):
                 for name, development_default in _DEVELOPMENT_DEFAULTS.items():
                     value = getattr(cls, name)
                     if not value or value == development_default:
                         raise RuntimeError(
-                            f"{name} must be set in the environment for production "
-                            "(it is missing or still the development default)"
+                            "{} must be set in the environment for production "
+                            "(it is missing or still the development default)".format(name)
                         )
 
 
@@ -445,3 +445,54 @@ def test_env_or_literal_is_a_development_default(project) -> None:
     )
     files, _ = migrate(root, only=ONLY)
     assert '"SECRET_KEY": "fallback-secret"' in files["config.py"]
+
+
+def test_from_mapping_keeps_only_uppercase_keys(project) -> None:
+    root = project(
+        {
+            "app.py": """
+                from flask import Flask
+
+                app = Flask(__name__, instance_relative_config=True)
+                app.config.from_mapping(SECRET_KEY="dev", DATABASE="x.sqlite", lower="ignored")
+                app.config.from_pyfile("config.py", silent=True)
+            """
+        }
+    )
+    files, _ = migrate(root, only=ONLY)
+    assert "DATABASE = 'x.sqlite'" in files["config.py"].replace('"x.sqlite"', "'x.sqlite'")
+    assert "lower" not in files["config.py"]
+    assert 'app.config.from_pyfile("config.py", silent=True)' in files["app.py"]
+
+
+def test_update_is_split_when_one_value_needs_the_app(project) -> None:
+    root = project(
+        {
+            "app.py": """
+                import os
+                from flask import Flask
+
+                app = Flask(__name__, instance_relative_config=True)
+                app.config.from_mapping(
+                    SECRET_KEY="dev-secret-key",
+                    DATABASE=os.path.join(app.instance_path, "db.sqlite"),
+                    PAGE=5,
+                )
+            """
+        }
+    )
+    files, run = migrate(root, only=ONLY)
+    assert files["app.py"] == dedent(
+        """
+        import os
+        from flask import Flask
+        from config import get_config
+
+        app = Flask(__name__, instance_relative_config=True)
+        app.config.from_object(get_config())
+        app.config.from_mapping(
+            DATABASE=os.path.join(app.instance_path, "db.sqlite"))
+        """
+    )
+    assert "    PAGE = 5\n" in files["config.py"]
+    assert any("DATABASE kept in place" in f.message for f in run.findings)
