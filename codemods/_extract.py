@@ -139,7 +139,10 @@ def extract(
     tree = prune_imports(index.tree.with_changes(body=body), unused)
     new_project = project.with_changes(modules={model.app_path: tree}, texts={path: text})
     redirected = redirect_imports(
-        new_project, package, f"{package}.{extraction.module}", bound, skip={model.app_path}
+        new_project,
+        package,
+        dict.fromkeys(bound, f"{package}.{extraction.module}"),
+        skip={model.app_path, path},
     )
     findings = [
         Finding(

@@ -8,6 +8,7 @@ scope analysis of the source tree.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -336,35 +337,37 @@ def imported_as(node: cst.CSTNode, package: str, importer: str, name: str) -> st
 def redirect_imports(
     project: Project,
     old_module: str,
-    new_module: str,
-    names: Collection[str],
+    destinations: Mapping[str, str],
     *,
     skip: Collection[str] = (),
     edited: Mapping[str, cst.Module] | None = None,
 ) -> dict[str, cst.Module]:
-    """`from old import name` elsewhere → `from new import name` for names that moved.
+    """`from old import name` elsewhere → `from <destination> import name` for moved names.
 
     Importing a moved name from its new home (rather than through a re-export) is what keeps
-    `models.py` doing `from app import db` from becoming a circular import.
+    `models.py` doing `from app import db` from becoming a circular import. One pass over the
+    project for all destinations; files that never import from `old_module` are not parsed.
     """
     changed: dict[str, cst.Module] = {}
-    if not names:
+    if not destinations:
         return changed
+    importer = re.compile(rf"\bfrom\s+{re.escape(old_module)}\s+import\b")
     for path in project.python_paths():
-        if path in skip or old_module not in project.text(path):
+        if path in skip or not importer.search(project.text(path)):
             continue
         tree = (edited or {}).get(path) or project.module(path)
-        new = tree.visit(_SplitImport(old_module, new_module, set(names)))
-        if not new.deep_equals(tree):
+        splitter = _SplitImport(old_module, destinations)
+        new = tree.visit(splitter)
+        if splitter.changed:
             changed[path] = new
     return changed
 
 
 class _SplitImport(cst.CSTTransformer):
-    def __init__(self, old_module: str, new_module: str, moved: set[str]) -> None:
+    def __init__(self, old_module: str, destinations: Mapping[str, str]) -> None:
         self.old_module = old_module
-        self.new_module = new_module
-        self.moved = moved
+        self.destinations = destinations
+        self.changed = False
 
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
@@ -376,16 +379,26 @@ class _SplitImport(cst.CSTTransformer):
             return updated_node
         if dotted(node.module) != self.old_module:
             return updated_node
-        stay = [a for a in node.names if a.evaluated_name not in self.moved]
-        go = [a for a in node.names if a.evaluated_name in self.moved]
-        if not go:
+        stay = [a for a in node.names if a.evaluated_name not in self.destinations]
+        going: dict[str, list[cst.ImportAlias]] = {}
+        for alias in node.names:
+            if alias.evaluated_name in self.destinations:
+                going.setdefault(self.destinations[alias.evaluated_name], []).append(alias)
+        if not going:
             return updated_node
-        go[-1] = go[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        module = cst.parse_expression(self.new_module)
-        assert isinstance(module, cst.Attribute | cst.Name)
-        moved_line = updated_node.with_changes(body=[cst.ImportFrom(module=module, names=go)])
-        if not stay:
-            return moved_line
-        stay[-1] = stay[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        kept = updated_node.with_changes(body=[node.with_changes(names=stay, lpar=None, rpar=None)])
-        return cst.FlattenSentinel([kept, moved_line.with_changes(leading_lines=[])])
+        self.changed = True
+        lines: list[cst.SimpleStatementLine] = []
+        if stay:
+            stay[-1] = stay[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            lines.append(
+                updated_node.with_changes(
+                    body=[node.with_changes(names=stay, lpar=None, rpar=None)]
+                )
+            )
+        for destination, aliases in going.items():
+            aliases[-1] = aliases[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            module = cst.parse_expression(destination)
+            assert isinstance(module, cst.Attribute | cst.Name)
+            line = updated_node.with_changes(body=[cst.ImportFrom(module=module, names=aliases)])
+            lines.append(line if not lines else line.with_changes(leading_lines=[]))
+        return lines[0] if len(lines) == 1 else cst.FlattenSentinel(lines)

@@ -306,6 +306,22 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     ]
     if not plan.moved and not views:
         return Outcome(project, tuple(findings))
+    # routes.py imports the blueprint as `bp`: moved code with its own `bp` would shadow it.
+    if BLUEPRINT_VARIABLE in index.names_bound_by(plan.moved) | index.names_read_by(plan.moved):
+        binders = index.binders.get(BLUEPRINT_VARIABLE)
+        findings.append(
+            Finding(
+                Location(
+                    model.app_path,
+                    index.statement_line(min(binders))
+                    if binders
+                    else index.first_read_outside(BLUEPRINT_VARIABLE, ()),
+                ),
+                f"`{BLUEPRINT_VARIABLE}` would shadow the blueprint in routes.py; rename it and "
+                "run again (views left on the app)",
+            )
+        )
+        return Outcome(project, tuple(findings))
     if routes_path in project or init_path in project:
         findings.append(
             Finding(Location(init_path), f"{bp_dir}/ already exists; views left on the app")
@@ -418,17 +434,20 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
                 Severity.NOTE,
             )
         )
-    for group in names:
-        moved_names = index.names_bound_by({p for p, g in groups.items() if g == group})
-        trees.update(
-            redirect_imports(
-                new_project.with_changes(modules=trees),
-                package,
-                f"{package}.{group}.routes",
-                moved_names,
-                skip={model.app_path},
-            )
+    destinations = {
+        name: f"{package}.{group}.routes"
+        for group in names
+        for name in index.names_bound_by({p for p, g in groups.items() if g == group})
+    }
+    trees.update(
+        redirect_imports(
+            new_project,
+            package,
+            destinations,
+            skip={model.app_path, *texts},
+            edited=trees,
         )
+    )
     new_project = new_project.with_changes(modules=trees, texts=templates)
     findings.append(
         Finding(

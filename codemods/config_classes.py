@@ -364,6 +364,11 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
         settings += [Setting(key, value, position) for key, value in movable]
     if not settings and base is None:
         return Outcome(project, tuple(findings))
+    if "get_config" in index.binders and "get_config" not in index.imports:
+        # The app module's own `get_config` would shadow the loader this codemod imports.
+        line = index.statement_line(min(index.binders["get_config"]))
+        message = "`get_config` is already defined here; rename it, then run again"
+        return Outcome(project, (*findings, Finding(Location(model.app_path, line), message)))
 
     target_dir = config_dir(model)
     config_path = f"{target_dir}/{CONFIG_MODULE}.py" if target_dir else f"{CONFIG_MODULE}.py"

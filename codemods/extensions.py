@@ -270,9 +270,8 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     redirected = redirect_imports(
         new_project,
         model.import_name,
-        f"{model.import_name}.{MODULE}",
-        [extension.name for extension in found],
-        skip={model.app_path},
+        dict.fromkeys((extension.name for extension in found), f"{model.import_name}.{MODULE}"),
+        skip={model.app_path, path},
     )
     return Outcome(new_project.with_changes(modules=redirected), tuple(findings))
 

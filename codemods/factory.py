@@ -91,6 +91,10 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     if blockers:
         return Outcome(project, tuple(blockers))
     index = ModuleIndex(project, model.app_path)
+    if FACTORY in index.binders:  # the module's own `create_app` would replace the factory
+        line = index.statement_line(min(index.binders[FACTORY]))
+        message = f"`{FACTORY}` is already defined here; rename it, then run again"
+        return Outcome(project, (Finding(Location(model.app_path, line), message),))
     findings: list[Finding] = []
     binders = index.binders.get(app, [])
     creation = next((i for i in binders if index.statement_line(i) == model.app_line), min(binders))

@@ -54,7 +54,7 @@ def form_seeds(index: ModuleIndex) -> set[int]:
 
 
 def transform(project: Project, model: AppModel, options: Options) -> Outcome:
-    if model.layout is not Layout.PACKAGE:
+    if model.layout is not Layout.PACKAGE or "Form" not in project.text(model.app_path):
         return Outcome(project)
     index = ModuleIndex(project, model.app_path)
     seeds = form_seeds(index)

@@ -104,6 +104,9 @@ def model_seeds(index: ModuleIndex, package: str) -> set[int]:
 def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     if model.layout is not Layout.PACKAGE:
         return Outcome(project)
+    text = project.text(model.app_path)
+    if ".Model" not in text and ".Table(" not in text:
+        return Outcome(project)  # nothing to find: spare the scope analysis
     index = ModuleIndex(project, model.app_path)
     seeds = model_seeds(index, model.import_name)
     if not seeds:

@@ -63,20 +63,20 @@ def test_git_apply_reproduces_the_change(
     root = tmp_path_factory.mktemp("repo")
     (root / "f.txt").write_bytes(old.encode())
     before = scan(root)
-    after = before.with_changes(
-        moves={"f.txt": "d/g.txt"} if renamed else None,
-        texts={("d/g.txt" if renamed else "f.txt"): new},
-    )
-    patch = compute(before, after).patch()
+    path = "d/g.txt" if renamed else "f.txt"
+    after = before.with_changes(moves={"f.txt": path} if renamed else None, texts={path: new})
+    # The snapshot gives new lines the old file's line-ending style when it had only one.
+    assert after.text(path).replace("\r\n", "\n") == new.replace("\r\n", "\n")
+    patch = compute(before, after).patch_bytes()
     if not patch:
         return
     subprocess.run(["git", "init", "-q"], cwd=root, check=True, env=GIT_ENV)
     done = subprocess.run(
-        ["git", "apply", "-"], cwd=root, input=patch.encode(), env=GIT_ENV, capture_output=True
+        ["git", "apply", "-"], cwd=root, input=patch, env=GIT_ENV, capture_output=True
     )
     assert done.returncode == 0, done.stderr
-    target = root / ("d/g.txt" if renamed else "f.txt")
-    assert target.read_bytes() == new.encode()
+    target = root / path
+    assert target.read_bytes() == after.files[path].to_bytes()
     assert not renamed or not (root / "f.txt").exists()
 
 

@@ -7,7 +7,9 @@ with `path:line`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import builtins
+import importlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import PurePosixPath
@@ -55,6 +57,8 @@ class AppModel:
     templates: tuple[str, ...] = ()
     tests: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = field(default_factory=tuple)
+    #: the subset of `findings` that makes `upgrade` refuse without --force (see `blocking_uses`)
+    blocking: tuple[Finding, ...] = ()
     #: a factory flaskmod built (create_app loading config.get_config): wsgi/tests may be pending
     factory_in_progress: bool = False
 
@@ -310,6 +314,8 @@ def analyze(project: Project) -> AppModel:
     usage = _AppUsage(app.name)
     project.metadata(app.path).visit(usage)
     findings += _star_imports_of(project, module_name(app.path))
+    blocking = blocking_uses(project, app.path, app.name, app.line)
+    findings += blocking
     layout = Layout.PACKAGE if PurePosixPath(app.path).name == "__init__.py" else Layout.MODULE
     return AppModel(
         layout=layout,
@@ -323,6 +329,7 @@ def analyze(project: Project) -> AppModel:
         templates=templates,
         tests=tests,
         findings=tuple(findings),
+        blocking=tuple(blocking),
     )
 
 
@@ -349,3 +356,150 @@ def _dotted(node: cst.BaseExpression) -> str:
     if isinstance(node, cst.Attribute):
         return f"{_dotted(node.value)}.{node.attr.value}"
     return ""
+
+
+# ------------------------------------------------------------------ blocking uses
+#: Functions that take the app and are as safe inside the factory as at import time: the extension
+#: protocol's `init_app`, Flask-Login's older name for it, Flask-Uploads' set-up functions.
+APP_SAFE_CALLS = frozenset({"init_app", "setup_app", "configure_uploads", "patch_request_class"})
+
+_MAIN_GUARD = m.If(
+    test=m.Comparison(
+        left=m.Name("__name__"),
+        comparisons=[
+            m.ComparisonTarget(
+                m.Equal(), m.SimpleString('"__main__"') | m.SimpleString("'__main__'")
+            )
+        ],
+    )
+)
+
+
+def blocking_uses(project: Project, path: str, app: str, app_line: int) -> list[Finding]:
+    """Module-level code that rebinds the app or hands it to a function: a human must decide.
+
+    `app = ProxyFix(app)` makes the name mean a wrapper from that line on, so everything after it
+    (the blueprint registration the migration adds, the factory's `return app`) gets the wrong
+    object; `register(app)` or `setup_admin(app)` run code flaskmod cannot see, which may register
+    views whose endpoints it does not rewrite or keep the app in a global that a factory creates
+    many times. Moving either into `create_app` as it is may well work, which is what --force does.
+
+    Not blocking: `Something(app)` for a class (a CapWords name), known extension or not. That is
+    the extension pattern (the object registers itself in `app.extensions`); the extensions codemod
+    reports the unknown ones and the factory constructs them per app, which is equivalent to doing
+    it once at import. Also not blocking: `x.init_app(app)`, calls on the app itself
+    (`app.register_blueprint(bp)`), builtins, and wrapping `app.wsgi_app` (`app.wsgi_app =
+    ProxyFix(app.wsgi_app)`), which is Flask's documented way to add middleware.
+    """
+    # By name, as the pipeline loads codemods: the extensions codemod imports this module.
+    extensions = importlib.import_module("flaskmod.codemods.extensions")
+    finder = _BlockingUses(
+        app, app_line, frozenset(extensions.KNOWN_EXTENSIONS), extensions.canonical
+    )
+    project.metadata(path).visit(finder)
+    module = project.module(path)
+    found: dict[int, Finding] = {}
+    for line, node, message in finder.found:
+        code = " ".join(module.code_for_node(node).split())
+        code = code if len(code) <= 60 else code[:57] + "..."
+        found.setdefault(line, Finding(Location(path, line), message.format(code=code)))
+    return [found[line] for line in sorted(found)]
+
+
+def _binds(target: cst.BaseExpression, name: str) -> bool:
+    if isinstance(target, cst.Name):
+        return target.value == name
+    if isinstance(target, cst.Tuple | cst.List):
+        return any(_binds(element.value, name) for element in target.elements)
+    return False
+
+
+def _root_name(node: cst.BaseExpression) -> str | None:
+    while isinstance(node, cst.Attribute | cst.Call | cst.Subscript):
+        node = node.value if not isinstance(node, cst.Call) else node.func
+    return node.value if isinstance(node, cst.Name) else None
+
+
+class _BlockingUses(cst.CSTVisitor):
+    METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider)
+
+    REBOUND = (
+        "`{code}` rebinds the app: from here on the name is not the Flask app, and the factory "
+        "would return the wrapper; wrap `app.wsgi_app` instead, or name the wrapper differently"
+    )
+    PASSED = (
+        "`{code}` hands the app to a function flaskmod cannot see into (it may register views "
+        "or keep the app in a global); check that it works when called in create_app"
+    )
+
+    def __init__(
+        self, app: str, app_line: int, known: frozenset[str], canonical: Callable[[str], str]
+    ) -> None:
+        self.app = app
+        self.app_line = app_line
+        self.known = known
+        self.canonical = canonical
+        self.found: list[tuple[int, cst.CSTNode, str]] = []
+
+    def _add(self, node: cst.CSTNode, message: str) -> None:
+        line = self.get_metadata(PositionProvider, node).start.line
+        self.found.append((line, node, message))
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        # Inside a function only `global app` followed by an assignment rebinds the module's app.
+        declared = m.findall(
+            node, m.Global(names=[m.ZeroOrMore(), m.NameItem(m.Name(self.app)), m.ZeroOrMore()])
+        )
+        if declared:
+            for assign in m.findall(node, m.Assign() | m.AnnAssign() | m.AugAssign()):
+                targets = (
+                    [t.target for t in assign.targets]
+                    if isinstance(assign, cst.Assign)
+                    else [assign.target]  # type: ignore[attr-defined]
+                )
+                if any(_binds(t, self.app) for t in targets):
+                    self._add(assign, self.REBOUND)
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_If(self, node: cst.If) -> bool:
+        # `python app.py` only: the package codemod turns this block into a hint or a command.
+        return not m.matches(node, _MAIN_GUARD)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        line = self.get_metadata(PositionProvider, node).start.line
+        if line != self.app_line and any(_binds(t.target, self.app) for t in node.targets):
+            self._add(node, self.REBOUND)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None and _binds(node.target, self.app):
+            self._add(node, self.REBOUND)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if _binds(node.target, self.app):
+            self._add(node, self.REBOUND)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if not any(m.matches(arg.value, m.Name(self.app)) for arg in node.args):
+            return
+        func = node.func
+        name = func.value if isinstance(func, cst.Name) else None
+        if isinstance(func, cst.Attribute):
+            name = func.attr.value
+        if name is None or name[:1].isupper() or name in APP_SAFE_CALLS:
+            return
+        if _root_name(func) == self.app:
+            return
+        qualified = {q.name for q in self.get_metadata(QualifiedNameProvider, func, set())}
+        if isinstance(func, cst.Name) and qualified == {f"builtins.{name}"}:
+            return
+        if isinstance(func, cst.Name) and not qualified and hasattr(builtins, name):
+            return
+        if {self.canonical(q) for q in qualified} & self.known:
+            return
+        self._add(node, self.PASSED)

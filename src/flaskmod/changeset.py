@@ -2,6 +2,10 @@
 
 Moves are recorded by the codemods (`Project.origin`), not guessed from similarity, so a module
 that moved and changed is still shown as a rename and `git apply` recreates it as one.
+
+A patch is bytes, like git's: `patch_bytes()` gives each file's lines in that file's own encoding
+(a latin-1 module stays latin-1, a BOM stays on line 1), which is what `git apply` needs to match
+them; `patch()` is the same patch as text, for reading on a terminal.
 """
 
 from __future__ import annotations
@@ -39,6 +43,9 @@ class FileChange:
     def patch(self) -> str:
         return render_patch(self)
 
+    def patch_bytes(self) -> bytes:
+        return render_patch(self, exact=True).encode("latin-1")
+
 
 @dataclass(frozen=True)
 class Changeset:
@@ -55,6 +62,10 @@ class Changeset:
 
     def patch(self) -> str:
         return "".join(change.patch() for change in self.changes)
+
+    def patch_bytes(self) -> bytes:
+        """The patch for `git apply`: every file's lines exactly as its bytes on disk."""
+        return b"".join(change.patch_bytes() for change in self.changes)
 
     def paths(self, kind: Kind) -> list[str]:
         return [c.path for c in self.changes if c.kind is kind]
@@ -115,7 +126,21 @@ def similarity(old: str, new: str) -> int:
     return round(100 * difflib.SequenceMatcher(None, _lines(old), _lines(new)).ratio())
 
 
-def render_patch(change: FileChange) -> str:
+def _wire(text: FileText | None) -> str:
+    """The file's bytes as a latin-1 string: diffed like text, encoded back byte for byte."""
+    return text.to_bytes().decode("latin-1") if text is not None else ""
+
+
+def render_patch(change: FileChange, exact: bool = False) -> str:
+    """The patch as text, or with `exact` as the latin-1 image of its bytes (see `patch_bytes`)."""
+    if exact:
+        change = FileChange(
+            change.kind,
+            change.path.encode().decode("latin-1"),
+            change.old_path.encode().decode("latin-1") if change.old_path else None,
+            change.old and FileText(_wire(change.old), executable=change.old.executable),
+            change.new and FileText(_wire(change.new), executable=change.new.executable),
+        )
     if change.kind is Kind.ADDED:
         header = f"diff --git a/{change.path} b/{change.path}\nnew file mode {_mode(change.new)}\n"
         return header + _hunks("", change.new_text, "/dev/null", f"b/{change.path}")

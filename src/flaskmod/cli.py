@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
@@ -19,7 +20,7 @@ from flaskmod.analysis import analyze
 from flaskmod.apply import apply
 from flaskmod.changeset import Changeset, compute
 from flaskmod.errors import FlaskmodError
-from flaskmod.pipeline import Codemod, Options, Run, discover, run, select
+from flaskmod.pipeline import Codemod, Options, Run, discover, refuse_blocking, run, select
 from flaskmod.project import Project, scan
 from flaskmod.verify import verify_command
 from flaskmod.versions import FlaskVersion, parse_version
@@ -60,6 +61,24 @@ def main() -> None:
 
 codemod_names = click.Choice([c.name for c in discover()])
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _migration_options(command: F) -> F:
+    """Options that shape the generated code, shared by `plan` and `upgrade`."""
+    command = click.option(
+        "--flask-version",
+        metavar="X.Y",
+        help="Generate code for this Flask (default: read from the project's dependency files).",
+    )(command)
+    return click.option(
+        "--group-by",
+        type=click.Choice(["single", "prefix"]),
+        default="single",
+        show_default=True,
+        help="Blueprints: one `main`, or one per first URL segment shared by several views.",
+    )(command)
+
 
 @main.command("list", epilog=EPILOG)
 def list_codemods() -> None:
@@ -73,18 +92,7 @@ def list_codemods() -> None:
     "--only", multiple=True, type=codemod_names, help="Run only this codemod (repeatable)."
 )
 @click.option("--skip", multiple=True, type=codemod_names, help="Skip this codemod (repeatable).")
-@click.option(
-    "--group-by",
-    type=click.Choice(["single", "prefix"]),
-    default="single",
-    show_default=True,
-    help="Blueprints: one `main`, or one per first URL segment shared by several views.",
-)
-@click.option(
-    "--flask-version",
-    metavar="X.Y",
-    help="Generate code for this Flask (default: read from the project's dependency files).",
-)
+@_migration_options
 def plan(
     path: Path,
     only: tuple[str, ...],
@@ -93,12 +101,20 @@ def plan(
     flask_version: str | None,
 ) -> None:
     """Analyse PATH and print what each codemod would do, without the diff."""
-    options = _options(group_by, flask_version)
+    # The plan shows what --force would do; `upgrade` without it refuses blocking uses.
+    options = replace(_options(group_by, flask_version), force=True)
     outcome = run(scan(path), select(discover(), only, skip), options)
     console = Console(highlight=False)
     report.summary(console, outcome)
     report.plan(console, outcome)
     report.findings(console, outcome)
+    if outcome.model.blocking:
+        where = ", ".join(str(finding.location) for finding in outcome.model.blocking)
+        console.print(
+            f"`upgrade` refuses until the manual steps at {where} are done; with --force it "
+            "migrates the rest.",
+            soft_wrap=True,
+        )
 
 
 @main.command(epilog=EPILOG)
@@ -131,17 +147,11 @@ def plan(
 @click.option(
     "-i", "--interactive", is_flag=True, help="Accept or reject each file and hunk on a terminal."
 )
+@_migration_options
 @click.option(
-    "--group-by",
-    type=click.Choice(["single", "prefix"]),
-    default="single",
-    show_default=True,
-    help="Blueprints: one `main`, or one per first URL segment shared by several views.",
-)
-@click.option(
-    "--flask-version",
-    metavar="X.Y",
-    help="Generate code for this Flask (default: read from the project's dependency files).",
+    "--force",
+    is_flag=True,
+    help="Migrate even if the app is rebound or passed to unknown functions (manual steps).",
 )
 def upgrade(
     path: Path,
@@ -158,6 +168,7 @@ def upgrade(
     interactive: bool,
     group_by: str,
     flask_version: str | None,
+    force: bool,
 ) -> None:
     """Preview (default) or apply the migration of the project at PATH.
 
@@ -173,10 +184,11 @@ def upgrade(
     flags.validate()
     err = _stderr()
     codemods = select(discover(), only, skip)
-    options = _options(group_by, flask_version)
+    options = replace(_options(group_by, flask_version), force=force)
     with gitops.open_tree(path) as tree:
         branch_plan = _preflight(path, tree, flags, branch)
         project = gitops.head_snapshot(tree, path) if tree is not None and from_head else scan(path)
+        refuse_blocking(analyze(project), options)  # before any mode prints or writes
         source = gitops.describe_source(tree, from_head) if tree is not None else None
         if tree is not None and branch_plan is not None:
             _commit(err, path, tree, project, codemods, branch_plan, step, source, options)

@@ -48,3 +48,20 @@ class FlaskmodError(Exception):
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}" if self.location else self.message
+
+
+class BlockedError(FlaskmodError):
+    """Uses of the app that need a human (`AppModel.blocking`); `--force` migrates the rest.
+
+    The first line names the first place and says how to proceed; the others follow, one a line.
+    """
+
+    def __init__(self, findings: tuple[Finding, ...]) -> None:
+        first, *others = findings
+        count = f"these {len(findings)}" if others else "it"
+        message = (
+            f"{first.message}; refused: do {count} by hand, or rerun with --force to migrate "
+            "the rest"
+        )
+        super().__init__(message + "".join(f"\n  {finding}" for finding in others), first.location)
+        self.findings = findings

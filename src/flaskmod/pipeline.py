@@ -15,7 +15,7 @@ from types import ModuleType
 from typing import Protocol
 
 from flaskmod.analysis import AppModel, Layout, analyze
-from flaskmod.errors import Finding, FlaskmodError
+from flaskmod.errors import BlockedError, Finding, FlaskmodError
 from flaskmod.project import Project
 from flaskmod.versions import FlaskVersion, detect
 
@@ -30,6 +30,8 @@ class Options:
     #: "single": one `main` blueprint; "prefix": one blueprint per shared first URL segment
     group_by: str = "single"
     config_env_var: str = "FLASK_CONFIG"
+    #: migrate even when the analysis found uses of the app that need a human (`--force`)
+    force: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,12 @@ class Run:
 ProgressHook = Callable[[Codemod], None]
 
 
+def refuse_blocking(model: AppModel, options: Options) -> None:
+    """Raise unless the app's uses are all ones flaskmod can carry, or the user said --force."""
+    if model.blocking and not options.force:
+        raise BlockedError(model.blocking)
+
+
 def run(
     project: Project,
     codemods: Sequence[Codemod],
@@ -149,6 +157,7 @@ def run(
     first = analyze(project)
     if first.layout is Layout.FACTORY and not first.factory_in_progress:
         return Run(original=project, model=first, options=options)
+    refuse_blocking(first, options)
     steps: list[Step] = []
     current, model = project, first
     for codemod in codemods:

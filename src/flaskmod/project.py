@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import stat
 import tokenize
 from collections.abc import Iterable, Iterator, Mapping
@@ -19,6 +20,7 @@ import libcst as cst
 import pathspec
 from libcst.metadata import MetadataWrapper
 
+from flaskmod import python2
 from flaskmod.errors import FlaskmodError, Location
 
 # Never read, never touched: version control, environments, caches, generated migrations.
@@ -65,7 +67,9 @@ TEXT_SUFFIXES = frozenset(
         ".yaml",
     }
 )
-TEXT_NAMES = frozenset({".gitignore", ".flaskenv", "Pipfile", "Procfile"})
+TEXT_NAMES = frozenset(
+    {".gitignore", ".flaskenv", "Pipfile", "Pipfile.lock", "poetry.lock", "Procfile"}
+)
 
 MAX_FILE_BYTES = 2_000_000
 
@@ -111,6 +115,8 @@ def decode(path: str, data: bytes, executable: bool = False) -> FileText:
 class _Caches:
     trees: dict[str, cst.Module] = field(default_factory=dict)
     wrappers: dict[int, MetadataWrapper] = field(default_factory=dict)
+    #: the project's line ending, decided once from the original snapshot (see `Project.newline`)
+    newline: str | None = None
 
 
 @dataclass(frozen=True)
@@ -139,12 +145,15 @@ class Project:
         """The parsed tree of a Python file, parsed at most once per run."""
         tree = self._caches.trees.get(path)
         if tree is None:
+            text = self.files[path].text
             try:
-                tree = cst.parse_module(self.files[path].text)
+                tree = cst.parse_module(text)
             except cst.ParserSyntaxError as exc:
+                _refuse_python2(path, python2.find(text), exc)
                 raise FlaskmodError(
                     f"syntax error: {exc.message}", Location(path, exc.raw_line)
                 ) from exc
+            _refuse_python2(path, python2.find_in_parsed(text))
             self._caches.trees[path] = tree
         return tree
 
@@ -157,6 +166,17 @@ class Project:
             wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
             self._caches.wrappers[id(tree)] = wrapper
         return wrapper
+
+    @property
+    def newline(self) -> str:
+        """The line ending of files the codemods create: CRLF if most Python files use it.
+
+        Decided on the first snapshot and inherited by every derived one, so files created by
+        later codemods do not flip the convention.
+        """
+        if self._caches.newline is None:
+            self._caches.newline = _dominant_newline(self.files)
+        return self._caches.newline
 
     def source_of(self, path: str) -> str:
         """The path this file had in the original snapshot (itself unless moved)."""
@@ -186,30 +206,77 @@ class Project:
             files.pop(path, None)
             origin.pop(path, None)
             trees.pop(path, None)
+        newline = self.newline
         for path, tree in (modules or {}).items():
             previous = files.get(path)
             code = tree.code
             if previous is None or previous.text != code:
-                files[path] = _retext(previous, code)
-            trees[path] = tree
+                files[path] = _retext(previous, code, newline)
+            # A tree whose text had its line endings unified is re-parsed from that text.
+            if files[path].text == code:
+                trees[path] = tree
+            else:
+                trees.pop(path, None)
         for path, text in (texts or {}).items():
             previous = files.get(path)
             if previous is None or previous.text != text:
-                files[path] = _retext(previous, text)
+                files[path] = _retext(previous, text, newline)
                 trees.pop(path, None)
-        caches = _Caches(trees=trees, wrappers=self._caches.wrappers)
+        caches = _Caches(trees=trees, wrappers=self._caches.wrappers, newline=newline)
         return Project(root=self.root, files=files, origin=origin, _caches=caches)
 
     def with_module(self, path: str, tree: cst.Module) -> Project:
         return self.with_changes(modules={path: tree})
 
 
-def _retext(previous: FileText | None, text: str) -> FileText:
+def _refuse_python2(
+    path: str, found: tuple[int, str] | None, cause: Exception | None = None
+) -> None:
+    if found is not None:
+        line, construct = found
+        raise FlaskmodError(
+            f"looks like Python 2 ({construct}); {python2.ADVICE}", Location(path, line)
+        ) from cause
+
+
+def _retext(previous: FileText | None, text: str, newline: str = "\n") -> FileText:
+    """New content in the old file's kind: encoding, BOM, mode, and one line-ending style.
+
+    Codemods write LF; a file that used CRLF throughout keeps CRLF on the lines they add, and a
+    new file gets the project's style. A file that already mixed both is left as written.
+    """
     if previous is None:
-        return FileText(text=text)
+        return FileText(text=_with_newlines(text, newline))
+    style = newline_style(previous.text)
     return FileText(
-        text=text, encoding=previous.encoding, bom=previous.bom, executable=previous.executable
+        text=_with_newlines(text, style) if style else text,
+        encoding=previous.encoding,
+        bom=previous.bom,
+        executable=previous.executable,
     )
+
+
+_LONE_LF = re.compile(r"(?<!\r)\n")
+
+
+def newline_style(text: str) -> str | None:
+    """CRLF or LF if that is the only line ending in `text`, else None (mixed, or no line)."""
+    crlf = text.count("\r\n")
+    if crlf and crlf == text.count("\n"):
+        return "\r\n"
+    return "\n" if "\n" in text and not crlf else None
+
+
+def _with_newlines(text: str, newline: str) -> str:
+    # Python reads CRLF in source (string literals included) as LF, so this never changes meaning.
+    if newline == "\r\n":
+        return _LONE_LF.sub("\r\n", text)
+    return text.replace("\r\n", "\n")
+
+
+def _dominant_newline(files: Mapping[str, FileText]) -> str:
+    styles = [newline_style(f.text) for path, f in files.items() if path.endswith(".py")]
+    return "\r\n" if styles.count("\r\n") > styles.count("\n") else "\n"
 
 
 # --------------------------------------------------------------------- scanning

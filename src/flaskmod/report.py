@@ -102,4 +102,6 @@ def diff(changes: Changeset, color: bool | None, secrets: Iterable[str] = ()) ->
         sys.stdout.buffer.flush()
         return
     console = Console(force_terminal=True)
-    console.print(Syntax(redact(changes.patch(), secrets), "diff", theme="ansi_dark", word_wrap=False))
+    console.print(
+        Syntax(redact(changes.patch(), secrets), "diff", theme="ansi_dark", word_wrap=False)
+    )

@@ -1,0 +1,449 @@
+"""Property tests: random single-file Flask apps, composed from the idioms legacy apps use.
+
+Each generated `app.py` imports, configures (every form `config-classes` reads), binds known
+extensions with and without the app, registers views (stacked decorators, `endpoint=`, methods,
+converters, multi-line decorator arguments with trailing commas), hooks, error handlers, template
+filters, helpers, constants and comments in random order and spacing. For each one:
+
+- the whole pipeline runs without an unhandled exception and every produced module compiles;
+- a second run changes nothing;
+- (slower, in subprocesses) the migrated app has the same URL rules with the same methods, and
+  each old endpoint is the last dotted part of the new one.
+
+The generator only writes input flaskmod accepts, so any `FlaskmodError` is a failure too.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import keyword
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from flaskmod.analysis import Layout, analyze
+from flaskmod.changeset import compute
+from flaskmod.pipeline import discover, run
+from flaskmod.project import Project, scan
+from tests.e2e.test_fixtures import PROBE, _clean_env
+
+# Names the generated module binds itself; views and helpers must not shadow them.
+IMPORTED = {
+    "Flask",
+    "render_template_string",
+    "request",
+    "url_for",
+    "redirect",
+    "jsonify",
+    "abort",
+    "os",
+    "json",
+}
+EXTENSIONS = {
+    # name: (import line, bound creation, unbound creation, needs the database URI)
+    "db": ("from flask_sqlalchemy import SQLAlchemy", "SQLAlchemy(app)", "SQLAlchemy()", True),
+    "login_manager": (
+        "from flask_login import LoginManager",
+        "LoginManager(app)",
+        "LoginManager()",
+        False,
+    ),
+    "csrf": ("from flask_wtf.csrf import CSRFProtect", "CSRFProtect(app)", "CSRFProtect()", False),
+    "mail": ("from flask_mail import Mail", "Mail(app)", "Mail()", False),
+    "bcrypt": ("from flask_bcrypt import Bcrypt", "Bcrypt(app)", "Bcrypt()", False),
+    "cache": (
+        "from flask_caching import Cache",
+        'Cache(app, config={"CACHE_TYPE": "SimpleCache"})',
+        'Cache(config={"CACHE_TYPE": "SimpleCache"})',
+        False,
+    ),
+}
+RESERVED = IMPORTED | set(EXTENSIONS) | {"app", "migrate", "basedir", "CORS", "Migrate"}
+RESERVED |= {line.split()[-1] for line, *_ in EXTENSIONS.values()}
+
+# Names real apps use that collide with what the migration writes (modules, factory, blueprint).
+TRICKY = ["main", "config", "routes", "bp", "create_app", "current_app", "get_config", "index"]
+TRICKY += ["extensions", "settings", "views", "wsgi", "application", "home", "models", "Blueprint"]
+identifiers = st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True).filter(
+    lambda name: (
+        not keyword.iskeyword(name)
+        and not keyword.issoftkeyword(name)
+        and not hasattr(builtins, name)
+        and name not in RESERVED
+    )
+) | st.sampled_from(TRICKY)
+FORMS = ["route", "route", "multiline", "get", "post", "spaced", "commented", "strict"]
+FORMS += ["add_url_rule"]  # last: only for single-rule views
+VARIABLES = ["id", "slug", "name", "page", "user_id", "post_id"]
+segments = st.from_regex(r"[a-z][a-z0-9-]{0,6}", fullmatch=True)
+converters = st.sampled_from(["", "int:", "string:", "path:"])
+blank = st.sampled_from(["\n", "\n\n", "\n\n\n", "\n\n\n\n"])
+comments = st.sampled_from(
+    ["", "# A comment.\n", "# TODO: tidy up\n", "#no space comment\n", "# Ünïcödé comment\n"]
+)
+
+
+@dataclass
+class View:
+    name: str
+    rules: list[tuple[str, list[str] | None, str]]  # rule, methods (None: default), form
+    endpoint: str | None
+    variables: list[str] = field(default_factory=list)
+
+    @property
+    def registered_as(self) -> str:
+        return self.endpoint or self.name
+
+
+@st.composite
+def rules(draw: st.DrawFn, taken: set[str]) -> tuple[str, list[str]]:
+    parts: list[str] = []
+    variables: list[str] = []
+    for _ in range(draw(st.integers(0, 3))):
+        if draw(st.booleans()) and len(variables) < 2:
+            variable = draw(st.sampled_from([v for v in VARIABLES if v not in variables]))
+            variables.append(variable)
+            parts.append(f"<{draw(converters)}{variable}>")
+        else:
+            parts.append(draw(segments))
+    rule = "/" + "/".join(parts) + draw(st.sampled_from(["", "/"]) if parts else st.just(""))
+    if rule in taken:
+        rule = rule.rstrip("/") + "/" + draw(segments) + str(len(taken))
+    taken.add(rule)
+    return rule, variables
+
+
+def _arguments(rule: str, methods: list[str] | None, form: str, endpoint: str | None) -> list[str]:
+    args = [repr(rule) if form in ("get", "post") else f'"{rule}"']
+    if methods is not None and form not in ("get", "post"):
+        args.append(f"methods={methods!r}")
+    if endpoint:
+        args.append(f'endpoint="{endpoint}"')
+    if form == "strict":
+        args.append("strict_slashes=False")
+    return args
+
+
+def _decorator(rule: str, methods: list[str] | None, form: str, endpoint: str | None) -> str:
+    args = _arguments(rule, methods, form, endpoint)
+    call = f"app.{form}" if form in ("get", "post") else "app.route"
+    if form == "multiline":
+        inner = "".join(f"    {arg},\n" for arg in args)
+        return f"@{call}(\n{inner})\n"
+    if form == "spaced":
+        return f"@{call}( {' , '.join(a.replace('=', ' = ', 1) for a in args)} )\n"
+    if form == "commented":
+        return f"@{call}({', '.join(args)})  # {rule}\n# between decorators\n"
+    return f"@{call}({', '.join(args)})\n"
+
+
+@st.composite
+def views(draw: st.DrawFn, names: list[str], taken_rules: set[str]) -> list[View]:
+    found: list[View] = []
+    endpoints: set[str] = set()
+    for name in names:
+        endpoint = None
+        if draw(st.integers(0, 4)) == 0:
+            endpoint = f"{name}_{draw(st.sampled_from(['page', 'view', 'alias']))}"
+            if endpoint in endpoints or endpoint in names:
+                endpoint = None
+        endpoints.add(endpoint or name)
+        count = draw(st.sampled_from([1, 1, 1, 2]))
+        view_rules = []
+        variables: list[str] = []
+        for _ in range(count):
+            rule, found_variables = draw(rules(taken_rules))
+            variables += [v for v in found_variables if v not in variables]
+            form = draw(st.sampled_from(FORMS if count == 1 else FORMS[:-1]))
+            methods = None
+            if form not in ("get", "post") and draw(st.booleans()):
+                methods = draw(
+                    st.lists(
+                        st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH"]),
+                        min_size=1,
+                        max_size=3,
+                        unique=True,
+                    )
+                )
+            view_rules.append((rule, methods, form))
+        found.append(View(name, view_rules, endpoint, variables))
+    return found
+
+
+def _view_code(view: View, body: str, comment: str) -> str:
+    params = "**kwargs" if len(view.rules) > 1 else ", ".join(view.variables)
+    if view.rules[0][2] == "add_url_rule":
+        rule, methods, _ = view.rules[0]
+        args = [f'"{rule}"', f'"{view.endpoint}"' if view.endpoint else "None", view.name]
+        if methods is not None:
+            args.append(f"methods={methods!r}")
+        registration = f"app.add_url_rule({', '.join(args)})\n"
+        return f"{comment}def {view.name}({params}):\n    {body}\n\n\n{registration}"
+    decorators = "".join(_decorator(r, m, f, view.endpoint) for r, m, f in view.rules)
+    return f"{comment}{decorators}def {view.name}({params}):  # view\n    {body}\n"
+
+
+HOOKS = [
+    "@app.before_request\ndef {n}():\n    pass\n",
+    "@app.after_request\ndef {n}(response):\n    return response\n",
+    "@app.teardown_request\ndef {n}(exc):\n    pass\n",
+    "@app.context_processor\ndef {n}():\n    return dict(site_name='x')\n",
+    "@app.errorhandler(404)\ndef {n}(error):\n    return 'not found', 404\n",
+    "@app.errorhandler(500)\ndef {n}(error):\n    return 'oops', 500\n",
+    "@app.template_filter()\ndef {n}(value):\n    return str(value).upper()\n",
+    '@app.template_filter("{n}_f")\ndef {n}(value):\n    return value\n',
+    "@app.template_global()\ndef {n}():\n    return 42\n",
+    "@app.template_test()\ndef {n}(value):\n    return bool(value)\n",
+    '@app.cli.command("{n}")\ndef {n}():\n    """A command."""\n    print(LIMIT)\n',
+    "@app.errorhandler(ValueError)\ndef {n}(error):\n    return str(error), 400\n",
+]
+
+
+@st.composite
+def config_block(draw: st.DrawFn, needs_db: bool) -> list[str]:
+    lines: list[str] = []
+    keys = draw(st.lists(st.from_regex(r"[A-Z][A-Z_]{1,10}", fullmatch=True), max_size=4))
+    values = st.sampled_from(
+        ['"text"', "42", "True", "False", "None", 'os.environ.get("X_VALUE", "d")', "[1, 2]"]
+    )
+    if needs_db:
+        keys = ["SQLALCHEMY_DATABASE_URI", *keys]
+    for key in dict.fromkeys(keys):
+        value = '"sqlite://"' if key == "SQLALCHEMY_DATABASE_URI" else draw(values)
+        form = draw(st.sampled_from(["item", "item1", "update-kw", "update-dict", "update-call"]))
+        if form == "item":
+            lines.append(f'app.config["{key}"] = {value}\n')
+        elif form == "item1":
+            lines.append(f"app.config['{key}'] = {value}\n")
+        elif form == "update-kw":
+            lines.append(f"app.config.update({key}={value})\n")
+        elif form == "update-dict":
+            lines.append(f'app.config.update({{\n    "{key}": {value},\n}})\n')
+        else:
+            lines.append(f"app.config.update(dict({key}={value}))\n")
+    if draw(st.booleans()):
+        secret = draw(st.sampled_from(['"dev"', '"s3cr3t-key"']))
+        lines.append(f"app.secret_key = {secret}\n")
+    if draw(st.booleans()):
+        lines.append(f"app.debug = {draw(st.sampled_from(['True', 'False']))}\n")
+    return lines
+
+
+@dataclass
+class Generated:
+    source: str
+    views: list[View]
+    app_name: str = "app"
+
+
+@st.composite
+def flask_apps(draw: st.DrawFn) -> Generated:
+    chosen = draw(st.lists(st.sampled_from(sorted(EXTENSIONS)), unique=True, max_size=3))
+    names = draw(st.lists(identifiers, min_size=1, max_size=6, unique=True))
+    view_names = names[: max(1, len(names) - draw(st.integers(0, 2)))]
+    helper_names = names[len(view_names) :]
+    hook_names = [f"{name}_hook" for name in draw(st.lists(identifiers, max_size=3, unique=True))]
+    hook_names = [name for name in hook_names if name not in names]
+    taken_rules: set[str] = set()
+    all_views = draw(views(view_names, taken_rules))
+
+    head = ['"""A legacy app."""\n'] if draw(st.booleans()) else []
+    head.append("import os\n")
+    head.append(
+        "from flask import Flask, abort, jsonify, redirect, render_template_string, request, "
+        "url_for\n"
+    )
+    use_migrate = "db" in chosen and draw(st.booleans())
+    use_cors = draw(st.booleans())
+    for name in chosen:
+        head.append(EXTENSIONS[name][0] + "\n")
+    if use_migrate:
+        head.append("from flask_migrate import Migrate\n")
+    if use_cors:
+        head.append("from flask_cors import CORS\n")
+    head.append(draw(blank))
+    head.append(draw(comments))
+    head.append(
+        draw(
+            st.sampled_from(
+                [
+                    "app = Flask(__name__)\n",
+                    "import flask\napp = flask.Flask(__name__)\n",
+                    "from flask import Flask as F\napp = F(__name__)\n",
+                    'app = Flask(__name__, static_folder="static")\n',
+                ]
+            )
+        )
+    )
+    head += draw(config_block("db" in chosen))
+    head.append(draw(blank))
+    late_init: list[str] = []
+    for name in chosen:
+        _, bound, unbound, _ = EXTENSIONS[name]
+        if draw(st.booleans()):
+            head.append(f"{name} = {bound}\n")
+        else:
+            head.append(f"{name} = {unbound}\n")
+            late_init.append(f"{name}.init_app(app)\n")
+    head += late_init
+    if use_migrate:
+        head.append("migrate = Migrate(app, db)\n")
+    if use_cors:
+        head.append("CORS(app)\n")
+
+    endpoints = [view.registered_as for view in all_views]
+    items: list[str] = []
+    for view in all_views:
+        body = draw(
+            st.sampled_from(
+                [
+                    'return "hello"',
+                    "return jsonify(ok=True, method=request.method)",
+                    f'return url_for("{draw(st.sampled_from(endpoints))}"'
+                    + (", **kwargs)" if len(view.rules) > 1 else ")"),
+                    f'return redirect(url_for("{draw(st.sampled_from(endpoints))}"))',
+                    'return render_template_string("{{ 1 }}")',
+                    'return str(app.config.get("DEBUG"))',
+                    "abort(404)",
+                ]
+                + [f"return str({helper}(1))" for helper in helper_names]
+                + ["return str(LIMIT)"]
+            )
+        )
+        items.append(_view_code(view, body, draw(comments)))
+    for helper in helper_names:
+        body = draw(
+            st.sampled_from(
+                [
+                    "return value * LIMIT",
+                    'return app.config.get("DEBUG") or value',  # reads the app: current_app
+                    "STATE.append(value)\n    return len(STATE)",
+                ]
+            )
+        )
+        items.append(f"{draw(comments)}def {helper}(value):\n    {body}\n")
+    items.append("STATE = []\n")
+    if draw(st.booleans()):
+        items.append("class Thing:\n    def size(self):\n        return LIMIT\n")
+    if draw(st.booleans()):
+        items.append("FIRST = 1; SECOND = 2  # two on a line\n")
+    if "login_manager" in chosen and draw(st.booleans()):
+        items.append(f'login_manager.login_view = "{draw(st.sampled_from(endpoints))}"\n')
+    if "db" in chosen and draw(st.booleans()):
+        items.append("with app.app_context():\n    db.create_all()\n")
+    for hook in hook_names:
+        items.append(draw(st.sampled_from(HOOKS)).format(n=hook))
+    items.append(f"{draw(comments)}LIMIT = {draw(st.integers(1, 99))}\n")
+    ordered = draw(st.permutations(items))
+    body = "".join(draw(blank) + item for item in ordered)
+    tail = ""
+    if draw(st.booleans()):
+        run_call = draw(
+            st.sampled_from(
+                ["app.run(debug=True)", 'app.run(host="0.0.0.0", port=5000)', "app.run()"]
+            )
+        )
+        before = "db.create_all()\n    " if "db" in chosen and draw(st.booleans()) else ""
+        tail = f'\n\nif __name__ == "__main__":\n    {before}{run_call}\n'
+    source = "".join(head) + body + tail
+    app_name = draw(st.sampled_from(["app", "app", "application", "server", "flask_app"]))
+    if re.search(rf"\b{app_name}\b", source):  # a view or helper already has that name
+        app_name = "app"
+    source = re.sub(r"\bapp\b", app_name, source)
+    # Indentation and line endings as editors leave them; codemods must follow, not mix.
+    indent = draw(st.sampled_from(["    ", "    ", "  ", "\t"]))
+    source = re.sub(r"(?m)^((?:    )+)", lambda found: indent * (len(found[1]) // 4), source)
+    if draw(st.integers(0, 4)) == 0:
+        source = source.replace("\n", "\r\n")
+    return Generated(source, all_views, app_name)
+
+
+def _migrate(source: str, root: Path) -> tuple[Project, Project]:
+    (root / "app.py").write_bytes(source.encode())
+    project = scan(root)
+    return project, run(project, discover()).final
+
+
+def _check(source: str, root: Path) -> Project:
+    """The cheap properties: no crash, everything compiles, a second run is empty."""
+    compile(source, "app.py", "exec")  # the generator's own sanity
+    project, final = _migrate(source, root)
+    assert compute(project, final), "nothing migrated"
+    for path in final.python_paths():
+        compile(final.text(path), path, "exec")
+    again = run(final, discover()).final
+    assert not compute(final, again), [c.path for c in compute(final, again)]
+    return final
+
+
+SETTINGS = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+}
+
+
+@settings(max_examples=100, **SETTINGS)  # type: ignore[arg-type]
+@given(app=flask_apps())
+def test_pipeline_never_crashes_compiles_and_is_idempotent(app: Generated) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        _check(app.source, Path(directory))
+
+
+def _probe(root: Path, spec: str, config: str | None = None) -> subprocess.Popen[str]:
+    command = [sys.executable, str(PROBE), spec]
+    if config:
+        command += ["--config", config]
+    return subprocess.Popen(
+        command,
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_clean_env(),
+    )
+
+
+def _result(process: subprocess.Popen[str]) -> dict[str, Any]:
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err[-2000:]
+    return json.loads(out)  # type: ignore[no-any-return]
+
+
+@settings(max_examples=25, **SETTINGS)  # type: ignore[arg-type]
+@given(app=flask_apps())
+def test_url_map_is_kept(app: Generated) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        before, after = Path(directory, "before"), Path(directory, "after")
+        before.mkdir()
+        final = _check(app.source, before)
+        for path, text in final.files.items():
+            target = after / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(text.to_bytes())
+        # A codemod that declined (a name clash, reported) leaves a global app to probe instead.
+        if analyze(final).layout is Layout.FACTORY:
+            new_run = _probe(after, "app:create_app", "testing")
+        else:
+            new_run = _probe(after, f"app:{app.app_name}")
+        old_run = _probe(before, f"app:{app.app_name}")
+        old, new = _result(old_run), _result(new_run)
+
+    def rules(probe: dict[str, Any]) -> dict[tuple[str, tuple[str, ...]], str]:
+        return {(r["rule"], tuple(r["methods"])): r["endpoint"] for r in probe["rules"]}
+
+    old_rules, new_rules = rules(old), rules(new)
+    assert set(old_rules) == set(new_rules)
+    mapping: dict[str, str] = {}
+    for key, endpoint in old_rules.items():
+        renamed = new_rules[key]
+        assert renamed.rsplit(".", 1)[-1] == endpoint, (key, endpoint, renamed)
+        assert mapping.setdefault(endpoint, renamed) == renamed
+    assert {v.registered_as for v in app.views} <= set(mapping)
