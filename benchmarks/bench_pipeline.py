@@ -732,14 +732,14 @@ def _timed_analysis(analysis_times: dict[str, float], instrument: Instrument) ->
     """Times `analyze` as the pipeline calls it, attributed to the step that preceded it."""
     original = flaskmod.analysis.analyze  # what `flaskmod.pipeline` imported by name
 
-    def analyze(project: Project) -> AppModel:
+    def analyze(project: Project, detailed: bool = True) -> AppModel:
         counts = instrument.counts
         previous = counts.phase
         label = "initial" if previous == "scan" else previous
         counts.phase = f"analyze after {label}"
         start = time.perf_counter()
         try:
-            return original(project)
+            return original(project, detailed=detailed)
         finally:
             analysis_times[label] = analysis_times.get(label, 0.0) + time.perf_counter() - start
             counts.phase = previous

@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.metadata import PositionProvider, QualifiedNameProvider
+from libcst.metadata import PositionProvider
 
 from flaskmod.errors import Finding, FlaskmodError, Location
 from flaskmod.project import Project, module_name
@@ -92,8 +92,37 @@ def is_test_path(path: str) -> bool:
     )
 
 
-def qualified_names(wrapper_names: dict[cst.CSTNode, set[object]], node: cst.CSTNode) -> set[str]:
-    return {getattr(q, "name", "") for q in wrapper_names.get(node, set())}
+class ImportTable:
+    """Qualified names from a module's imports: what `QualifiedNameProvider` would say for
+    imported names, without the scope analysis it needs (the analysis runs after every step;
+    a shadowed import is the price, and the codemods re-check with real scopes)."""
+
+    def __init__(self, tree: cst.Module) -> None:
+        self.names: dict[str, str] = {}
+        for node in m.findall(tree, m.Import() | m.ImportFrom()):
+            if isinstance(node, cst.Import):
+                for alias in node.names:
+                    if alias.asname is not None:
+                        self.names[alias.evaluated_alias or ""] = alias.evaluated_name
+                    else:
+                        top = alias.evaluated_name.split(".")[0]
+                        self.names[top] = top
+            elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+                if node.relative or node.module is None:
+                    continue
+                module = _dotted(node.module)
+                for alias in node.names:
+                    bound = alias.evaluated_alias or alias.evaluated_name
+                    self.names[bound] = f"{module}.{alias.evaluated_name}"
+
+    def qualify(self, node: cst.BaseExpression) -> set[str]:
+        parts: list[str] = []
+        while isinstance(node, cst.Attribute):
+            parts.append(node.attr.value)
+            node = node.value
+        if not isinstance(node, cst.Name) or node.value not in self.names:
+            return set()
+        return {".".join([self.names[node.value], *reversed(parts)])}
 
 
 @dataclass
@@ -108,10 +137,11 @@ class _Candidate:
 class _AppFinder(cst.CSTVisitor):
     """Finds `X = Flask(...)` at module level, and `Flask(...)` calls inside functions."""
 
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider)
+    METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, imports: ImportTable) -> None:
         self.path = path
+        self.imports = imports
         self.depth = 0
         self.functions: list[cst.FunctionDef] = []
         self.candidates: list[_Candidate] = []
@@ -132,8 +162,7 @@ class _AppFinder(cst.CSTVisitor):
         self.depth -= 1
 
     def visit_Call(self, node: cst.Call) -> None:
-        names = {q.name for q in self.get_metadata(QualifiedNameProvider, node.func, set())}
-        if not names & FLASK_CLASSES:
+        if not self.imports.qualify(node.func) & FLASK_CLASSES:
             return
         line = self.get_metadata(PositionProvider, node).start.line
         function = self.functions[0] if self.functions else None
@@ -142,8 +171,7 @@ class _AppFinder(cst.CSTVisitor):
     def visit_Assign(self, node: cst.Assign) -> None:
         if self.depth or not isinstance(node.value, cst.Call):
             return
-        names = {q.name for q in self.get_metadata(QualifiedNameProvider, node.value.func, set())}
-        if names & FLASK_CLASSES and len(node.targets) == 1:
+        if self.imports.qualify(node.value.func) & FLASK_CLASSES and len(node.targets) == 1:
             target = node.targets[0].target
             if isinstance(target, cst.Name):
                 self._named = target.value
@@ -162,7 +190,7 @@ def find_app(project: Project) -> tuple[_Candidate, list[_Candidate]]:
     for path in project.python_paths():
         if is_test_path(path) or "Flask" not in project.text(path):
             continue
-        finder = _AppFinder(path)
+        finder = _AppFinder(path, ImportTable(project.module(path)))
         project.metadata(path).visit(finder)
         for candidate in finder.candidates:
             (in_functions if candidate.in_function else module_level).append(candidate)
@@ -291,7 +319,12 @@ def _extension_names(project: Project, path: str, app_name: str) -> list[str]:
     return found
 
 
-def analyze(project: Project) -> AppModel:
+def analyze(project: Project, detailed: bool = True) -> AppModel:
+    """The app model; `detailed=False` (between pipeline steps) finds the app and its layout only.
+
+    The summary's counts, the blocking uses and the star imports are read from the original
+    project once; every step after a change only needs to know where the app now is.
+    """
     app, _ = find_app(project)
     templates = tuple(
         p for p in sorted(project.files) if "templates" in PurePosixPath(p).parts[:-1]
@@ -310,13 +343,22 @@ def analyze(project: Project) -> AppModel:
             and function.name.value == "create_app"
             and bool(m.findall(function, m.Call(func=m.Name("get_config")))),
         )
+    layout = Layout.PACKAGE if PurePosixPath(app.path).name == "__init__.py" else Layout.MODULE
+    if not detailed:
+        return AppModel(
+            layout=layout,
+            app_path=app.path,
+            app_name=app.name,
+            app_line=app.line,
+            templates=templates,
+            tests=tests,
+        )
     findings: list[Finding] = []
     usage = _AppUsage(app.name)
     project.metadata(app.path).visit(usage)
     findings += _star_imports_of(project, module_name(app.path))
     blocking = blocking_uses(project, app.path, app.name, app.line)
     findings += blocking
-    layout = Layout.PACKAGE if PurePosixPath(app.path).name == "__init__.py" else Layout.MODULE
     return AppModel(
         layout=layout,
         app_path=app.path,
@@ -394,7 +436,11 @@ def blocking_uses(project: Project, path: str, app: str, app_line: int) -> list[
     # By name, as the pipeline loads codemods: the extensions codemod imports this module.
     extensions = importlib.import_module("flaskmod.codemods.extensions")
     finder = _BlockingUses(
-        app, app_line, frozenset(extensions.KNOWN_EXTENSIONS), extensions.canonical
+        app,
+        app_line,
+        frozenset(extensions.KNOWN_EXTENSIONS),
+        extensions.canonical,
+        ImportTable(project.module(path)),
     )
     project.metadata(path).visit(finder)
     module = project.module(path)
@@ -421,7 +467,7 @@ def _root_name(node: cst.BaseExpression) -> str | None:
 
 
 class _BlockingUses(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider)
+    METADATA_DEPENDENCIES = (PositionProvider,)
 
     REBOUND = (
         "`{code}` rebinds the app: from here on the name is not the Flask app, and the factory "
@@ -433,8 +479,14 @@ class _BlockingUses(cst.CSTVisitor):
     )
 
     def __init__(
-        self, app: str, app_line: int, known: frozenset[str], canonical: Callable[[str], str]
+        self,
+        app: str,
+        app_line: int,
+        known: frozenset[str],
+        canonical: Callable[[str], str],
+        imports: ImportTable,
     ) -> None:
+        self.imports = imports
         self.app = app
         self.app_line = app_line
         self.known = known
@@ -495,9 +547,7 @@ class _BlockingUses(cst.CSTVisitor):
             return
         if _root_name(func) == self.app:
             return
-        qualified = {q.name for q in self.get_metadata(QualifiedNameProvider, func, set())}
-        if isinstance(func, cst.Name) and qualified == {f"builtins.{name}"}:
-            return
+        qualified = self.imports.qualify(func)
         if isinstance(func, cst.Name) and not qualified and hasattr(builtins, name):
             return
         if {self.canonical(q) for q in qualified} & self.known:

@@ -172,5 +172,5 @@ def run(
         steps.append(step)
         if step.changed:
             current = outcome.project
-            model = analyze(current)
+            model = analyze(current, detailed=False)
     return Run(original=project, model=first, steps=tuple(steps), options=options)
