@@ -33,7 +33,7 @@ from flaskmod.analysis import Layout, analyze
 from flaskmod.changeset import compute
 from flaskmod.pipeline import discover, run
 from flaskmod.project import Project, scan
-from tests.e2e.test_fixtures import PROBE, _clean_env
+from tests.e2e.test_fixtures import PROBE, _clean_env, endpoint_mapping
 
 # Names the generated module binds itself; views and helpers must not shadow them.
 IMPORTED = {
@@ -436,14 +436,5 @@ def test_url_map_is_kept(app: Generated) -> None:
         old_run = _probe(before, f"app:{app.app_name}")
         old, new = _result(old_run), _result(new_run)
 
-    def rules(probe: dict[str, Any]) -> dict[tuple[str, tuple[str, ...]], str]:
-        return {(r["rule"], tuple(r["methods"])): r["endpoint"] for r in probe["rules"]}
-
-    old_rules, new_rules = rules(old), rules(new)
-    assert set(old_rules) == set(new_rules)
-    mapping: dict[str, str] = {}
-    for key, endpoint in old_rules.items():
-        renamed = new_rules[key]
-        assert renamed.rsplit(".", 1)[-1] == endpoint, (key, endpoint, renamed)
-        assert mapping.setdefault(endpoint, renamed) == renamed
+    mapping = endpoint_mapping(old, new, lambda r: (r["rule"], tuple(r["methods"])))
     assert {v.registered_as for v in app.views} <= set(mapping)

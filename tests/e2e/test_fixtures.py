@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +99,49 @@ def own_tests(root: Path) -> tuple[int, int]:
     return passed, failed
 
 
+def endpoint_mapping(
+    old: dict[str, Any], new: dict[str, Any], rule_key: Callable[[dict[str, Any]], Any]
+) -> dict[str, str]:
+    """Old endpoint → new, asserting the same rules exist and each old endpoint maps to one new
+    one that ends in its old name (`index` → `main.index`)."""
+    old_rules = {rule_key(r): r["endpoint"] for r in old["rules"]}
+    new_rules = {rule_key(r): r["endpoint"] for r in new["rules"]}
+    assert set(old_rules) == set(new_rules)
+    mapping: dict[str, str] = {}
+    for key, endpoint in old_rules.items():
+        renamed = new_rules[key]
+        assert renamed.rsplit(".", 1)[-1] == endpoint, (key, endpoint, renamed)
+        assert mapping.setdefault(endpoint, renamed) == renamed
+    assert len(set(mapping.values())) == len(mapping)
+    return mapping
+
+
+def rule_shape(rule: dict[str, Any]) -> tuple[Any, ...]:
+    """A rule as users see it: path, methods, defaults, strict slashes."""
+    return (
+        rule["rule"],
+        tuple(rule["methods"]),
+        tuple(sorted(rule["defaults"].items())),
+        rule["strict_slashes"],
+    )
+
+
+def assert_same_behaviour(old: dict[str, Any], new: dict[str, Any]) -> None:
+    """Two probe descriptions (`probe.py --responses`) describe apps users cannot tell apart."""
+    endpoint_mapping(old, new, rule_shape)
+    # Same app-wide registrations (by function name), filters, commands.
+    for key in ("error_handlers", "template_filters", "template_tests", "cli_commands"):
+        assert set(new[key]) >= set(old[key]), key
+    for key in ("before_request", "after_request", "teardown_request"):
+        assert sorted(n for names in new[key].values() for n in names) == sorted(
+            n for names in old[key].values() for n in names
+        ), key
+    # Same answer to every parameterless GET.
+    assert new["responses"].keys() == old["responses"].keys()
+    for rule, response in old["responses"].items():
+        assert new["responses"][rule] == response, rule
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_golden_output(name: str, tmp_path: Path) -> None:
     result = migrated(name, tmp_path)
@@ -124,38 +168,7 @@ def test_behaviour_is_preserved(name: str, tmp_path: Path) -> None:
         "testing",
     )
 
-    # Same URL rules with the same methods, defaults and slashes; each old endpoint maps to one new.
-    def shape(rule: dict[str, Any]) -> tuple[Any, ...]:
-        return (
-            rule["rule"],
-            tuple(rule["methods"]),
-            tuple(sorted(rule["defaults"].items())),
-            rule["strict_slashes"],
-        )
-
-    old_rules = {shape(r): r["endpoint"] for r in old["rules"]}
-    new_rules = {shape(r): r["endpoint"] for r in new["rules"]}
-    assert set(old_rules) == set(new_rules)
-    mapping: dict[str, str] = {}
-    for key, endpoint in old_rules.items():
-        renamed = new_rules[key]
-        assert renamed.rsplit(".", 1)[-1] == endpoint, (key, endpoint, renamed)
-        assert mapping.setdefault(endpoint, renamed) == renamed
-    assert len(set(mapping.values())) == len(mapping)
-
-    # Same app-wide registrations (by function name), filters, commands.
-    for key in ("error_handlers", "template_filters", "template_tests", "cli_commands"):
-        assert set(new[key]) >= set(old[key]), key
-    hooks = ("before_request", "after_request", "teardown_request")
-    for key in hooks:
-        assert sorted(n for names in new[key].values() for n in names) == sorted(
-            n for names in old[key].values() for n in names
-        ), key
-
-    # Same answer to every parameterless GET.
-    assert new["responses"].keys() == old["responses"].keys()
-    for rule, response in old["responses"].items():
-        assert new["responses"][rule] == response, rule
+    assert_same_behaviour(old, new)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -38,7 +38,15 @@ from flaskmod.cli import main
 from flaskmod.pipeline import discover, run
 from flaskmod.project import scan
 from tests.conftest import FIXTURES
-from tests.e2e.test_fixtures import NAMES, PROBE, _clean_env, copy, pinned_stack, tree
+from tests.e2e.test_fixtures import (
+    NAMES,
+    PROBE,
+    _clean_env,
+    assert_same_behaviour,
+    copy,
+    pinned_stack,
+    tree,
+)
 
 PINNED = [name for name in NAMES if pinned_stack(name)]
 INSTALL_TIMEOUT = 900  # seconds for `pip install -r`; sdists (MarkupSafe 1.1.1) are built
@@ -204,35 +212,7 @@ def test_behaviour_on_the_pinned_stack(name: str, python: Path, tmp_path: Path) 
         "testing",
     )
 
-    # Same URL rules with the same methods, defaults and slashes; each old endpoint maps to one new.
-    def shape(rule: dict[str, Any]) -> tuple[Any, ...]:
-        return (
-            rule["rule"],
-            tuple(rule["methods"]),
-            tuple(sorted(rule["defaults"].items())),
-            rule["strict_slashes"],
-        )
-
-    old_rules = {shape(r): r["endpoint"] for r in old["rules"]}
-    new_rules = {shape(r): r["endpoint"] for r in new["rules"]}
-    assert set(old_rules) == set(new_rules)
-    mapping: dict[str, str] = {}
-    for key, endpoint in old_rules.items():
-        renamed = new_rules[key]
-        assert renamed.rsplit(".", 1)[-1] == endpoint, (key, endpoint, renamed)
-        assert mapping.setdefault(endpoint, renamed) == renamed
-    assert len(set(mapping.values())) == len(mapping)
-
-    for key in ("error_handlers", "template_filters", "template_tests", "cli_commands"):
-        assert set(new[key]) >= set(old[key]), key
-    for key in ("before_request", "after_request", "teardown_request"):
-        assert sorted(n for names in new[key].values() for n in names) == sorted(
-            n for names in old[key].values() for n in names
-        ), key
-
-    assert new["responses"].keys() == old["responses"].keys()
-    for rule, response in old["responses"].items():
-        assert new["responses"][rule] == response, rule
+    assert_same_behaviour(old, new)
 
 
 #: Known: the blueprints codemod turns `before_first_request` into start-up code for every target,
