@@ -243,13 +243,15 @@ def _convert_view_module(
         ):
             continue
         if movable_kind(statement, local_app, allow_cli) is None:
-            findings.append(
-                Finding(
-                    Location(path, index.statement_line(position)),
-                    f"uses the global `{local_app}` at import time; this module keeps it, so the "
-                    "factory cannot be built until it is rewritten by hand",
+            # Inside the package this blocks the factory; outside, the factory makes it an entry point.
+            if path.startswith(model.app_dir + "/"):
+                findings.append(
+                    Finding(
+                        Location(path, index.statement_line(position)),
+                        f"uses the global `{local_app}` at import time; this module keeps it, so the "
+                        "factory cannot be built until it is rewritten by hand",
+                    )
                 )
-            )
             return None
     transformer = ToBlueprint(
         index.access_names, local_app, BLUEPRINT_VARIABLE, keep_first_request=keep_first_request

@@ -23,10 +23,10 @@ from flaskmod.errors import Finding, Location, Severity
 from flaskmod.pipeline import Options, Outcome
 from flaskmod.project import Project
 
+from ._app_importers import ENTRY_POINT_CONFIG, rewrite_app_importers, rewrite_test_imports
 from ._imports import add_import
 from ._layout import needs_package
 from ._moving import ModuleIndex, imported_as
-from ._test_imports import rewrite_test_imports
 
 ORDER = 50
 SUMMARY = "Build the app in create_app(config_name) instead of at import time."
@@ -87,9 +87,11 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     if (skipped := needs_package(project, model, "factory")) is not None:
         return skipped
     app = model.app_name
-    blockers = _importers_of_app(project, model, app)
+    importers = _importers_of_app(project, model, app)
+    blockers = [f for path, f in importers if _inside_package(path, model)]
     if blockers:
         return Outcome(project, tuple(blockers))
+    entry_points = sorted({path for path, _ in importers})
     index = ModuleIndex(project, model.app_path)
     if FACTORY in index.binders:  # the module's own `create_app` would replace the factory
         line = index.statement_line(min(index.binders[FACTORY]))
@@ -223,11 +225,23 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     # commit that removes the global app is not a commit whose tests fail.
     tests, found = rewrite_test_imports(project, model, tree)
     findings += found
-    return Outcome(project.with_changes(modules={model.app_path: tree, **tests}), tuple(findings))
+    entries, found = rewrite_app_importers(project, model, tree, entry_points, ENTRY_POINT_CONFIG)
+    findings += found
+    modules = {model.app_path: tree, **tests, **entries}
+    return Outcome(project.with_changes(modules=modules), tuple(findings))
 
 
-def _importers_of_app(project: Project, model: AppModel, app: str) -> list[Finding]:
-    """Non-test modules that still import the global app would break: the factory must wait."""
+def _inside_package(path: str, model: AppModel) -> bool:
+    """Modules of the app's package must not build a second app: they need `current_app`."""
+    return bool(model.app_dir) and path.startswith(model.app_dir + "/")
+
+
+def _importers_of_app(project: Project, model: AppModel, app: str) -> list[tuple[str, Finding]]:
+    """Non-test modules that still import the global app, each with the finding to report.
+
+    Inside the package they would break (they need `current_app`), so the factory waits; outside
+    it they are entry points and build their own app (see `rewrite_app_importers`).
+    """
     found = []
     for path in project.python_paths():
         if path == model.app_path or is_test_path(path) or app not in project.text(path):
@@ -236,11 +250,9 @@ def _importers_of_app(project: Project, model: AppModel, app: str) -> list[Findi
         for node in m.findall(tree, m.ImportFrom()):
             if imported_as(node, model.import_name, path, app) is not None:
                 line = project.metadata(path).resolve(PositionProvider)[node].start.line
-                found.append(
-                    Finding(
-                        Location(path, line),
-                        f"imports the global `{app}`; the factory is not built until this module "
-                        f"gets it another way (current_app, or {FACTORY}())",
-                    )
+                message = (
+                    f"imports the global `{app}`; the factory is not built until this module "
+                    f"gets it another way (current_app, or {FACTORY}())"
                 )
+                found.append((path, Finding(Location(path, line), message)))
     return found

@@ -18,8 +18,8 @@ from flaskmod.errors import Finding, Location, Severity
 from flaskmod.pipeline import Options, Outcome
 from flaskmod.project import Project
 
+from ._app_importers import rewrite_test_imports
 from ._layout import FACTORY, defines_factory
-from ._test_imports import rewrite_test_imports
 
 ORDER = 70
 SUMMARY = 'Make the project\'s tests build the app with create_app("testing").'

@@ -136,6 +136,10 @@ class Run:
 
 ProgressHook = Callable[[Codemod], None]
 
+#: Codemods run in passes until one changes nothing: a codemod that declined (a name clash) may
+#: apply once a later one moved the clashing code away, and a second run must find nothing to do.
+MAX_PASSES = 3
+
 
 def refuse_blocking(model: AppModel, options: Options) -> None:
     """Raise unless the app's uses are all ones flaskmod can carry, or the user said --force."""
@@ -160,17 +164,26 @@ def run(
     refuse_blocking(first, options)
     steps: list[Step] = []
     current, model = project, first
-    for codemod in codemods:
-        if on_step:
-            on_step(codemod)
-        outcome = codemod.transform(current, model, options)
-        findings = tuple(
-            f if f.codemod else Finding(f.location, f.message, f.severity, codemod.name)
-            for f in outcome.findings
-        )
-        step = Step(codemod, current, outcome.project, findings, outcome.secrets)
-        steps.append(step)
-        if step.changed:
-            current = outcome.project
-            model = analyze(current, detailed=False)
+    for number in range(MAX_PASSES):
+        progressed = False
+        for codemod in codemods:
+            if on_step:
+                on_step(codemod)
+            outcome = codemod.transform(current, model, options)
+            findings = tuple(
+                f if f.codemod else Finding(f.location, f.message, f.severity, codemod.name)
+                for f in outcome.findings
+            )
+            step = Step(codemod, current, outcome.project, findings, outcome.secrets)
+            if number and step.changed:
+                # A later pass did what an earlier one declined: its refusal no longer holds.
+                steps = [s for s in steps if s.codemod != codemod or s.changed]
+            if step.changed or not number:
+                steps.append(step)
+            if step.changed:
+                progressed = True
+                current = outcome.project
+                model = analyze(current, detailed=False)
+        if not progressed:
+            break
     return Run(original=project, model=first, steps=tuple(steps), options=options)

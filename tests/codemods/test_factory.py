@@ -97,17 +97,43 @@ def test_name_computed_from_app_and_used_elsewhere_blocks_the_factory(project) -
     )
 
 
-def test_other_modules_importing_the_global_app_block_the_factory(project) -> None:
+def test_package_modules_importing_the_global_app_block_the_factory(project) -> None:
     root = project(
         {
             "app/__init__.py": "from flask import Flask\napp = Flask(__name__)\n",
-            "manage.py": "import sys\nfrom app import app\n",
+            "app/tasks.py": "import sys\nfrom app import app\n",
             "tests/test_x.py": "from app import app\n",
         }
     )
     files, run = migrate(root, only=ONLY)
     assert "create_app" not in files["app/__init__.py"]
-    assert [str(f.location) for f in run.findings] == ["manage.py:2"]
+    assert [str(f.location) for f in run.findings] == ["app/tasks.py:2"]
+
+
+def test_entry_points_outside_the_package_build_their_own_app(project) -> None:
+    root = project(
+        {
+            "app/__init__.py": "from flask import Flask\napp = Flask(__name__)\n",
+            "manage.py": """
+                from flask_script import Manager
+                from app import app
+
+                manager = Manager(app)
+            """,
+        }
+    )
+    files, _ = migrate(root, only=ONLY)
+    assert files["manage.py"] == dedent(
+        """
+        from flask_script import Manager
+        from app import create_app
+        import os
+
+        app = create_app(os.environ.get("FLASK_CONFIG", "development"))
+
+        manager = Manager(app)
+        """
+    )
 
 
 def test_factory_project_is_left_alone(project) -> None:

@@ -93,3 +93,41 @@ def test_a_view_named_get_config_keeps_the_settings_in_place(project) -> None:
     assert "from config import get_config" not in files["app/__init__.py"]
     found = _manual(outcome, "config-classes")
     assert any(f.startswith("app.py:7: `get_config` is already defined here") for f in found)
+
+
+def test_a_declined_codemod_applies_in_a_later_pass_and_a_second_run_is_empty(project) -> None:
+    """Found by fuzzing: `config-classes` declines while a view named `get_config` sits in the
+    app module; `blueprints` then moves that view away, and `factory` declines (a helper named
+    `create_app`). Passes run until nothing changes, so a second run has nothing left to do."""
+    root = project(
+        {
+            "app.py": """
+                from flask import Flask
+
+                app = Flask(__name__)
+                app.debug = True
+
+
+                @app.route("/")
+                def get_config():
+                    return "hello"
+
+
+                def create_app(value):
+                    return value
+            """
+        }
+    )
+    files, first = migrate(root)
+    assert "config.py" in files
+    assert "app.config.from_object(get_config())" in files["app/__init__.py"]
+    messages = [f.message for f in first.findings]
+    assert not any("`get_config` is already defined" in m for m in messages)
+    assert any("`create_app` is already defined" in m for m in messages)
+    for path, text in files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    (root / "app.py").unlink()
+    _, second = migrate(root)
+    assert second.nothing_to_do

@@ -1,10 +1,15 @@
-"""Test modules that imported the global app build one through the factory instead.
+"""Modules that imported the global app build one through the factory instead.
 
-Shared by `factory` (which must not leave the project's tests broken in its own commit) and
-`tests` (which also runs alone on a factory flaskmod built).
+Test modules get `create_app("testing")`; entry points outside the package (`microblog.py`,
+`manage.py`, `run.py`: the module `FLASK_APP` or gunicorn pointed at) get an app for the
+environment's config, on which their own registrations (`@app.shell_context_processor`,
+`Manager(app)`) keep working. Shared by `factory` (which must not leave the project's tests or
+entry points broken in its own commit) and `tests` (which also runs alone).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import libcst as cst
 import libcst.matchers as m
@@ -13,7 +18,7 @@ from flaskmod.analysis import AppModel
 from flaskmod.errors import Finding, Location, Severity
 from flaskmod.project import Project
 
-from ._imports import add_statements_after_imports
+from ._imports import add_import, add_statements_after_imports
 from ._layout import FACTORY
 from ._moving import dotted
 
@@ -98,15 +103,29 @@ def _free_name(tree: cst.Module, wanted: str) -> str:
     return wanted if used <= in_imports and not bound_by_import else f"{wanted}_under_test"
 
 
+ENTRY_POINT_CONFIG = 'os.environ.get("FLASK_CONFIG", "development")'
+
+
 def rewrite_test_imports(
     project: Project, model: AppModel, factory_module: cst.Module
 ) -> tuple[dict[str, cst.Module], list[Finding]]:
     """New trees for the test modules that import the global app from the app module."""
+    return rewrite_app_importers(project, model, factory_module, model.tests, '"testing"')
+
+
+def rewrite_app_importers(
+    project: Project,
+    model: AppModel,
+    factory_module: cst.Module,
+    paths: Iterable[str],
+    config: str,
+) -> tuple[dict[str, cst.Module], list[Finding]]:
+    """New trees for `paths` that import the global app: each builds its own with `config`."""
     package = model.import_name
     findings: list[Finding] = []
     trees: dict[str, cst.Module] = {}
     exported = _top_level_names(factory_module)
-    for path in model.tests:
+    for path in paths:
         text = project.text(path)
         if package not in text:
             continue
@@ -116,23 +135,26 @@ def rewrite_test_imports(
         creations: list[str] = []
         if rewriter.bound:
             new = _dedupe_factory_import(new)
-            creations += [f'{name} = {FACTORY}("testing")' for name in rewriter.bound]
+            creations += [f"{name} = {FACTORY}({config})" for name in rewriter.bound]
         aliases = _module_aliases(tree, package)
         if aliases and model.app_name not in exported:
             variable = _free_name(new, model.app_name)
             attributes = _ModuleAppAttribute(aliases, model.app_name, variable)
             new = new.visit(attributes)
             if attributes.count:
-                creations.append(f'{variable} = {aliases[0]}.{FACTORY}("testing")')
+                creations.append(f"{variable} = {aliases[0]}.{FACTORY}({config})")
         if not creations:
             continue
         statements = [cst.parse_statement(line + "\n") for line in creations]
         statements[0] = statements[0].with_changes(leading_lines=[cst.EmptyLine()])
-        trees[path] = add_statements_after_imports(new, statements)
+        new = add_statements_after_imports(new, statements)
+        if "os." in config:
+            new = add_import(new, "os")
+        trees[path] = new
         findings.append(
             Finding(
                 Location(path),
-                f'builds its app with {FACTORY}("testing") instead of importing the global one',
+                f"builds its app with {FACTORY}({config}) instead of importing the global one",
                 Severity.NOTE,
             )
         )
