@@ -17,9 +17,17 @@ import libcst.matchers as m
 
 from flaskmod.analysis import AppModel
 from flaskmod.errors import Finding, Location, Severity
+from flaskmod.pipeline import Outcome
 from flaskmod.project import Project
 
-from ._moving import ModuleIndex, imports_for, local_top_modules, prune_imports, redirect_imports
+from ._moving import (
+    ModuleIndex,
+    imported_names,
+    imports_for,
+    local_top_modules,
+    prune_imports,
+    redirect_imports,
+)
 from ._registrations import ToBlueprint
 
 
@@ -152,3 +160,19 @@ def extract(
         )
     ]
     return new_project.with_changes(modules=redirected), findings
+
+
+def extract_group(
+    project: Project, model: AppModel, index: ModuleIndex, extraction: Extraction
+) -> Outcome:
+    """The codemod outcome of extracting `extraction` (nothing to do when it has no seeds)."""
+    if not extraction.seeds:
+        return Outcome(project)
+    elsewhere = imported_names(project, model.import_name, model.app_path)
+    result = extract(project, model, index, extraction, elsewhere)
+    if result is None:
+        path = f"{model.app_dir}/{extraction.module}.py"
+        message = f"{path} already exists; {extraction.module} left in {model.app_path}"
+        return Outcome(project, (Finding(Location(path), message),))
+    new_project, found = result
+    return Outcome(new_project, tuple(found))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 import libcst as cst
+import libcst.matchers as m
 from libcst.metadata import (
     Assignment,
     BuiltinAssignment,
@@ -311,6 +312,24 @@ def unused_after_move(index: ModuleIndex, moved: Collection[int]) -> set[str]:
 
 def parse_statements(code: str) -> list[cst.BaseStatement]:
     return list(cst.parse_module(code).body)
+
+
+def imported_names(project: Project, module: str, exclude: str) -> set[str]:
+    """Names other project modules import from `module` by name."""
+    names: set[str] = set()
+    for path in project.python_paths():
+        if path == exclude or module not in project.text(path):
+            continue
+        for node in m.findall(project.module(path), m.ImportFrom()):
+            assert isinstance(node, cst.ImportFrom)
+            if (
+                node.module is not None
+                and not node.relative
+                and dotted(node.module) == module
+                and not isinstance(node.names, cst.ImportStar)
+            ):
+                names |= {alias.evaluated_name for alias in node.names}
+    return names
 
 
 # ----------------------------------------------------------- imports redirected

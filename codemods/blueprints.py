@@ -35,8 +35,8 @@ from ._layout import needs_package
 from ._literals import quote
 from ._moving import (
     ModuleIndex,
-    dotted,
     imported_as,
+    imported_names,
     imports_for,
     local_top_modules,
     prune_imports,
@@ -151,24 +151,6 @@ def _globals_of(index: ModuleIndex, positions: set[int]) -> set[str]:
     names: set[str] = set()
     for position in positions:
         names |= _declared_global(index.body[position])
-    return names
-
-
-def imported_names(project: Project, module: str, exclude: str) -> set[str]:
-    """Names other project modules import from `module` by name."""
-    names: set[str] = set()
-    for path in project.python_paths():
-        if path == exclude or module not in project.text(path):
-            continue
-        for node in m.findall(project.module(path), m.ImportFrom()):
-            assert isinstance(node, cst.ImportFrom)
-            if (
-                node.module is not None
-                and not node.relative
-                and dotted(node.module) == module
-                and not isinstance(node.names, cst.ImportStar)
-            ):
-                names |= {alias.evaluated_name for alias in node.names}
     return names
 
 

@@ -13,9 +13,8 @@ from flaskmod.analysis import AppModel, Layout
 from flaskmod.pipeline import Options, Outcome
 from flaskmod.project import Project
 
-from ._extract import Extraction, extract
+from ._extract import Extraction, extract_group
 from ._moving import ModuleIndex
-from .blueprints import imported_names
 
 ORDER = 36
 SUMMARY = "Move FlaskForm/WTForms form classes into forms.py."
@@ -57,17 +56,7 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     if model.layout is not Layout.PACKAGE or "Form" not in project.text(model.app_path):
         return Outcome(project)
     index = ModuleIndex(project, model.app_path)
-    seeds = form_seeds(index)
-    if not seeds:
-        return Outcome(project)
-    result = extract(
-        project,
-        model,
-        index,
-        Extraction("forms", "Web forms (Flask-WTF).", frozenset(seeds)),
-        imported_names(project, model.import_name, model.app_path),
+    seeds = frozenset(form_seeds(index))
+    return extract_group(
+        project, model, index, Extraction("forms", "Web forms (Flask-WTF).", seeds)
     )
-    if result is None:
-        return Outcome(project)
-    new_project, found = result
-    return Outcome(new_project, tuple(found))

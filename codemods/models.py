@@ -12,13 +12,11 @@ import libcst as cst
 import libcst.matchers as m
 
 from flaskmod.analysis import AppModel, Layout
-from flaskmod.errors import Finding
 from flaskmod.pipeline import Options, Outcome
 from flaskmod.project import Project
 
-from ._extract import Extraction, extract
+from ._extract import Extraction, extract_group
 from ._moving import ModuleIndex
-from .blueprints import imported_names
 
 ORDER = 33
 SUMMARY = "Move db.Model classes, association tables and user loaders into models.py."
@@ -108,22 +106,6 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     if ".Model" not in text and ".Table(" not in text:
         return Outcome(project)  # nothing to find: spare the scope analysis
     index = ModuleIndex(project, model.app_path)
-    seeds = model_seeds(index, model.import_name)
-    if not seeds:
-        return Outcome(project)
-    findings: list[Finding] = []
-    result = extract(
-        project,
-        model,
-        index,
-        Extraction(
-            "models",
-            "Database models, and the loaders that look them up.",
-            frozenset(seeds),
-        ),
-        imported_names(project, model.import_name, model.app_path),
-    )
-    if result is None:
-        return Outcome(project, tuple(findings))
-    new_project, found = result
-    return Outcome(new_project, tuple(findings + found))
+    seeds = frozenset(model_seeds(index, model.import_name))
+    description = "Database models, and the loaders that look them up."
+    return extract_group(project, model, index, Extraction("models", description, seeds))

@@ -144,3 +144,13 @@ def test_no_models_is_a_no_op(project) -> None:
     root = project({"app/__init__.py": "from flask import Flask\napp = Flask(__name__)\n"})
     _, run = migrate(root, only=["models", "forms"])
     assert run.nothing_to_do
+
+
+def test_existing_target_module_is_reported_not_overwritten(project) -> None:
+    root = project({"app/__init__.py": APP, "app/models.py": "# the team's own models\n"})
+    files, run = migrate(root, only=["models"])
+    assert files["app/models.py"] == "# the team's own models\n"
+    assert "class User(UserMixin, db.Model):" in files["app/__init__.py"]
+    assert any(
+        str(f.location) == "app/models.py" and "already exists" in f.message for f in run.findings
+    )
