@@ -42,6 +42,7 @@ class App:
     tests_pass: int | None = None
     scenario: str | None = None
     env: dict[str, str] = field(default_factory=dict)
+    include: list[str] = field(default_factory=list)
     notes: str = ""
 
     @property

@@ -2,7 +2,8 @@
 
     python corpus/restore.py [NAME...] [--force]
 
-Each app is `git archive <commit> <subpath>` of the snapshot that the agent tool `fetch`
+Each app is `git archive <commit> <subpath>` (only the manifest's `include` paths, when it
+lists some) of the snapshot that the agent tool `fetch`
 brought to /work/.mirror/<owner>+<name>/, with the subpath stripped. Nothing of the apps is
 committed to this repository: `corpus/apps/` is ignored.
 """
@@ -37,6 +38,11 @@ def git_dir(repo: str) -> Path:
     )
 
 
+def _included(path: str, include: list[str]) -> bool:
+    """Whether `path` is one of the `include` paths or lies under one of them."""
+    return any(path == item or path.startswith(item.rstrip("/") + "/") for item in include)
+
+
 def restore(app: App, force: bool = False) -> Path:
     """Write the app's files at its commit into apps/<name>/ and return that folder."""
     target = app.source
@@ -63,6 +69,8 @@ def restore(app: App, force: bool = False) -> Path:
             if not member.name.startswith(prefix) or member.name == prefix.rstrip("/"):
                 continue
             member.name = member.name[len(prefix) :]
+            if app.include and not _included(member.name, app.include):
+                continue
             if member.name and (member.isfile() or member.isdir() or member.issym()):
                 members.append(member)
         archive.extractall(staging, members=members, filter="tar")
