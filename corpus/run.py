@@ -545,7 +545,9 @@ def flaskmod_commit(flaskmod: Path) -> str:
     done = run(
         [shebang, "-c", "import flaskmod; print(flaskmod.__file__)"], CORPUS, clean_env(), 60
     )
-    where = Path(done.stdout.strip()).parent if done.returncode == 0 else CORPUS
+    package = Path(done.stdout.strip()).parent if done.returncode == 0 else CORPUS
+    top = run(["git", "rev-parse", "--show-toplevel"], package, clean_env(), 60).stdout.strip()
+    where = Path(top) if top else package
     head = run(["git", "rev-parse", "HEAD"], where, clean_env(), 60).stdout.strip()
     engine_paths = ["--", "src", "codemods", "pyproject.toml"]
     engine = run(
@@ -609,8 +611,10 @@ def first_failure(outcome: Outcome) -> tuple[str, Check] | None:
     return None
 
 
-def write_results(outcomes: list[Outcome], commit: str, path: Path) -> None:
-    date = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+def write_results(
+    outcomes: list[Outcome], commit: str, path: Path, when: dt.datetime | None = None
+) -> None:
+    date = (when or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Corpus results",
         "",
@@ -639,6 +643,15 @@ def write_results(outcomes: list[Outcome], commit: str, path: Path) -> None:
     path.write_text("\n".join(lines))
 
 
+def load_outcomes(path: Path) -> list[Outcome]:
+    """Outcomes from a file written by --json."""
+    outcomes = []
+    for raw in json.loads(path.read_text()):
+        checks = {name: Check(**check) for name, check in raw.pop("checks").items()}
+        outcomes.append(Outcome(**raw, checks=checks))
+    return outcomes
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", metavar="NAME", help="apps (default: all)")
@@ -658,7 +671,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--stacks-only", action="store_true", help="build the stacks of the apps, then stop"
     )
+    parser.add_argument(
+        "--report-from",
+        type=Path,
+        metavar="JSON",
+        help="rewrite RESULTS.md (or --results) from a saved --json file; run nothing",
+    )
     args = parser.parse_args(argv)
+    if args.report_from:
+        outcomes = load_outcomes(args.report_from)
+        when = dt.datetime.fromtimestamp(args.report_from.stat().st_mtime, dt.UTC)
+        commit = flaskmod_commit(args.flaskmod.resolve())
+        write_results(outcomes, commit, args.results or RESULTS, when)
+        print(summary_line(outcomes))
+        return 0
     try:
         apps = select(load(), args.names)
     except ManifestError as error:
