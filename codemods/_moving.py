@@ -9,152 +9,17 @@ scope analysis of the source tree.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.metadata import (
-    Assignment,
-    BuiltinAssignment,
-    GlobalScope,
-    ImportAssignment,
-    PositionProvider,
-    ScopeProvider,
-)
 
+from flaskmod.names import Imported, ModuleIndex
 from flaskmod.project import Project, module_name
 
-
-class _OwnerCollector(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.owner: dict[cst.CSTNode, int] = {}
-        self.current = -1
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self.owner[node] = self.current
-        return True
-
-
-@dataclass(frozen=True)
-class ImportedName:
-    """`name` is bound by an import of `module` (absolute), as `original` (None for `import x`)."""
-
-    name: str
-    module: str
-    original: str | None
-
-    def statement(self) -> str:
-        if self.original is None:
-            if self.module == self.name:
-                return f"import {self.module}"
-            if self.module.split(".")[0] == self.name:
-                return f"import {self.module}"
-            return f"import {self.module} as {self.name}"
-        alias = "" if self.original == self.name else f" as {self.name}"
-        return f"from {self.module} import {self.original}{alias}"
-
-
-class ModuleIndex:
-    """Scope facts about one module's top-level statements, resolved once per tree."""
-
-    def __init__(self, project: Project, path: str) -> None:
-        self.path = path
-        self.module_name = module_name(path)
-        self.is_package = PurePosixPath(path).name == "__init__.py"
-        wrapper = project.metadata(path)
-        self.tree = wrapper.module
-        scopes = wrapper.resolve(ScopeProvider)
-        self.positions = wrapper.resolve(PositionProvider)
-        self.body: Sequence[cst.BaseStatement] = self.tree.body
-        collector = _OwnerCollector()
-        for index, statement in enumerate(self.body):
-            collector.current = index
-            statement.visit(collector)
-        self.owner = collector.owner
-        scope = scopes.get(self.tree)
-        assert isinstance(scope, GlobalScope)
-        self.scope = scope
-        # name -> statement indices that read it (at any depth), and that bind it at top level
-        self.readers: dict[str, set[int]] = {}
-        self.binders: dict[str, list[int]] = {}
-        self.imports: dict[str, ImportedName] = {}
-        self.access_names: dict[cst.CSTNode, str] = {}
-        self.access_nodes: dict[str, list[cst.CSTNode]] = {}
-        for assignment in scope.assignments:
-            if isinstance(assignment, BuiltinAssignment):
-                continue
-            name = assignment.name
-            if isinstance(assignment, Assignment):
-                index = self.owner.get(assignment.node, -1)
-                if index >= 0:
-                    self.binders.setdefault(name, []).append(index)
-                if isinstance(assignment, ImportAssignment):
-                    imported = self._imported(assignment)
-                    if imported is not None:
-                        self.imports[name] = imported
-            for access in assignment.references:
-                self.access_names[access.node] = name
-                self.access_nodes.setdefault(name, []).append(access.node)
-                index = self.owner.get(access.node, -1)
-                if index >= 0:
-                    self.readers.setdefault(name, set()).add(index)
-
-    # ----------------------------------------------------------------- queries
-    def line(self, node: cst.CSTNode) -> int:
-        return self.positions[node].start.line
-
-    def statement_line(self, index: int) -> int:
-        return self.line(self.body[index])
-
-    def first_read_outside(self, name: str, indices: Collection[int]) -> int | None:
-        """Line of the first read of `name` outside the given statements."""
-        lines = [
-            self.line(node)
-            for node in self.access_nodes.get(name, [])
-            if self.owner.get(node, -1) not in indices
-        ]
-        return min(lines) if lines else None
-
-    def names_read_by(self, indices: Collection[int]) -> set[str]:
-        return {name for name, readers in self.readers.items() if readers & set(indices)}
-
-    def names_bound_by(self, indices: Collection[int]) -> set[str]:
-        return {name for name, binders in self.binders.items() if set(binders) & set(indices)}
-
-    def reads(self, index: int, name: str) -> bool:
-        return index in self.readers.get(name, set())
-
-    def only_read_within(self, name: str, indices: Collection[int]) -> bool:
-        readers = self.readers.get(name, set())
-        return bool(readers) and readers <= set(indices)
-
-    def _imported(self, assignment: ImportAssignment) -> ImportedName | None:
-        node = assignment.node
-        if isinstance(node, cst.Import):
-            for alias in node.names:
-                bound = alias.evaluated_alias or alias.evaluated_name.split(".")[0]
-                if bound == assignment.name:
-                    return ImportedName(assignment.name, alias.evaluated_name, None)
-        elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
-            base = self._absolute(node)
-            for alias in node.names:
-                bound = alias.evaluated_alias or alias.evaluated_name
-                if bound == assignment.name:
-                    return ImportedName(assignment.name, base, alias.evaluated_name)
-        return None
-
-    def _absolute(self, node: cst.ImportFrom) -> str:
-        name = dotted(node.module) if node.module is not None else ""
-        level = len(node.relative)
-        if not level:
-            return name
-        package = self.module_name if self.is_package else self.module_name.rpartition(".")[0]
-        parts = package.split(".") if package else []
-        if level > 1:
-            parts = parts[: len(parts) - (level - 1)]
-        return ".".join([*parts, name] if name else parts)
+ImportedName = Imported
 
 
 def dotted(node: cst.BaseExpression) -> str:

@@ -214,7 +214,7 @@ def _convert_view_module(
         local_app = local_app or imported_as(node, model.import_name, path, model.app_name)
     if local_app is None:
         return None
-    index = ModuleIndex(project, path)
+    index = project.index(path)
     for position, statement in enumerate(index.body):
         if not index.reads(position, local_app) or (
             isinstance(statement, cst.FunctionDef | cst.ClassDef)
@@ -261,7 +261,7 @@ def _view_modules(project: Project, model: AppModel) -> list[str]:
 def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     if (skipped := needs_package(project, model, "blueprints")) is not None:
         return skipped
-    index = ModuleIndex(project, model.app_path)
+    index = project.index(model.app_path)
     app = model.app_name
     package = model.import_name
     blueprint = options.blueprint

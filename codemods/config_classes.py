@@ -297,7 +297,7 @@ def _module_constants(index: ModuleIndex, before: int) -> list[tuple[int, str, c
 def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     if model.layout is Layout.FACTORY:
         return Outcome(project)
-    index = ModuleIndex(project, model.app_path)
+    index = project.index(model.app_path)
     app = model.app_name
     findings: list[Finding] = []
 

@@ -135,7 +135,7 @@ def _instance_name(class_name: str, taken: set[str]) -> str:
 def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     if (skipped := needs_package(project, model, "extensions")) is not None:
         return skipped
-    index = ModuleIndex(project, model.app_path)
+    index = project.index(model.app_path)
     app = model.app_name
     findings: list[Finding] = []
     found: list[_Extension] = []

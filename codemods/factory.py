@@ -92,7 +92,7 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     if blockers:
         return Outcome(project, tuple(blockers))
     entry_points = sorted({path for path, _ in importers})
-    index = ModuleIndex(project, model.app_path)
+    index = project.index(model.app_path)
     if FACTORY in index.binders:  # the module's own `create_app` would replace the factory
         line = index.statement_line(min(index.binders[FACTORY]))
         message = f"`{FACTORY}` is already defined here; rename it, then run again"

@@ -55,7 +55,7 @@ def form_seeds(index: ModuleIndex) -> set[int]:
 def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     if model.layout is not Layout.PACKAGE or "Form" not in project.text(model.app_path):
         return Outcome(project)
-    index = ModuleIndex(project, model.app_path)
+    index = project.index(model.app_path)
     seeds = frozenset(form_seeds(index))
     return extract_group(
         project, model, index, Extraction("forms", "Web forms (Flask-WTF).", seeds)

@@ -105,7 +105,7 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     text = project.text(model.app_path)
     if ".Model" not in text and ".Table(" not in text:
         return Outcome(project)  # nothing to find: spare the scope analysis
-    index = ModuleIndex(project, model.app_path)
+    index = project.index(model.app_path)
     seeds = frozenset(model_seeds(index, model.import_name))
     description = "Database models, and the loaders that look them up."
     return extract_group(project, model, index, Extraction("models", description, seeds))

@@ -73,7 +73,7 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     name = package_name(model, project)
     new_path = f"{model.app_dir}/{name}/__init__.py" if model.app_dir else f"{name}/__init__.py"
     new_dir = PurePosixPath(new_path).parent.as_posix()
-    index = ModuleIndex(project, model.app_path)
+    index = project.index(model.app_path)
     findings: list[Finding] = []
 
     body: list[cst.BaseStatement] = []

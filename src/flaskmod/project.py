@@ -22,6 +22,7 @@ from libcst.metadata import MetadataWrapper
 
 from flaskmod import python2
 from flaskmod.errors import FlaskmodError, Location
+from flaskmod.names import FactCache, ModuleIndex
 
 # Never read, never touched: version control, environments, caches, generated migrations.
 ALWAYS_IGNORED = (
@@ -115,6 +116,9 @@ def decode(path: str, data: bytes, executable: bool = False) -> FileText:
 class _Caches:
     trees: dict[str, cst.Module] = field(default_factory=dict)
     wrappers: dict[int, MetadataWrapper] = field(default_factory=dict)
+    #: per-statement name facts, shared by every snapshot of one run (see `flaskmod.names`)
+    facts: FactCache = field(default_factory=FactCache)
+    indexes: dict[tuple[str, int], ModuleIndex] = field(default_factory=dict)
     #: the project's line ending, decided once from the original snapshot (see `Project.newline`)
     newline: str | None = None
 
@@ -166,6 +170,17 @@ class Project:
             wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
             self._caches.wrappers[id(tree)] = wrapper
         return wrapper
+
+    def index(self, path: str) -> ModuleIndex:
+        """Name facts of `path`'s current tree; statements unchanged since an earlier tree
+        reuse the facts computed for it."""
+        tree = self.module(path)
+        key = (path, id(tree))
+        index = self._caches.indexes.get(key)
+        if index is None or index.tree is not tree:
+            index = ModuleIndex(tree, path, module_name(path), self._caches.facts)
+            self._caches.indexes[key] = index
+        return index
 
     @property
     def newline(self) -> str:
@@ -222,7 +237,13 @@ class Project:
             if previous is None or previous.text != text:
                 files[path] = _retext(previous, text, newline)
                 trees.pop(path, None)
-        caches = _Caches(trees=trees, wrappers=self._caches.wrappers, newline=newline)
+        caches = _Caches(
+            trees=trees,
+            wrappers=self._caches.wrappers,
+            newline=newline,
+            facts=self._caches.facts,
+            indexes=self._caches.indexes,
+        )
         return Project(root=self.root, files=files, origin=origin, _caches=caches)
 
     def with_module(self, path: str, tree: cst.Module) -> Project:

@@ -1,0 +1,696 @@
+"""Which module-level names each top-level statement binds and reads: one resolver for everyone.
+
+Every codemod asks the same questions of the module it takes code from (which names does this
+code read, where is each one bound, which imports does the rest still need), and the analysis asks
+what an expression's imported name is. LibCST's `ScopeProvider` answers them, at about three
+parses' worth of work per tree, and again for every tree a codemod produces. This module answers
+only what flaskmod needs, from one walk of each top-level statement:
+
+* the module-level names a statement binds (assignments, imports, defs, and names a function
+  assigns after `global name`), and
+* the module-level names it reads at any depth, with the `Name` nodes that read them, honouring
+  Python's scoping (function locals, parameters, comprehension targets, class bodies that nested
+  functions do not see, `global` and `nonlocal`).
+
+Facts are kept per statement node, and LibCST trees share unchanged statements between versions, so
+a codemod that moves or edits a few statements leaves the facts of every other one valid: they are
+computed once per run, not once per step. What is not modelled (names in string annotations,
+`from x import *`, `exec`) errs on the side of "not read", exactly as LibCST's provider does for
+star imports; the self-check and verify catch what slips through.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, cast
+
+import libcst as cst
+from libcst.metadata import CodeRange, PositionProvider
+from libcst.metadata.position_provider import PositionProvidingCodegenState
+
+__all__ = [
+    "FactCache",
+    "Imported",
+    "ModuleIndex",
+    "StatementFacts",
+    "dotted",
+    "imports_of",
+    "qualify",
+    "statement_facts",
+]
+
+
+def dotted(node: cst.BaseExpression) -> str:
+    """`a.b.c` as written (a module in an import, a decorator's target); "" if not dotted."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted(node.value)
+        return f"{base}.{node.attr.value}" if base else ""
+    return ""
+
+
+@dataclass(frozen=True)
+class StatementFacts:
+    """Module-level names one top-level statement binds and reads (with the reading nodes)."""
+
+    binds: frozenset[str]
+    reads: dict[str, tuple[cst.Name, ...]]
+    #: names a function in this statement declares `global` (and so shares with the module)
+    declared_global: frozenset[str] = frozenset()
+
+
+# --------------------------------------------------------------------------- the walk
+_NO_NAMES = (
+    cst.SimpleString,
+    cst.Integer,
+    cst.Float,
+    cst.Imaginary,
+    cst.Comment,
+    cst.SimpleWhitespace,
+    cst.ParenthesizedWhitespace,
+    cst.TrailingWhitespace,
+    cst.EmptyLine,
+    cst.Newline,
+    cst.Comma,
+    cst.Dot,
+    cst.Semicolon,
+    cst.Colon,
+    cst.AssignEqual,
+    cst.LeftParen,
+    cst.RightParen,
+    cst.LeftSquareBracket,
+    cst.RightSquareBracket,
+    cst.LeftCurlyBrace,
+    cst.RightCurlyBrace,
+    cst.BaseBinaryOp,
+    cst.BaseBooleanOp,
+    cst.BaseCompOp,
+    cst.BaseUnaryOp,
+    cst.BaseAugOp,
+    cst.Pass,
+    cst.Break,
+    cst.Continue,
+    cst.Ellipsis,
+    cst.ImportStar,
+)
+
+
+@cache
+def _child_fields(kind: type[cst.CSTNode]) -> tuple[str, ...]:
+    """Fields of a node class that can hold names (whitespace and tokens never do)."""
+    skip = ("whitespace", "lpar", "rpar", "leading_lines", "lines_after", "header", "footer")
+    return tuple(
+        f.name
+        for f in dataclasses.fields(kind)
+        if not f.name.startswith(skip) and f.name not in ("comma", "semicolon", "equal")
+    )
+
+
+def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    for name in _child_fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            if not isinstance(value, _NO_NAMES):
+                yield value
+        elif isinstance(value, tuple | list):
+            for item in value:
+                if isinstance(item, cst.CSTNode) and not isinstance(item, _NO_NAMES):
+                    yield item
+
+
+@dataclass
+class _Scope:
+    kind: str  # "module", "function", "class", "comprehension"
+    parent: _Scope | None
+    bound: set[str] = field(default_factory=set)
+    declared_global: set[str] = field(default_factory=set)
+    declared_nonlocal: set[str] = field(default_factory=set)
+    loads: list[cst.Name] = field(default_factory=list)
+    #: free names of nested function scopes, which skip an enclosing class body
+    inner_free: list[cst.Name] = field(default_factory=list)
+
+    def binding_scope(self) -> _Scope:
+        """Where a walrus binds: the nearest scope that is not a comprehension."""
+        scope = self
+        while scope.kind == "comprehension" and scope.parent is not None:
+            scope = scope.parent
+        return scope
+
+
+class _Walker:
+    """One statement's walk: nested scopes resolved as they close, module reads collected."""
+
+    def __init__(self) -> None:
+        self.module = _Scope("module", None)
+        self.global_binds: set[str] = set()
+        self.declared_global: set[str] = set()
+
+    # -- scopes ----------------------------------------------------------------------
+    def close(self, scope: _Scope) -> None:
+        parent = scope.parent
+        assert parent is not None
+        # Nested functions do not see a class body: their free names pass it unresolved.
+        if scope.kind == "class":  # its own reads were resolved in order, as they ran
+            free = [*scope.loads, *scope.inner_free]
+        else:
+            free = [n for n in (*scope.loads, *scope.inner_free) if not self._resolves_in(n, scope)]
+        if parent.kind == "module":
+            parent.loads += free
+        elif scope.kind == "comprehension":
+            parent.loads += free  # evaluated as part of the enclosing scope's code
+        else:
+            parent.inner_free += free
+
+    def _resolves_in(self, node: cst.Name, scope: _Scope) -> bool:
+        """Whether a read in (or below) `scope` is satisfied there; `global` ones go to module."""
+        name = node.value
+        if name in scope.declared_global:
+            self.module.loads.append(node)
+            return True
+        return name in scope.bound and name not in scope.declared_nonlocal
+
+    def bind(self, name: str, scope: _Scope) -> None:
+        if scope.kind == "module":
+            scope.bound.add(name)
+        elif name in scope.declared_global:
+            self.global_binds.add(name)
+        else:
+            scope.bound.add(name)
+
+    # -- targets ---------------------------------------------------------------------
+    def target(self, node: cst.CSTNode, scope: _Scope) -> None:
+        """An assignment target: names bind, attributes and subscripts read their base."""
+        if isinstance(node, cst.Name):
+            self.bind(node.value, scope)
+        elif isinstance(node, cst.Tuple | cst.List):
+            for element in node.elements:
+                self.target(element.value, scope)
+        elif isinstance(node, cst.StarredElement):
+            self.target(node.value, scope)
+        elif isinstance(node, cst.AssignTarget):
+            self.target(node.target, scope)
+        else:
+            self.walk(node, scope)
+
+    # -- the walk --------------------------------------------------------------------
+    def walk(self, node: cst.CSTNode, scope: _Scope) -> None:
+        handler = _HANDLERS.get(type(node))
+        if handler is not None:
+            handler(self, node, scope)
+        else:
+            for child in _children(node):
+                self.walk(child, scope)
+
+    def _name(self, node: cst.Name, scope: _Scope) -> None:
+        # A class body reads its own namespace only once a name is bound there (LOAD_NAME):
+        # `tags = relationship(secondary=tags)` reads the module's `tags`.
+        if scope.kind != "class" or node.value not in scope.bound:
+            scope.loads.append(node)
+
+    def _value_only(self, node: cst.Attribute | cst.Arg, scope: _Scope) -> None:
+        self.walk(node.value, scope)  # `x.attr` and `f(key=x)`: only `x` is a name read
+
+    def _assign(self, node: cst.Assign, scope: _Scope) -> None:
+        self.walk(node.value, scope)
+        for target in node.targets:
+            self.target(target.target, scope)
+
+    def _ann_assign(self, node: cst.AnnAssign, scope: _Scope) -> None:
+        self.walk(node.annotation, scope)
+        if node.value is not None:
+            self.walk(node.value, scope)
+        self.target(node.target, scope)
+
+    def _aug_assign(self, node: cst.AugAssign, scope: _Scope) -> None:
+        self.walk(node.target, scope)
+        self.walk(node.value, scope)
+        self.target(node.target, scope)
+
+    def _for(self, node: cst.For, scope: _Scope) -> None:
+        self.walk(node.iter, scope)
+        self.target(node.target, scope)
+        self._all((node.body, node.orelse), scope)
+
+    def _with_item(self, node: cst.WithItem, scope: _Scope) -> None:
+        self.walk(node.item, scope)
+        if node.asname is not None:
+            self.target(node.asname.name, scope)
+
+    def _except(self, node: cst.ExceptHandler | cst.ExceptStarHandler, scope: _Scope) -> None:
+        if node.type is not None:
+            self.walk(node.type, scope)
+        if node.name is not None:
+            self.target(node.name.name, scope)
+        self.walk(node.body, scope)
+
+    def _named_expr(self, node: cst.NamedExpr, scope: _Scope) -> None:
+        self.walk(node.value, scope)
+        self.target(node.target, scope.binding_scope())
+
+    def _del(self, node: cst.Del, scope: _Scope) -> None:
+        self.target(node.target, scope)
+
+    def _global(self, node: cst.Global, scope: _Scope) -> None:
+        names = {item.name.value for item in node.names}
+        scope.declared_global |= names
+        if scope.kind != "module":
+            self.declared_global |= names
+
+    def _nonlocal(self, node: cst.Nonlocal, scope: _Scope) -> None:
+        scope.declared_nonlocal |= {item.name.value for item in node.names}
+
+    def _match_capture(self, node: cst.MatchAs | cst.MatchStar, scope: _Scope) -> None:
+        if isinstance(node, cst.MatchAs) and node.pattern is not None:
+            self.walk(node.pattern, scope)
+        if node.name is not None:
+            self.bind(node.name.value, scope)
+
+    def _match_mapping(self, node: cst.MatchMapping, scope: _Scope) -> None:
+        self._all(node.elements, scope)
+        if node.rest is not None:
+            self.bind(node.rest.value, scope)
+
+    def _match_keyword(self, node: cst.MatchKeywordElement, scope: _Scope) -> None:
+        self.walk(node.pattern, scope)
+
+    def _all(self, nodes: Iterable[cst.CSTNode | None], scope: _Scope) -> None:
+        for node in nodes:
+            if node is not None:
+                self.walk(node, scope)
+
+    def _parameters(self, params: cst.Parameters, outer: _Scope, inner: _Scope) -> None:
+        everything = [*params.posonly_params, *params.params, *params.kwonly_params]
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                everything.append(star)
+        for param in everything:
+            if param.default is not None:
+                self.walk(param.default, outer)
+            if param.annotation is not None:
+                self.walk(param.annotation.annotation, outer)
+            inner.bound.add(param.name.value)
+
+    def _function(self, node: cst.FunctionDef, scope: _Scope) -> None:
+        for decorator in node.decorators:
+            self.walk(decorator.decorator, scope)
+        inner = _Scope("function", scope)
+        self._parameters(node.params, scope, inner)
+        if node.returns is not None:
+            self.walk(node.returns.annotation, scope)
+        self.bind(node.name.value, scope)
+        self._declarations(node.body, inner)
+        self.walk(node.body, inner)
+        self.close(inner)
+
+    def _declarations(self, body: cst.CSTNode, scope: _Scope) -> None:
+        """`global`/`nonlocal` hold for the whole function, even above where they are written."""
+        stack = [body]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.Global):
+                scope.declared_global |= {item.name.value for item in node.names}
+                self.declared_global |= {item.name.value for item in node.names}
+            elif isinstance(node, cst.Nonlocal):
+                scope.declared_nonlocal |= {item.name.value for item in node.names}
+            elif isinstance(
+                node, cst.BaseSuite | cst.SimpleStatementLine | cst.BaseCompoundStatement
+            ):
+                if not isinstance(node, cst.FunctionDef | cst.ClassDef):
+                    stack.extend(_children(node))
+            elif isinstance(node, cst.Else | cst.ExceptHandler | cst.Finally | cst.If):
+                stack.extend(_children(node))
+
+    def _class(self, node: cst.ClassDef, scope: _Scope) -> None:
+        for decorator in node.decorators:
+            self.walk(decorator.decorator, scope)
+        self._all((*node.bases, *node.keywords), scope)
+        inner = _Scope("class", scope)
+        self.walk(node.body, inner)
+        self.close(inner)
+        self.bind(node.name.value, scope)
+
+    def _lambda(self, node: cst.Lambda, scope: _Scope) -> None:
+        inner = _Scope("function", scope)
+        self._parameters(node.params, scope, inner)
+        self.walk(node.body, inner)
+        self.close(inner)
+
+    def _comprehension(
+        self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp, scope: _Scope
+    ) -> None:
+        inner = _Scope("comprehension", scope)
+        clause: cst.CompFor | None = node.for_in
+        first = True
+        while clause is not None:
+            self.walk(clause.iter, scope if first else inner)
+            self.target(clause.target, inner)
+            self._all(clause.ifs, inner)
+            clause, first = clause.inner_for_in, False
+        if isinstance(node, cst.DictComp):
+            self._all((node.key, node.value), inner)
+        else:
+            self.walk(node.elt, inner)
+        self.close(inner)
+
+    def _import(self, node: cst.Import | cst.ImportFrom, scope: _Scope) -> None:
+        if isinstance(node, cst.ImportFrom) and isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:  # type: ignore[union-attr]
+            if alias.asname is not None:
+                bound = alias.evaluated_alias or ""
+            elif isinstance(node, cst.Import):
+                bound = alias.evaluated_name.split(".")[0]
+            else:
+                bound = alias.evaluated_name
+            self.bind(bound, scope)
+
+
+_Handler = Callable[[_Walker, Any, _Scope], None]
+
+#: node type → how it binds and reads; every other node just has its children walked
+_HANDLERS: dict[type[cst.CSTNode], _Handler] = {
+    cst.Name: _Walker._name,
+    cst.Attribute: _Walker._value_only,
+    cst.Arg: _Walker._value_only,
+    cst.FunctionDef: _Walker._function,
+    cst.ClassDef: _Walker._class,
+    cst.Lambda: _Walker._lambda,
+    cst.ListComp: _Walker._comprehension,
+    cst.SetComp: _Walker._comprehension,
+    cst.GeneratorExp: _Walker._comprehension,
+    cst.DictComp: _Walker._comprehension,
+    cst.Import: _Walker._import,
+    cst.ImportFrom: _Walker._import,
+    cst.Assign: _Walker._assign,
+    cst.AnnAssign: _Walker._ann_assign,
+    cst.AugAssign: _Walker._aug_assign,
+    cst.For: _Walker._for,
+    cst.WithItem: _Walker._with_item,
+    cst.ExceptHandler: _Walker._except,
+    cst.ExceptStarHandler: _Walker._except,
+    cst.NamedExpr: _Walker._named_expr,
+    cst.Del: _Walker._del,
+    cst.Global: _Walker._global,
+    cst.Nonlocal: _Walker._nonlocal,
+    cst.MatchAs: _Walker._match_capture,
+    cst.MatchStar: _Walker._match_capture,
+    cst.MatchMapping: _Walker._match_mapping,
+    cst.MatchKeywordElement: _Walker._match_keyword,
+}
+
+
+def statement_facts(statement: cst.BaseStatement) -> StatementFacts:
+    """The facts of one top-level statement (pure: callers cache them per node)."""
+    walker = _Walker()
+    walker.walk(statement, walker.module)
+    reads: dict[str, list[cst.Name]] = {}
+    for node in walker.module.loads:
+        reads.setdefault(node.value, []).append(node)
+    return StatementFacts(
+        binds=frozenset(walker.module.bound | walker.global_binds),
+        reads={name: tuple(nodes) for name, nodes in reads.items()},
+        declared_global=frozenset(walker.declared_global),
+    )
+
+
+# --------------------------------------------------------------------------- imports
+@dataclass(frozen=True)
+class Imported:
+    """`name` is bound by an import of `module` (absolute), as `original` (None: `import x`).
+
+    `import a.b` binds `a` (the `module`) and also loads `a.b`, kept as `loads` so that code
+    moved elsewhere imports the submodule it reads through `a.b.x`.
+    """
+
+    name: str
+    module: str
+    original: str | None
+    loads: str | None = None
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.module}.{self.original}" if self.original else self.module
+
+    def statement(self) -> str:
+        if self.original is None:
+            target = self.loads or self.module
+            if self.module == self.name or target.split(".")[0] == self.name:
+                return f"import {target}"
+            return f"import {target} as {self.name}"
+        alias = "" if self.original == self.name else f" as {self.name}"
+        return f"from {self.module} import {self.original}{alias}"
+
+
+def absolute_module(node: cst.ImportFrom, module: str, is_package: bool) -> str:
+    """The absolute module an import names, seen from `module` (a package if `is_package`)."""
+    name = dotted(node.module) if node.module is not None else ""
+    level = len(node.relative)
+    if not level:
+        return name
+    package = module if is_package else module.rpartition(".")[0]
+    parts = package.split(".") if package else []
+    if level > 1:
+        parts = parts[: len(parts) - (level - 1)]
+    return ".".join([*parts, name] if name else parts)
+
+
+def imports_of(
+    statements: Sequence[cst.BaseStatement], module: str = "", is_package: bool = False
+) -> dict[str, Imported]:
+    """Names bound by the imports among `statements` (top level, also inside `if`/`try`)."""
+    found: dict[str, Imported] = {}
+    for node in _import_nodes(statements):
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                if alias.asname is not None:
+                    bound = alias.evaluated_alias or ""
+                    found[bound] = Imported(bound, alias.evaluated_name, None)
+                else:  # `import a.b` binds `a`, and loads `a.b` for the code that reads it
+                    top = alias.evaluated_name.split(".")[0]
+                    loads = alias.evaluated_name if "." in alias.evaluated_name else None
+                    previous = found.get(top)
+                    if previous is None or previous.loads is None or loads is not None:
+                        found[top] = Imported(top, top, None, loads)
+        elif not isinstance(node.names, cst.ImportStar):
+            base = absolute_module(node, module, is_package)
+            for alias in node.names:
+                bound = alias.evaluated_alias or alias.evaluated_name
+                found[bound] = Imported(bound, base, alias.evaluated_name)
+    return found
+
+
+def _import_nodes(
+    statements: Iterable[cst.BaseStatement],
+) -> Iterator[cst.Import | cst.ImportFrom]:
+    for statement in statements:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Import | cst.ImportFrom):
+                    yield small
+        elif isinstance(statement, cst.If | cst.Try):
+            yield from _import_nodes(_blocks(statement))
+
+
+def _blocks(statement: cst.If | cst.Try) -> Iterator[cst.BaseStatement]:
+    """The statements of every branch of a top-level `if` or `try` (conditional imports)."""
+    suites: list[cst.BaseSuite] = [statement.body]
+    if isinstance(statement, cst.Try):
+        suites += [handler.body for handler in statement.handlers]
+        suites += [x.body for x in (statement.orelse, statement.finalbody) if x is not None]
+    elif statement.orelse is not None:
+        orelse = statement.orelse
+        if isinstance(orelse, cst.If):
+            yield from _blocks(orelse)
+        else:
+            suites.append(orelse.body)
+    for suite in suites:
+        if isinstance(suite, cst.IndentedBlock):
+            yield from suite.body
+
+
+def qualify(node: cst.BaseExpression, imports: dict[str, Imported]) -> str | None:
+    """`SQLAlchemy` / `fsa.SQLAlchemy` → `flask_sqlalchemy.SQLAlchemy`, via the module's imports."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name) or node.value not in imports:
+        return None
+    return ".".join([imports[node.value].qualified, *reversed(parts)])
+
+
+# --------------------------------------------------------------------------- one module
+class FactCache:
+    """Facts and line counts per statement node, shared by every tree of one run.
+
+    Trees are never mutated and share unchanged statements, so a statement's facts and its
+    rendered height hold for as long as the node exists; the cache keeps the nodes alive.
+    """
+
+    def __init__(self) -> None:
+        self.facts: dict[cst.CSTNode, StatementFacts] = {}
+        self.heights: dict[tuple[cst.CSTNode, str, str], int] = {}
+
+    def of(self, statement: cst.BaseStatement) -> StatementFacts:
+        facts = self.facts.get(statement)
+        if facts is None:
+            facts = self.facts[statement] = statement_facts(statement)
+        return facts
+
+    def height(self, tree: cst.Module, statement: cst.BaseStatement) -> int:
+        """Lines the statement occupies in `tree`, its leading blank and comment lines included."""
+        key = (statement, tree.default_indent, tree.default_newline)
+        height = self.heights.get(key)
+        if height is None:
+            code = tree.code_for_node(statement)
+            height = self.heights[key] = code.count(tree.default_newline) or code.count("\n")
+        return height
+
+
+class ModuleIndex:
+    """Scope facts about one module's top-level statements, from the cached statement facts.
+
+    `binders[name]` and `readers[name]` are statement positions; `access_names` maps each `Name`
+    node that reads a module-level name to that name (so a parameter called `app` is never taken
+    for the global app); `imports[name]` says where an imported name comes from.
+    """
+
+    def __init__(
+        self, tree: cst.Module, path: str, module: str, cache: FactCache | None = None
+    ) -> None:
+        self.path = path
+        self.module_name = module
+        self.is_package = path.endswith("__init__.py")
+        self.tree = tree
+        self.body: Sequence[cst.BaseStatement] = tree.body
+        self._cache = cache or FactCache()
+        self.imports = imports_of(self.body, module, self.is_package)
+        self.binders: dict[str, list[int]] = {}
+        self.declared_global: dict[str, set[int]] = {}
+        reads: dict[str, set[int]] = {}
+        nodes: dict[str, list[tuple[int, cst.Name]]] = {}
+        for position, statement in enumerate(self.body):
+            facts = self._cache.of(statement)
+            for name in facts.binds:
+                self.binders.setdefault(name, []).append(position)
+            for name in facts.declared_global:
+                self.declared_global.setdefault(name, set()).add(position)
+            for name, found in facts.reads.items():
+                reads.setdefault(name, set()).add(position)
+                nodes.setdefault(name, []).extend((position, node) for node in found)
+        known = self.binders.keys() | self.imports.keys()
+        self.readers = {name: found for name, found in reads.items() if name in known}
+        self._nodes = {name: found for name, found in nodes.items() if name in known}
+        self.access_names: dict[cst.CSTNode, str] = {
+            node: name for name, found in self._nodes.items() for _, node in found
+        }
+        self._starts: list[int] | None = None
+
+    # ----------------------------------------------------------------- lines
+    def statement_line(self, position: int) -> int:
+        """The line a top-level statement starts on (its first decorator for a def)."""
+        if self._starts is None:
+            self._starts = self._statement_starts()
+        return self._starts[position]
+
+    def _statement_starts(self) -> list[int]:
+        line = 1 + len(self.tree.header)
+        starts = []
+        for statement in self.body:
+            starts.append(line + _lines_before_code(self.tree, statement))
+            line += self._cache.height(self.tree, statement)
+        return starts
+
+    def line(self, node: cst.CSTNode, position: int | None = None) -> int:
+        """The line of a top-level statement, or of a node inside statement `position`."""
+        for index, statement in enumerate(self.body):
+            if statement is node:
+                return self.statement_line(index)
+        if position is None:
+            position = self.owner_of(node)
+        if position is None:
+            raise ValueError("node is not in this module's top-level statements")
+        return self._line_within(position, node)
+
+    def owner_of(self, node: cst.CSTNode) -> int | None:
+        """The top-level statement holding `node` (found by search: meant for reports only)."""
+        for position, statement in enumerate(self.body):
+            if _contains(statement, node):
+                return position
+        return None
+
+    def _line_within(self, position: int, node: cst.CSTNode) -> int:
+        statement = self.body[position]
+        first = self.statement_line(position) - _lines_before_code(self.tree, statement)
+        return positions_of(self.tree, statement, first).get(node, first)
+
+    # ----------------------------------------------------------------- queries
+    def first_read_outside(self, name: str, positions: Collection[int]) -> int | None:
+        """Line of the first read of `name` outside the given statements."""
+        lines = [
+            self._line_within(position, node)
+            for position, node in self._nodes.get(name, [])
+            if position not in positions
+        ]
+        return min(lines) if lines else None
+
+    def names_read_by(self, positions: Collection[int]) -> set[str]:
+        wanted = set(positions)
+        return {name for name, readers in self.readers.items() if readers & wanted}
+
+    def names_bound_by(self, positions: Collection[int]) -> set[str]:
+        wanted = set(positions)
+        return {name for name, binders in self.binders.items() if wanted.intersection(binders)}
+
+    def reads(self, position: int, name: str) -> bool:
+        return position in self.readers.get(name, ())
+
+    def only_read_within(self, name: str, positions: Collection[int]) -> bool:
+        readers = self.readers.get(name, set())
+        return bool(readers) and readers <= set(positions)
+
+    def nodes_reading(self, name: str, position: int) -> list[cst.Name]:
+        """The `Name` nodes of statement `position` that read the module-level `name`."""
+        return [node for where, node in self._nodes.get(name, []) if where == position]
+
+
+def _lines_before_code(tree: cst.Module, statement: cst.BaseStatement) -> int:
+    """Lines above a statement's own first token: blank and comment lines, and for a def or
+    class its decorators (LibCST positions a decorated def at `def`, as Python's ast does)."""
+    count = len(getattr(statement, "leading_lines", ()))
+    if isinstance(statement, cst.FunctionDef | cst.ClassDef) and statement.decorators:
+        for decorator in statement.decorators:
+            count += tree.code_for_node(decorator).count("\n")
+        count += len(statement.lines_after_decorators)
+    return count
+
+
+def _contains(root: cst.CSTNode, node: cst.CSTNode) -> bool:
+    stack = [root]
+    while stack:
+        current = stack.pop()
+        if current is node:
+            return True
+        stack.extend(current.children)
+    return False
+
+
+def positions_of(
+    tree: cst.Module, statement: cst.BaseStatement, first: int
+) -> dict[cst.CSTNode, int]:
+    """Start lines of every node in one statement whose code begins on line `first`.
+
+    LibCST's `PositionProvider` renders the whole module to position every node; reports need
+    a handful of lines, so only the statement that holds them is rendered.
+    """
+    provider = PositionProvider()
+    state = PositionProvidingCodegenState(
+        default_indent=tree.default_indent, default_newline=tree.default_newline, provider=provider
+    )
+    state.line = first
+    statement._codegen(state)
+    return {node: cast(CodeRange, where).start.line for node, where in provider._computed.items()}
