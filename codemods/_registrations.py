@@ -13,49 +13,9 @@ from dataclasses import dataclass, field
 import libcst as cst
 import libcst.matchers as m
 
-# app.<attribute> used as a decorator → the blueprint attribute with the same effect
-DECORATORS = {
-    "route": "route",
-    "get": "get",
-    "post": "post",
-    "put": "put",
-    "delete": "delete",
-    "patch": "patch",
-    "errorhandler": "app_errorhandler",
-    "before_request": "before_app_request",
-    "after_request": "after_app_request",
-    "teardown_request": "teardown_app_request",
-    "context_processor": "app_context_processor",
-    "template_filter": "app_template_filter",
-    "template_global": "app_template_global",
-    "template_test": "app_template_test",
-    "url_value_preprocessor": "app_url_value_preprocessor",
-    "url_defaults": "app_url_defaults",
-    "cli.command": "cli.command",
-    "cli.group": "cli.group",
-}
-ROUTES = frozenset({"route", "get", "post", "put", "delete", "patch"})
-CLI = frozenset({"cli.command", "cli.group", "cli.add_command"})
+from flaskmod.knowledge import CALLS, CLI, DECORATORS, FIRST_REQUEST, JINJA_REGISTRIES, ROUTES
 
-# app.<method>(...) called as a statement → the blueprint method with the same effect
-CALLS = {
-    **DECORATORS,
-    "add_url_rule": "add_url_rule",
-    "add_template_filter": "add_app_template_filter",
-    "add_template_global": "add_app_template_global",
-    "add_template_test": "add_app_template_test",
-    "cli.add_command": "cli.add_command",
-}
-
-# `app.jinja_env.<registry>["name"] = f` → the blueprint method that registers it app-wide
-JINJA_REGISTRIES = {
-    "filters": "add_app_template_filter",
-    "globals": "add_app_template_global",
-    "tests": "add_app_template_test",
-}
-
-#: removed in Flask 2.3: runs once inside the factory instead
-FIRST_REQUEST = "before_first_request"
+__all__ = ["CALLS", "CLI", "DECORATORS", "FIRST_REQUEST", "JINJA_REGISTRIES", "ROUTES"]
 
 
 def app_attribute(node: cst.BaseExpression, app: str) -> str | None:

@@ -11,7 +11,6 @@ where they are and are reported.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -21,6 +20,7 @@ import libcst.matchers as m
 
 from flaskmod.analysis import AppModel, Layout
 from flaskmod.errors import Finding, Location, Severity
+from flaskmod.knowledge import APP_ATTRIBUTE_KEYS, ENV_NAMES, is_secret
 from flaskmod.pipeline import Options, Outcome
 from flaskmod.project import Project
 from flaskmod.secrets import mask
@@ -35,27 +35,12 @@ SUMMARY = "Move app.config settings into config.py classes; secrets come from th
 
 CONFIG_MODULE = "config"
 
-# Attributes of the app object that are shortcuts for config keys.
-APP_ATTRIBUTE_KEYS = {"secret_key": "SECRET_KEY", "debug": "DEBUG", "testing": "TESTING"}
-
-# Environment variable a setting is read from when it is not named after the key itself.
-ENV_NAMES = {"SQLALCHEMY_DATABASE_URI": "DATABASE_URL"}
-
-SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|PRIVATE_KEY")
-URL_WITH_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://[^/@:\s]+:[^/@\s]+@", re.IGNORECASE)
-
 
 @dataclass(frozen=True)
 class Setting:
     key: str
     value: cst.BaseExpression
     statement: int
-
-
-def is_secret(key: str, literal: str | None) -> bool:
-    if SECRET_NAME.search(key):
-        return True
-    return literal is not None and bool(URL_WITH_CREDENTIALS.match(literal))
 
 
 # -------------------------------------------------------------------- reading

@@ -20,6 +20,7 @@ import libcst.matchers as m
 
 from flaskmod.analysis import AppModel
 from flaskmod.errors import Finding, Location, Severity
+from flaskmod.knowledge import ALL, canonical, known_extension
 from flaskmod.pipeline import Options, Outcome
 from flaskmod.project import Project
 
@@ -31,44 +32,6 @@ ORDER = 30
 SUMMARY = "Move extension objects into extensions.py and bind them with init_app."
 
 MODULE = "extensions"
-
-ALL, NONE = "all", "none"
-
-# Qualified class name → which of the extra arguments `init_app` takes ("all", "none", or names).
-KNOWN_EXTENSIONS: dict[str, str | frozenset[str]] = {
-    "flask_sqlalchemy.SQLAlchemy": NONE,
-    "flask_migrate.Migrate": ALL,
-    "flask_login.LoginManager": NONE,
-    "flask_wtf.CSRFProtect": NONE,
-    "flask_wtf.csrf.CSRFProtect": NONE,
-    "flask_cors.CORS": ALL,
-    "flask_limiter.Limiter": NONE,
-    "flask_talisman.Talisman": ALL,
-    "flask_mail.Mail": NONE,
-    "flask_jwt_extended.JWTManager": NONE,
-    "flask_bcrypt.Bcrypt": NONE,
-    "flask_caching.Cache": NONE,
-    "flask_admin.Admin": NONE,
-    "flask_babel.Babel": frozenset(
-        {
-            "default_locale",
-            "default_domain",
-            "default_translation_directories",
-            "default_timezone",
-            "locale_selector",
-            "timezone_selector",
-        }
-    ),
-    "flask_moment.Moment": NONE,
-    "flask_socketio.SocketIO": ALL,
-    "flask_marshmallow.Marshmallow": NONE,
-    "flask_session.Session": NONE,
-}
-
-
-def canonical(qualified: str) -> str:
-    """`flask.ext.sqlalchemy.SQLAlchemy` (pre-1.0 import style) → `flask_sqlalchemy.SQLAlchemy`."""
-    return re.sub(r"^flask\.ext\.", "flask_", qualified)
 
 
 @dataclass(frozen=True)
@@ -160,8 +123,8 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
         if not passes_app and not (target and target in initialised):
             continue
         qualified = _qualified(index, call.func)
-        takes = KNOWN_EXTENSIONS.get(qualified or "")
-        if takes is None:
+        known = known_extension(qualified)
+        if known is None:
             if passes_app:
                 written = cst.Module([]).code_for_node(call.func)
                 findings.append(
@@ -172,7 +135,9 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
                     )
                 )
             continue
-        ctor, init = _split(call.args, app, takes) if passes_app else (list(call.args), [])
+        ctor, init = (
+            _split(call.args, app, known.init_takes) if passes_app else (list(call.args), [])
+        )
         blocked = _local_names(index, ctor) - {app}
         if blocked:
             findings.append(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import libcst as cst
 
 from flaskmod.analysis import AppModel, Layout
+from flaskmod.knowledge import FORM_CLASSES
 from flaskmod.pipeline import Options, Outcome
 from flaskmod.project import Project
 
@@ -18,10 +19,6 @@ from ._moving import ModuleIndex
 
 ORDER = 36
 SUMMARY = "Move FlaskForm/WTForms form classes into forms.py."
-
-FORM_CLASSES = frozenset(
-    {"flask_wtf.FlaskForm", "flask_wtf.Form", "flask_wtf.form.FlaskForm", "wtforms.Form"}
-)
 
 
 def _is_form_base(index: ModuleIndex, base: cst.BaseExpression, forms: set[str]) -> bool:

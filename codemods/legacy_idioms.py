@@ -8,13 +8,12 @@ modern spellings.
 
 from __future__ import annotations
 
-import re
-
 import libcst as cst
 import libcst.matchers as m
 
 from flaskmod.analysis import AppModel
 from flaskmod.errors import Finding, Location, Severity
+from flaskmod.knowledge import modern_module
 from flaskmod.pipeline import Options, Outcome
 from flaskmod.project import Project
 
@@ -24,13 +23,7 @@ from ._moving import dotted
 ORDER = 5
 SUMMARY = "Rewrite flask.ext.* imports and _app_ctx_stack.top to spellings every Flask has."
 
-_EXT = re.compile(r"^flask\.ext\.(\w+)(.*)$")
-
-
-def modern(module: str) -> str | None:
-    """`flask.ext.sqlalchemy` → `flask_sqlalchemy`; None when nothing changes."""
-    match = _EXT.match(module)
-    return f"flask_{match.group(1)}{match.group(2)}" if match else None
+modern = modern_module
 
 
 class _Rewrite(cst.CSTTransformer):

@@ -12,6 +12,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from flaskmod.analysis import AppModel, Layout
+from flaskmod.knowledge import MODEL_LOADERS, SQLALCHEMY_CLASSES, canonical
 from flaskmod.pipeline import Options, Outcome
 from flaskmod.project import Project
 
@@ -21,17 +22,7 @@ from ._moving import ModuleIndex
 ORDER = 33
 SUMMARY = "Move db.Model classes, association tables and user loaders into models.py."
 
-SQLALCHEMY_CLASSES = frozenset({"flask_sqlalchemy.SQLAlchemy", "flask.ext.sqlalchemy.SQLAlchemy"})
-LOADERS = frozenset(
-    {
-        "user_loader",
-        "request_loader",
-        "header_loader",
-        "user_identity_loader",
-        "user_lookup_loader",
-        "token_in_blocklist_loader",
-    }
-)
+LOADERS = MODEL_LOADERS
 
 
 def _db_names(index: ModuleIndex, package: str) -> set[str]:
@@ -39,7 +30,7 @@ def _db_names(index: ModuleIndex, package: str) -> set[str]:
     names = set()
     for name, imported in index.imports.items():
         if imported.module == f"{package}.extensions" or (
-            f"{imported.module}.{imported.original}" in SQLALCHEMY_CLASSES
+            canonical(f"{imported.module}.{imported.original}") in SQLALCHEMY_CLASSES
         ):
             names.add(name)
     for statement in index.body:
@@ -52,7 +43,10 @@ def _db_names(index: ModuleIndex, package: str) -> set[str]:
             assign = statement.body[0]  # type: ignore[attr-defined]
             func = assign.value.func.value
             imported = index.imports.get(func)
-            if imported and f"{imported.module}.{imported.original}" in SQLALCHEMY_CLASSES:
+            if (
+                imported
+                and canonical(f"{imported.module}.{imported.original}") in SQLALCHEMY_CLASSES
+            ):
                 names.add(assign.targets[0].target.value)
     return names
 

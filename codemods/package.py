@@ -23,8 +23,9 @@ from pathlib import PurePosixPath
 import libcst as cst
 import libcst.matchers as m
 
-from flaskmod.analysis import FLASK_CLASSES, AppModel, Layout
+from flaskmod.analysis import AppModel, Layout
 from flaskmod.errors import Finding, FlaskmodError, Location, Severity
+from flaskmod.knowledge import FLASK_CLASSES
 from flaskmod.pipeline import Options, Outcome
 from flaskmod.project import Project
 from flaskmod.versions import flask_command

@@ -8,7 +8,6 @@ with `path:line`.
 from __future__ import annotations
 
 import builtins
-import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -16,15 +15,22 @@ from pathlib import PurePosixPath
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.metadata import PositionProvider
 
 from flaskmod.errors import Finding, FlaskmodError, Location
+from flaskmod.knowledge import (
+    APP_SAFE_CALLS,
+    FLASK_CLASSES,
+    ROUTES,
+    is_main_guard,
+    known_extension,
+)
+from flaskmod.names import Imported, ModuleIndex, dotted, imports_of, qualify
 from flaskmod.project import Project, module_name
 
-FLASK_CLASSES = frozenset({"flask.Flask", "flask.app.Flask"})
+__all__ = ["FLASK_CLASSES", "AppModel", "Layout", "Route", "analyze", "is_test_path"]
 
-# Decorators that register a view on the app (the endpoint defaults to the function name).
-ROUTE_DECORATORS = frozenset({"route", "get", "post", "put", "delete", "patch"})
+#: the position of a node in the module: its top-level statement, and the node
+LineOf = Callable[[cst.CSTNode], int]
 
 
 class Layout(str, Enum):
@@ -93,36 +99,18 @@ def is_test_path(path: str) -> bool:
 
 
 class ImportTable:
-    """Qualified names from a module's imports: what `QualifiedNameProvider` would say for
-    imported names, without the scope analysis it needs (the analysis runs after every step;
-    a shadowed import is the price, and the codemods re-check with real scopes)."""
+    """Qualified names of imported names, for the part of a module being read.
 
-    def __init__(self, tree: cst.Module) -> None:
-        self.names: dict[str, str] = {}
-        for node in m.findall(tree, m.Import() | m.ImportFrom()):
-            if isinstance(node, cst.Import):
-                for alias in node.names:
-                    if alias.asname is not None:
-                        self.names[alias.evaluated_alias or ""] = alias.evaluated_name
-                    else:
-                        top = alias.evaluated_name.split(".")[0]
-                        self.names[top] = top
-            elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
-                if node.relative or node.module is None:
-                    continue
-                module = _dotted(node.module)
-                for alias in node.names:
-                    bound = alias.evaluated_alias or alias.evaluated_name
-                    self.names[bound] = f"{module}.{alias.evaluated_name}"
+    The module's top-level imports, plus those of the statement at hand (an app factory often
+    imports `Flask` inside `create_app`).
+    """
+
+    def __init__(self, names: dict[str, Imported]) -> None:
+        self.names = names
 
     def qualify(self, node: cst.BaseExpression) -> set[str]:
-        parts: list[str] = []
-        while isinstance(node, cst.Attribute):
-            parts.append(node.attr.value)
-            node = node.value
-        if not isinstance(node, cst.Name) or node.value not in self.names:
-            return set()
-        return {".".join([self.names[node.value], *reversed(parts)])}
+        found = qualify(node, self.names)
+        return {found} if found else set()
 
 
 @dataclass
@@ -137,11 +125,10 @@ class _Candidate:
 class _AppFinder(cst.CSTVisitor):
     """Finds `X = Flask(...)` at module level, and `Flask(...)` calls inside functions."""
 
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
-    def __init__(self, path: str, imports: ImportTable) -> None:
+    def __init__(self, path: str, imports: ImportTable, line_of: LineOf) -> None:
         self.path = path
         self.imports = imports
+        self.line_of = line_of
         self.depth = 0
         self.functions: list[cst.FunctionDef] = []
         self.candidates: list[_Candidate] = []
@@ -164,7 +151,7 @@ class _AppFinder(cst.CSTVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         if not self.imports.qualify(node.func) & FLASK_CLASSES:
             return
-        line = self.get_metadata(PositionProvider, node).start.line
+        line = self.line_of(node)
         function = self.functions[0] if self.functions else None
         self.candidates.append(_Candidate(self.path, "", line, self.depth > 0, function))
 
@@ -183,6 +170,46 @@ class _AppFinder(cst.CSTVisitor):
         self._named = None
 
 
+def _candidates(project: Project, path: str) -> list[_Candidate]:
+    """Flask(...) calls in one module; only statements that can reach `Flask` are walked: those
+    reading a name imported as `flask.Flask` or `flask`, or importing it themselves."""
+    index = project.index(path)
+    flask_names = {
+        name
+        for name, imported in index.imports.items()
+        if imported.qualified in FLASK_CLASSES or imported.qualified == "flask"
+    }
+    found: list[_Candidate] = []
+    for position, statement in enumerate(index.body):
+        reads_flask = not flask_names.isdisjoint(index.facts(position).reads)
+        if not reads_flask and "Flask" not in index.code(position):
+            continue
+        names = {**index.imports, **_imports_within(statement, index)}
+        finder = _AppFinder(path, ImportTable(names), _line_in(index, position))
+        statement.visit(finder)
+        found += finder.candidates
+    return found
+
+
+def _imports_within(statement: cst.BaseStatement, index: ModuleIndex) -> dict[str, Imported]:
+    """Imports inside a top-level function (or class): `from flask import Flask` in create_app."""
+    if not isinstance(statement, cst.FunctionDef | cst.ClassDef):
+        return {}
+    nodes = m.findall(statement, m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()]))
+    return imports_of(
+        [n for n in nodes if isinstance(n, cst.SimpleStatementLine)],
+        index.module_name,
+        index.is_package,
+    )
+
+
+def _line_in(index: ModuleIndex, position: int) -> LineOf:
+    def line_of(node: cst.CSTNode) -> int:
+        return index.line(node, position)
+
+    return line_of
+
+
 def find_app(project: Project) -> tuple[_Candidate, list[_Candidate]]:
     """The module-level app candidate, or an error naming what is ambiguous or missing."""
     module_level: list[_Candidate] = []
@@ -190,9 +217,7 @@ def find_app(project: Project) -> tuple[_Candidate, list[_Candidate]]:
     for path in project.python_paths():
         if is_test_path(path) or "Flask" not in project.text(path):
             continue
-        finder = _AppFinder(path, ImportTable(project.module(path)))
-        project.metadata(path).visit(finder)
-        for candidate in finder.candidates:
+        for candidate in _candidates(project, path):
             (in_functions if candidate.in_function else module_level).append(candidate)
     if not module_level:
         if in_functions:
@@ -229,19 +254,21 @@ def find_app(project: Project) -> tuple[_Candidate, list[_Candidate]]:
 
 
 class _AppUsage(cst.CSTVisitor):
-    """Collects routes, hooks and config statements hanging off the global app."""
+    """Collects routes, hooks and config statements hanging off the global app.
 
-    METADATA_DEPENDENCIES = (PositionProvider,)
+    Visited one top-level statement at a time (`line_of` positions nodes within it); function
+    bodies are not entered, which is where most of a big app's code is.
+    """
 
     def __init__(self, app_name: str) -> None:
         self.app = app_name
         self.routes: list[Route] = []
         self.hooks: list[str] = []
         self.config_statements = 0
-        self.star_imports: list[int] = []
+        self.line_of: LineOf = lambda node: 0
 
     def _line(self, node: cst.CSTNode) -> int:
-        return self.get_metadata(PositionProvider, node).start.line
+        return self.line_of(node)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         rules: list[str] = []
@@ -252,7 +279,7 @@ class _AppUsage(cst.CSTVisitor):
             if not m.matches(func, m.Attribute(value=m.Name(self.app))):
                 continue
             attr = func.attr.value  # type: ignore[attr-defined]
-            if attr in ROUTE_DECORATORS and isinstance(call, cst.Call):
+            if attr in ROUTES and isinstance(call, cst.Call):
                 if call.args and isinstance(call.args[0].value, cst.SimpleString):
                     rules.append(call.args[0].value.evaluated_value)  # type: ignore[arg-type]
                 for arg in call.args:
@@ -355,7 +382,10 @@ def analyze(project: Project, detailed: bool = True) -> AppModel:
         )
     findings: list[Finding] = []
     usage = _AppUsage(app.name)
-    project.metadata(app.path).visit(usage)
+    index = project.index(app.path)
+    for position, statement in enumerate(index.body):
+        usage.line_of = _line_in(index, position)
+        statement.visit(usage)
     findings += _star_imports_of(project, module_name(app.path))
     blocking = blocking_uses(project, app.path, app.name, app.line)
     findings += blocking
@@ -376,47 +406,32 @@ def analyze(project: Project, detailed: bool = True) -> AppModel:
 
 
 def _star_imports_of(project: Project, app_module: str) -> Sequence[Finding]:
-    """`from app import *` hides which names a module takes from the app: refuse to guess."""
+    """`from app import *` hides which names a module takes from the app: refuse to guess.
+
+    Python 3 allows a star import only at module level, so top-level statements suffice.
+    """
     for path in project.python_paths():
         if "import *" not in project.text(path):
             continue
-        for node in m.findall(project.module(path), m.ImportFrom(names=m.ImportStar())):
-            assert isinstance(node, cst.ImportFrom)
-            if node.module is not None and not node.relative and _dotted(node.module) == app_module:
-                position = project.metadata(path).resolve(PositionProvider)[node]
+        index = project.index(path)
+        star = m.SimpleStatementLine(body=[m.ImportFrom(names=m.ImportStar(), relative=[])])
+        for position, statement in enumerate(index.body):
+            if not m.matches(statement, star):
+                continue
+            imported = cst.ensure_type(statement, cst.SimpleStatementLine).body[0]
+            module = cst.ensure_type(imported, cst.ImportFrom).module
+            if module is not None and dotted(module) == app_module:
                 raise FlaskmodError(
                     f"`from {app_module} import *` hides which names it takes from the app "
                     "module; import them by name first",
-                    Location(path, position.start.line),
+                    Location(path, index.statement_line(position)),
                 )
     return ()
-
-
-def _dotted(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
 
 
 # ------------------------------------------------------------------ blocking uses
 #: Functions that take the app and are as safe inside the factory as at import time: the extension
 #: protocol's `init_app`, Flask-Login's older name for it, Flask-Uploads' set-up functions.
-APP_SAFE_CALLS = frozenset({"init_app", "setup_app", "configure_uploads", "patch_request_class"})
-
-_MAIN_GUARD = m.If(
-    test=m.Comparison(
-        left=m.Name("__name__"),
-        comparisons=[
-            m.ComparisonTarget(
-                m.Equal(), m.SimpleString('"__main__"') | m.SimpleString("'__main__'")
-            )
-        ],
-    )
-)
-
-
 def blocking_uses(project: Project, path: str, app: str, app_line: int) -> list[Finding]:
     """Module-level code that rebinds the app or hands it to a function: a human must decide.
 
@@ -433,20 +448,18 @@ def blocking_uses(project: Project, path: str, app: str, app_line: int) -> list[
     (`app.register_blueprint(bp)`), builtins, and wrapping `app.wsgi_app` (`app.wsgi_app =
     ProxyFix(app.wsgi_app)`), which is Flask's documented way to add middleware.
     """
-    # By name, as the pipeline loads codemods: the extensions codemod imports this module.
-    extensions = importlib.import_module("flaskmod.codemods.extensions")
-    finder = _BlockingUses(
-        app,
-        app_line,
-        frozenset(extensions.KNOWN_EXTENSIONS),
-        extensions.canonical,
-        ImportTable(project.module(path)),
-    )
-    project.metadata(path).visit(finder)
-    module = project.module(path)
+    index = project.index(path)
+    finder = _BlockingUses(app, app_line, ImportTable(index.imports))
+    for position, statement in enumerate(index.body):
+        if isinstance(statement, cst.FunctionDef | cst.ClassDef) and app not in (
+            index.facts(position).declared_global
+        ):
+            continue  # only `global app` inside a function can rebind the module's app
+        finder.line_of = _line_in(index, position)
+        statement.visit(finder)
     found: dict[int, Finding] = {}
     for line, node, message in finder.found:
-        code = " ".join(module.code_for_node(node).split())
+        code = " ".join(index.tree.code_for_node(node).split())
         code = code if len(code) <= 60 else code[:57] + "..."
         found.setdefault(line, Finding(Location(path, line), message.format(code=code)))
     return [found[line] for line in sorted(found)]
@@ -467,8 +480,6 @@ def _root_name(node: cst.BaseExpression) -> str | None:
 
 
 class _BlockingUses(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
     REBOUND = (
         "`{code}` rebinds the app: from here on the name is not the Flask app, and the factory "
         "would return the wrapper; wrap `app.wsgi_app` instead, or name the wrapper differently"
@@ -478,24 +489,15 @@ class _BlockingUses(cst.CSTVisitor):
         "or keep the app in a global); check that it works when called in create_app"
     )
 
-    def __init__(
-        self,
-        app: str,
-        app_line: int,
-        known: frozenset[str],
-        canonical: Callable[[str], str],
-        imports: ImportTable,
-    ) -> None:
+    def __init__(self, app: str, app_line: int, imports: ImportTable) -> None:
         self.imports = imports
         self.app = app
         self.app_line = app_line
-        self.known = known
-        self.canonical = canonical
         self.found: list[tuple[int, cst.CSTNode, str]] = []
+        self.line_of: LineOf = lambda node: 0
 
     def _add(self, node: cst.CSTNode, message: str) -> None:
-        line = self.get_metadata(PositionProvider, node).start.line
-        self.found.append((line, node, message))
+        self.found.append((self.line_of(node), node, message))
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         # Inside a function only `global app` followed by an assignment rebinds the module's app.
@@ -521,10 +523,10 @@ class _BlockingUses(cst.CSTVisitor):
 
     def visit_If(self, node: cst.If) -> bool:
         # `python app.py` only: the package codemod turns this block into a hint or a command.
-        return not m.matches(node, _MAIN_GUARD)
+        return not is_main_guard(node)
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        line = self.get_metadata(PositionProvider, node).start.line
+        line = self.line_of(node)
         if line != self.app_line and any(_binds(t.target, self.app) for t in node.targets):
             self._add(node, self.REBOUND)
 
@@ -550,6 +552,6 @@ class _BlockingUses(cst.CSTVisitor):
         qualified = self.imports.qualify(func)
         if isinstance(func, cst.Name) and not qualified and hasattr(builtins, name):
             return
-        if {self.canonical(q) for q in qualified} & self.known:
+        if any(known_extension(q) for q in qualified):
             return
         self._add(node, self.PASSED)

@@ -533,7 +533,7 @@ class FactCache:
 
     def __init__(self) -> None:
         self.facts: dict[cst.CSTNode, StatementFacts] = {}
-        self.heights: dict[tuple[cst.CSTNode, str, str], int] = {}
+        self.codes: dict[tuple[cst.CSTNode, str, str], str] = {}
 
     def of(self, statement: cst.BaseStatement) -> StatementFacts:
         facts = self.facts.get(statement)
@@ -541,14 +541,18 @@ class FactCache:
             facts = self.facts[statement] = statement_facts(statement)
         return facts
 
+    def code(self, tree: cst.Module, statement: cst.BaseStatement) -> str:
+        """The statement's source as `tree` renders it (for text prefilters and line counts)."""
+        key = (statement, tree.default_indent, tree.default_newline)
+        code = self.codes.get(key)
+        if code is None:
+            code = self.codes[key] = tree.code_for_node(statement)
+        return code
+
     def height(self, tree: cst.Module, statement: cst.BaseStatement) -> int:
         """Lines the statement occupies in `tree`, its leading blank and comment lines included."""
-        key = (statement, tree.default_indent, tree.default_newline)
-        height = self.heights.get(key)
-        if height is None:
-            code = tree.code_for_node(statement)
-            height = self.heights[key] = code.count(tree.default_newline) or code.count("\n")
-        return height
+        code = self.code(tree, statement)
+        return code.count(tree.default_newline) or code.count("\n")
 
 
 class ModuleIndex:
@@ -589,6 +593,13 @@ class ModuleIndex:
             node: name for name, found in self._nodes.items() for _, node in found
         }
         self._starts: list[int] | None = None
+
+    def code(self, position: int) -> str:
+        """The source of top-level statement `position` (rendered once per run)."""
+        return self._cache.code(self.tree, self.body[position])
+
+    def facts(self, position: int) -> StatementFacts:
+        return self._cache.of(self.body[position])
 
     # ----------------------------------------------------------------- lines
     def statement_line(self, position: int) -> int:

@@ -1,0 +1,222 @@
+"""What flaskmod knows about Flask and its extensions, as tables.
+
+Every rule the codemods and the analysis apply to Flask code comes from here: which calls create an
+app, which decorators and methods register something on it and what the same registration is on
+a blueprint, which extensions follow the `init_app` protocol and where their arguments go, which
+settings are secrets, and from which Flask version each generated idiom exists. Adding a known
+extension or a registration method is a one-line change here (see CONTRIBUTING.md).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+import libcst as cst
+import libcst.matchers as m
+
+Version = tuple[int, int]
+
+# --------------------------------------------------------------------------- the app
+#: qualified names of the class whose instance is the app
+FLASK_CLASSES: Final = frozenset({"flask.Flask", "flask.app.Flask"})
+
+#: `app.<attribute>` used as a decorator → the blueprint attribute with the same app-wide effect.
+#: A blueprint's own `errorhandler`, `before_request`... only see that blueprint's requests; the
+#: `app_*` forms keep the effect the legacy code had.
+DECORATORS: Final = {
+    "route": "route",
+    "get": "get",
+    "post": "post",
+    "put": "put",
+    "delete": "delete",
+    "patch": "patch",
+    "errorhandler": "app_errorhandler",
+    "before_request": "before_app_request",
+    "after_request": "after_app_request",
+    "teardown_request": "teardown_app_request",
+    "context_processor": "app_context_processor",
+    "template_filter": "app_template_filter",
+    "template_global": "app_template_global",
+    "template_test": "app_template_test",
+    "url_value_preprocessor": "app_url_value_preprocessor",
+    "url_defaults": "app_url_defaults",
+    "cli.command": "cli.command",
+    "cli.group": "cli.group",
+}
+#: decorators that register a view (its endpoint defaults to the function's name)
+ROUTES: Final = frozenset({"route", "get", "post", "put", "delete", "patch"})
+CLI: Final = frozenset({"cli.command", "cli.group", "cli.add_command"})
+
+#: `app.<method>(...)` called as a statement → the blueprint method with the same effect
+CALLS: Final = {
+    **DECORATORS,
+    "add_url_rule": "add_url_rule",
+    "add_template_filter": "add_app_template_filter",
+    "add_template_global": "add_app_template_global",
+    "add_template_test": "add_app_template_test",
+    "cli.add_command": "cli.add_command",
+}
+
+#: `app.jinja_env.<registry>["name"] = f` → the blueprint method that registers it app-wide
+JINJA_REGISTRIES: Final = {
+    "filters": "add_app_template_filter",
+    "globals": "add_app_template_global",
+    "tests": "add_app_template_test",
+}
+
+#: removed in Flask 2.3; flaskmod runs such functions once inside the factory instead
+FIRST_REQUEST: Final = "before_first_request"
+
+#: registrations only the app has (no blueprint form): the factory keeps them on the app
+FACTORY_ONLY: Final = frozenset({"teardown_appcontext", "shell_context_processor"})
+
+#: functions that take the app and are as safe inside the factory as at import time: the
+#: extension protocol's `init_app`, Flask-Login's older name for it, Flask-Uploads' set-up.
+APP_SAFE_CALLS: Final = frozenset(
+    {"init_app", "setup_app", "configure_uploads", "patch_request_class"}
+)
+
+#: attributes of the app object that are shortcuts for config keys
+APP_ATTRIBUTE_KEYS: Final = {"secret_key": "SECRET_KEY", "debug": "DEBUG", "testing": "TESTING"}
+
+MAIN_GUARD: Final = m.If(
+    test=m.Comparison(
+        left=m.Name("__name__"),
+        comparisons=[
+            m.ComparisonTarget(
+                m.Equal(), m.SimpleString('"__main__"') | m.SimpleString("'__main__'")
+            )
+        ],
+    )
+)
+
+
+def is_main_guard(statement: cst.CSTNode) -> bool:
+    """`if __name__ == "__main__":` — code that runs only as `python app.py`."""
+    return m.matches(statement, MAIN_GUARD)
+
+
+# ----------------------------------------------------------------------- old spellings
+_FLASK_EXT = re.compile(r"^flask\.ext\.(\w+)(.*)$")
+
+
+def modern_module(module: str) -> str | None:
+    """`flask.ext.sqlalchemy` (gone in Flask 1.0) → `flask_sqlalchemy`; None if not `flask.ext`."""
+    match = _FLASK_EXT.match(module)
+    return f"flask_{match.group(1)}{match.group(2)}" if match else None
+
+
+def canonical(qualified: str) -> str:
+    """A qualified name with the pre-1.0 `flask.ext.` spelling normalised."""
+    return modern_module(qualified) or qualified
+
+
+# --------------------------------------------------------------------------- extensions
+ALL, NONE = "all", "none"
+
+
+@dataclass(frozen=True)
+class Extension:
+    """An extension class following the `init_app` protocol.
+
+    `init_takes` says which arguments given next to the app go to `init_app(app, ...)` rather
+    than staying in the constructor: ALL, NONE, or the keyword names.
+    """
+
+    qualified: str
+    init_takes: str | frozenset[str] = NONE
+
+
+def _table(*entries: tuple[str, str | frozenset[str]]) -> dict[str, Extension]:
+    return {name: Extension(name, takes) for name, takes in entries}
+
+
+#: qualified class name → how its arguments split between the constructor and `init_app`
+KNOWN_EXTENSIONS: Final = _table(
+    ("flask_sqlalchemy.SQLAlchemy", NONE),
+    ("flask_migrate.Migrate", ALL),
+    ("flask_login.LoginManager", NONE),
+    ("flask_wtf.CSRFProtect", NONE),
+    ("flask_wtf.csrf.CSRFProtect", NONE),
+    ("flask_cors.CORS", ALL),
+    ("flask_limiter.Limiter", NONE),
+    ("flask_talisman.Talisman", ALL),
+    ("flask_mail.Mail", NONE),
+    ("flask_jwt_extended.JWTManager", NONE),
+    ("flask_bcrypt.Bcrypt", NONE),
+    ("flask_caching.Cache", NONE),
+    ("flask_admin.Admin", NONE),
+    (
+        "flask_babel.Babel",
+        frozenset(
+            {
+                "default_locale",
+                "default_domain",
+                "default_translation_directories",
+                "default_timezone",
+                "locale_selector",
+                "timezone_selector",
+            }
+        ),
+    ),
+    ("flask_moment.Moment", NONE),
+    ("flask_socketio.SocketIO", ALL),
+    ("flask_marshmallow.Marshmallow", NONE),
+    ("flask_session.Session", NONE),
+)
+
+SQLALCHEMY_CLASSES: Final = frozenset({"flask_sqlalchemy.SQLAlchemy"})
+
+#: decorators of auth extensions whose function looks a model up: it moves with the models
+MODEL_LOADERS: Final = frozenset(
+    {
+        "user_loader",
+        "request_loader",
+        "header_loader",
+        "user_identity_loader",
+        "user_lookup_loader",
+        "token_in_blocklist_loader",
+    }
+)
+
+FORM_CLASSES: Final = frozenset(
+    {"flask_wtf.FlaskForm", "flask_wtf.Form", "flask_wtf.form.FlaskForm", "wtforms.Form"}
+)
+
+
+def known_extension(qualified: str | None) -> Extension | None:
+    return KNOWN_EXTENSIONS.get(canonical(qualified)) if qualified else None
+
+
+# ------------------------------------------------------------------------------ secrets
+SECRET_NAME: Final = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|PRIVATE_KEY")
+URL_WITH_CREDENTIALS: Final = re.compile(r"^[a-z][a-z0-9+.-]*://[^/@:\s]+:[^/@\s]+@", re.IGNORECASE)
+
+#: the environment variable a setting is read from when it is not named after the key itself
+ENV_NAMES: Final = {"SQLALCHEMY_DATABASE_URI": "DATABASE_URL"}
+
+
+def is_secret(key: str, literal: str | None) -> bool:
+    """A setting production must take from the environment: by its name, or by its value."""
+    if SECRET_NAME.search(key):
+        return True
+    return literal is not None and bool(URL_WITH_CREDENTIALS.match(literal))
+
+
+# ----------------------------------------------------------------------- version gates
+#: the first Flask version that has each idiom flaskmod may generate
+GATES: Final[dict[str, Version]] = {
+    "test_cli_runner": (1, 0),
+    "blueprint_cli": (1, 1),
+    "route_shortcuts": (2, 0),
+    "from_prefixed_env": (2, 1),
+    "flask_app_option": (2, 2),
+}
+#: the first Flask version without each legacy idiom
+REMOVED: Final[dict[str, Version]] = {
+    "flask.ext": (1, 0),
+    "before_first_request": (2, 3),
+    "_app_ctx_stack": (2, 3),
+}
