@@ -7,6 +7,7 @@ uses) that nothing changed when flaskmod refused or failed.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 import os
@@ -27,13 +28,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flaskmod import cli
-from flaskmod.analysis import AppModel
 from flaskmod.apply import apply
 from flaskmod.changeset import compute
+from flaskmod.codemod import Codemod, Context
 from flaskmod.gitops import pending_steps
 from flaskmod.interactive import Hunks
-from flaskmod.pipeline import Codemod, Options, discover, run
-from flaskmod.project import Project, scan
+from flaskmod.pipeline import Options, discover, run
+from flaskmod.project import scan
 from tests.conftest import FIXTURES, write_tree
 
 GIT_ENV = {
@@ -335,10 +336,16 @@ def test_commit_makes_one_commit_per_codemod_with_the_move_as_a_rename(tmp_path:
 
 
 def _failing(name: str) -> list[Codemod]:
-    def boom(project: Project, model: AppModel, options: Options) -> NoReturn:
+    def boom(context: Context) -> NoReturn:
         raise RuntimeError("boom")
 
-    return [dataclasses.replace(c, transform=boom) if c.name == name else c for c in discover()]
+    codemods = []
+    for codemod in discover():
+        if codemod.name == name:
+            codemod = copy.copy(codemod)
+            codemod.plan(boom)
+        codemods.append(codemod)
+    return codemods
 
 
 @pytest.mark.parametrize("reuse", [False, True], ids=["new-branch", "reused-branch"])

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import PurePosixPath
 
 import libcst as cst
 import libcst.matchers as m
 
+from flaskmod.conventions import FACTORY, GET_CONFIG
 from flaskmod.errors import Finding, FlaskmodError, Location
 from flaskmod.knowledge import (
     APP_SAFE_CALLS,
@@ -27,7 +28,15 @@ from flaskmod.knowledge import (
 from flaskmod.names import Imported, ModuleIndex, dotted, imports_of, qualify
 from flaskmod.project import Project, module_name
 
-__all__ = ["FLASK_CLASSES", "AppModel", "Layout", "Route", "analyze", "is_test_path"]
+__all__ = [
+    "FLASK_CLASSES",
+    "AppModel",
+    "Layout",
+    "Route",
+    "analyze",
+    "is_test_path",
+    "locate",
+]
 
 #: the position of a node in the module: its top-level statement, and the node
 LineOf = Callable[[cst.CSTNode], int]
@@ -346,19 +355,20 @@ def _extension_names(project: Project, path: str, app_name: str) -> list[str]:
     return found
 
 
-def analyze(project: Project, detailed: bool = True) -> AppModel:
-    """The app model; `detailed=False` (between pipeline steps) finds the app and its layout only.
+def locate(project: Project, hint: str | None = None) -> AppModel:
+    """Where the app is and the project's layout, without the details `analyze` adds.
 
-    The summary's counts, the blocking uses and the star imports are read from the original
-    project once; every step after a change only needs to know where the app now is.
+    Between pipeline steps the driver knows where the app went (`hint`, the app module's new
+    path), so only that module is read; without a hint every module that mentions Flask is.
     """
-    app, _ = find_app(project)
+    app = _find_in(project, hint) if hint in project.files else None
+    if app is None:
+        app, _ = find_app(project)
     templates = tuple(
         p for p in sorted(project.files) if "templates" in PurePosixPath(p).parts[:-1]
     )
     tests = tuple(p for p in project.python_paths() if is_test_path(p))
     if app.in_function:
-        function = app.function
         return AppModel(
             layout=Layout.FACTORY,
             app_path=app.path,
@@ -366,40 +376,52 @@ def analyze(project: Project, detailed: bool = True) -> AppModel:
             app_line=app.line,
             templates=templates,
             tests=tests,
-            factory_in_progress=function is not None
-            and function.name.value == "create_app"
-            and bool(m.findall(function, m.Call(func=m.Name("get_config")))),
+            factory_in_progress=_built_by_flaskmod(app.function),
         )
     layout = Layout.PACKAGE if PurePosixPath(app.path).name == "__init__.py" else Layout.MODULE
-    if not detailed:
-        return AppModel(
-            layout=layout,
-            app_path=app.path,
-            app_name=app.name,
-            app_line=app.line,
-            templates=templates,
-            tests=tests,
-        )
+    return AppModel(layout, app.path, app.name, app.line, templates=templates, tests=tests)
+
+
+def _find_in(project: Project, path: str | None) -> _Candidate | None:
+    """The app created in one known module: named at module level, else in a function."""
+    found = _candidates(project, path) if path else []
+    named = [c for c in found if not c.in_function and c.name]
+    if len(named) == 1 and len(found) == 1:
+        return named[0]
+    in_functions = [c for c in found if c.in_function]
+    return in_functions[0] if in_functions and not named else None
+
+
+def _built_by_flaskmod(function: cst.FunctionDef | None) -> bool:
+    """A `create_app` that loads `get_config`: flaskmod's, whose wsgi/tests may be pending."""
+    return (
+        function is not None
+        and function.name.value == FACTORY
+        and bool(m.findall(function, m.Call(func=m.Name(GET_CONFIG))))
+    )
+
+
+def analyze(project: Project) -> AppModel:
+    """The app model with everything the summary and the refusals need (read once per run)."""
+    located = locate(project)
+    if located.layout is Layout.FACTORY:
+        return located
+    app = located
     findings: list[Finding] = []
-    usage = _AppUsage(app.name)
-    index = project.index(app.path)
+    usage = _AppUsage(app.app_name)
+    index = project.index(app.app_path)
     for position, statement in enumerate(index.body):
         usage.line_of = _line_in(index, position)
         statement.visit(usage)
-    findings += _star_imports_of(project, module_name(app.path))
-    blocking = blocking_uses(project, app.path, app.name, app.line)
+    findings += _star_imports_of(project, app.import_name)
+    blocking = blocking_uses(project, app.app_path, app.app_name, app.app_line)
     findings += blocking
-    return AppModel(
-        layout=layout,
-        app_path=app.path,
-        app_name=app.name,
-        app_line=app.line,
+    return replace(
+        app,
         routes=tuple(usage.routes),
-        extensions=tuple(_extension_names(project, app.path, app.name)),
+        extensions=tuple(_extension_names(project, app.app_path, app.app_name)),
         config_statements=usage.config_statements,
         hooks=tuple(usage.hooks),
-        templates=templates,
-        tests=tests,
         findings=tuple(findings),
         blocking=tuple(blocking),
     )

@@ -20,7 +20,7 @@ from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 from flaskmod.apply import apply
 from flaskmod.changeset import Changeset, FileChange, Kind, compute
 from flaskmod.errors import Finding, FlaskmodError, Location, Severity
-from flaskmod.pipeline import MAX_PASSES, Codemod, Options, run
+from flaskmod.pipeline import Codemod, Driver, Options
 from flaskmod.project import (
     ALWAYS_IGNORED,
     MAX_FILE_BYTES,
@@ -262,19 +262,10 @@ def pending_steps(
     State comes from the code alone (no bookkeeping files), so `--step` can resume anywhere and a
     failing codemod fails only after the earlier ones were committed.
     """
-    current = project
-    for _ in range(MAX_PASSES):  # in passes, as `pipeline.run` does
-        progressed = False
-        for codemod in codemods:
-            outcome = run(current, [codemod], options, on_step)
-            for step in outcome.steps:
-                changes = compute(step.before, step.after)
-                if changes:
-                    yield Pending(codemod, changes, step.findings, step.after)
-                    current = step.after
-                    progressed = True
-        if not progressed:
-            break
+    for step in Driver(project, codemods, options, on_step).steps():
+        changes = compute(step.before, step.after)
+        if changes:
+            yield Pending(step.codemod, changes, step.findings, step.after)
 
 
 # ------------------------------------------------------------------------ commits

@@ -1,22 +1,30 @@
-"""The ordered codemods, and running them over a snapshot.
+"""The ordered codemods, and the one driver that runs them over a snapshot.
 
-A codemod is a module in `flaskmod.codemods` (the repository's top-level `codemods/`) whose name
-is the codemod's name: it defines `ORDER`, `SUMMARY` and `transform(project, model, options)`.
+A codemod is a module of `flaskmod.codemods` (the repository's top-level `codemods/`) that declares
+itself with `Codemod.declare(__name__, ...)` (see `flaskmod.codemod`); its name is the module's.
 There is no second registry to keep in sync, as in django-upgrade's fixers.
+
+`Driver.steps()` is the only place codemods run: the whole-project preview, `--step`, `--commit`
+and `verify` all consume its steps. The project is analysed once; after a step the driver follows
+the app module to its new path (a move is recorded in the snapshot) instead of re-analysing.
+A codemod that declines is offered again only when a later step changed what it declined on.
 """
 
 from __future__ import annotations
 
+__all__ = ["Codemod", "Driver", "Options", "Outcome", "Run", "Step", "discover", "run", "select"]
+
 import importlib
 import pkgutil
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from types import ModuleType
-from typing import Protocol
+from typing import Any
 
-from flaskmod.analysis import AppModel, Layout, analyze
-from flaskmod.errors import BlockedError, Finding, FlaskmodError
-from flaskmod.project import Project
+from flaskmod.analysis import AppModel, Layout, analyze, locate
+from flaskmod.codemod import Codemod, Context, Declined, Needs
+from flaskmod.codemod import Outcome as CodemodOutcome
+from flaskmod.errors import BlockedError, Finding, FlaskmodError, Severity
+from flaskmod.project import FileText, Project
 from flaskmod.versions import FlaskVersion, detect
 
 
@@ -33,48 +41,72 @@ class Options:
     #: migrate even when the analysis found uses of the app that need a human (`--force`)
     force: bool = False
 
+    def settings(self) -> dict[str, str]:
+        return {
+            "blueprint": self.blueprint,
+            "group_by": self.group_by,
+            "config_env_var": self.config_env_var,
+        }
+
 
 @dataclass(frozen=True)
 class Outcome:
+    """What a codemod written against the first contract (`transform`) returns."""
+
     project: Project
     findings: tuple[Finding, ...] = ()
     #: literal secret values the codemod saw, so previews and reports can mask them
     secrets: frozenset[str] = frozenset()
 
 
-class Transform(Protocol):
-    def __call__(self, project: Project, model: AppModel, options: Options) -> Outcome: ...
-
-
-@dataclass(frozen=True)
-class Codemod:
-    name: str
-    summary: str
-    order: int
-    transform: Transform
-
-    @classmethod
-    def from_module(cls, module: ModuleType) -> Codemod:
-        short = module.__name__.rsplit(".", 1)[-1]
-        return cls(
-            name=short.replace("_", "-"),
-            summary=module.SUMMARY,
-            order=module.ORDER,
-            transform=module.transform,
-        )
-
-
+# ------------------------------------------------------------------------- discovery
 def discover() -> list[Codemod]:
     """Every codemod module, in default order. Private modules (`_name`) are helpers."""
     # Imported by name: the package is the repository's top-level `codemods/`, mapped into the
     # distribution as `flaskmod.codemods` by pyproject.toml.
     package = importlib.import_module("flaskmod.codemods")
     found = [
-        Codemod.from_module(importlib.import_module(f"{package.__name__}.{info.name}"))
+        _codemod_of(importlib.import_module(f"{package.__name__}.{info.name}"))
         for info in pkgutil.iter_modules(package.__path__)
         if not info.name.startswith("_")
     ]
     return sorted(found, key=lambda codemod: codemod.order)
+
+
+def _codemod_of(module: Any) -> Codemod:
+    declared = getattr(module, "codemod", None)
+    if isinstance(declared, Codemod):
+        return declared
+    return _legacy(module)
+
+
+def _legacy(module: Any) -> Codemod:
+    """A module with `ORDER`, `SUMMARY` and `transform(project, model, options)`."""
+    codemod: Codemod = Codemod.declare(
+        module.__name__, order=module.ORDER, summary=module.SUMMARY, needs=Needs.ANY
+    )
+
+    @codemod.plan
+    def plan(context: Context) -> Outcome | None:
+        options: Options = context.settings["__options__"]  # type: ignore[assignment]
+        outcome: Outcome = module.transform(context.project, context.model, options)
+        context.findings += [
+            f if f.codemod else replace(f, codemod=codemod.name) for f in outcome.findings
+        ]
+        context.secrets |= outcome.secrets
+        if outcome.project.files != context.project.files:
+            return outcome
+        manual = [f for f in context.findings if f.severity is Severity.MANUAL]
+        if manual:  # left something for a human: may apply once a later step moved it
+            context.findings.remove(manual[-1])
+            raise Declined(manual[-1], (context.model.app_path,))
+        return None
+
+    @codemod.edit
+    def edit(context: Context, outcome: Outcome) -> Project:
+        return outcome.project
+
+    return codemod
 
 
 def select(
@@ -90,6 +122,7 @@ def select(
     return [c for c in codemods if (not only or c.name in only) and c.name not in skip]
 
 
+# --------------------------------------------------------------------------- steps
 @dataclass(frozen=True)
 class Step:
     codemod: Codemod
@@ -97,6 +130,7 @@ class Step:
     after: Project
     findings: tuple[Finding, ...]
     secrets: frozenset[str] = frozenset()
+    declined: bool = False
 
     @property
     def changed(self) -> bool:
@@ -136,15 +170,112 @@ class Run:
 
 ProgressHook = Callable[[Codemod], None]
 
-#: Codemods run in passes until one changes nothing: a codemod that declined (a name clash) may
-#: apply once a later one moved the clashing code away, and a second run must find nothing to do.
-MAX_PASSES = 3
-
 
 def refuse_blocking(model: AppModel, options: Options) -> None:
     """Raise unless the app's uses are all ones flaskmod can carry, or the user said --force."""
     if model.blocking and not options.force:
         raise BlockedError(model.blocking)
+
+
+def resolve(project: Project, options: Options) -> Options:
+    """The options with the project's Flask version filled in when the user did not give it."""
+    if options.flask is not None:
+        return options
+    files = {path: project.text(path) for path in project.files}
+    return replace(options, flask=detect(files, project.root))
+
+
+@dataclass
+class _Refusal:
+    """A decline, and the content of what it depended on when it was made."""
+
+    on: dict[str, FileText | None]
+
+    def lifted(self, project: Project) -> bool:
+        return any(project.files.get(path) != text for path, text in self.on.items())
+
+
+class Driver:
+    """Runs codemods in order over one analysed project, a step at a time.
+
+    Construction analyses the project (and refuses blocking uses unless --force); `steps()`
+    yields one `Step` per codemod run, lazily, so `--step` and `--commit` stop or commit between
+    them without re-running anything.
+    """
+
+    def __init__(
+        self,
+        project: Project,
+        codemods: Sequence[Codemod],
+        options: Options | None = None,
+        on_step: ProgressHook | None = None,
+    ) -> None:
+        self.original = project
+        self.codemods = list(codemods)
+        self.options = resolve(project, options or Options())
+        self.on_step = on_step
+        self.model = analyze(project)
+
+    @property
+    def already_factory(self) -> bool:
+        return self.model.layout is Layout.FACTORY and not self.model.factory_in_progress
+
+    def steps(self) -> Iterator[Step]:
+        if self.already_factory:
+            return
+        refuse_blocking(self.model, self.options)
+        current, model = self.original, self.model
+        refusals: dict[str, _Refusal] = {}
+        queue = list(self.codemods)
+        while queue:
+            codemod = queue.pop(0)
+            step, declined = self._run(codemod, current, model)
+            if declined is not None:
+                refusals[codemod.name] = _Refusal(
+                    {path: current.files.get(path) for path in declined.on}
+                )
+            else:
+                refusals.pop(codemod.name, None)
+            yield step
+            if step.changed:
+                model = self._follow(model, current, step.after)
+                current = step.after
+                queue += self._reoffered(refusals, current, queue)
+
+    def _reoffered(
+        self, refusals: dict[str, _Refusal], project: Project, queue: list[Codemod]
+    ) -> list[Codemod]:
+        """Declined codemods whose reason may be gone, in order, unless already queued."""
+        waiting = {codemod.name for codemod in queue}
+        lifted = {name for name, refusal in refusals.items() if refusal.lifted(project)}
+        for name in lifted:
+            del refusals[name]
+        return [c for c in self.codemods if c.name in lifted and c.name not in waiting]
+
+    def _run(
+        self, codemod: Codemod, project: Project, model: AppModel
+    ) -> tuple[Step, Declined | None]:
+        if self.on_step:
+            self.on_step(codemod)
+        settings: Mapping[str, Any] = {**self.options.settings(), "__options__": self.options}
+        assert self.options.flask is not None
+        context = Context(project, model, self.options.flask, settings)
+        outcome: CodemodOutcome = codemod.run(context)
+        step = Step(
+            codemod,
+            project,
+            outcome.project,
+            outcome.findings,
+            outcome.secrets,
+            declined=outcome.declined is not None,
+        )
+        return step, outcome.declined
+
+    def _follow(self, model: AppModel, before: Project, after: Project) -> AppModel:
+        """Where the app is after a step: its module followed through moves, not re-analysed."""
+        origin = before.source_of(model.app_path)
+        hint = next((path for path in after.files if after.source_of(path) == origin), None)
+        return locate(after, hint)
 
 
 def run(
@@ -153,37 +284,15 @@ def run(
     options: Options | None = None,
     on_step: ProgressHook | None = None,
 ) -> Run:
-    """Apply each codemod to the previous one's output; re-analyse only after a change."""
-    options = options or Options()
-    if options.flask is None:
-        files = {path: project.text(path) for path in project.files}
-        options = replace(options, flask=detect(files, project.root))
-    first = analyze(project)
-    if first.layout is Layout.FACTORY and not first.factory_in_progress:
-        return Run(original=project, model=first, options=options)
-    refuse_blocking(first, options)
+    """Every step of the driver, collected (the whole-project preview and `--apply`)."""
+    driver = Driver(project, codemods, options, on_step)
     steps: list[Step] = []
-    current, model = project, first
-    for number in range(MAX_PASSES):
-        progressed = False
-        for codemod in codemods:
-            if on_step:
-                on_step(codemod)
-            outcome = codemod.transform(current, model, options)
-            findings = tuple(
-                f if f.codemod else Finding(f.location, f.message, f.severity, codemod.name)
-                for f in outcome.findings
-            )
-            step = Step(codemod, current, outcome.project, findings, outcome.secrets)
-            if number and step.changed:
-                # A later pass did what an earlier one declined: its refusal no longer holds.
-                steps = [s for s in steps if s.codemod != codemod or s.changed]
-            if step.changed or not number:
-                steps.append(step)
-            if step.changed:
-                progressed = True
-                current = outcome.project
-                model = analyze(current, detailed=False)
-        if not progressed:
-            break
-    return Run(original=project, model=first, steps=tuple(steps), options=options)
+    for step in driver.steps():
+        earlier = [s for s in steps if s.codemod is step.codemod]
+        if earlier and not step.changed and not step.findings:
+            continue  # offered again, nothing to say: its refusal still stands
+        # Offered again, it replaces its refusal: by what it did, or by a refusal in the
+        # current state (whose lines are the ones the user will see).
+        steps = [s for s in steps if s.codemod is not step.codemod or s.changed]
+        steps.append(step)
+    return Run(original=project, model=driver.model, steps=tuple(steps), options=driver.options)

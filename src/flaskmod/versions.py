@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 import tomllib
 
 from flaskmod.errors import FlaskmodError
+from flaskmod.knowledge import GATES
 
 Version = tuple[int, int]
 
@@ -34,6 +35,10 @@ class FlaskVersion:
 
     def at_least(self, major: int, minor: int = 0) -> bool:
         return self.version >= (major, minor)
+
+    def has(self, idiom: str) -> bool:
+        """Whether this Flask has an idiom flaskmod may generate (`knowledge.GATES`)."""
+        return self.version >= GATES[idiom]
 
     def __str__(self) -> str:
         return f"Flask {self.version[0]}.{self.version[1]} ({self.source})"

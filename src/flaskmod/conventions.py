@@ -1,0 +1,19 @@
+"""Names in the code flaskmod writes, shared by the codemods that write it and the analysis that
+recognises it on a later run (a factory flaskmod built, whose `wsgi.py` or tests may be pending)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+#: the factory function flaskmod writes, and what wsgi.py and the tests call
+FACTORY: Final = "create_app"
+#: config.py's loader (`get_config(name)`), its registry, and the module itself
+GET_CONFIG: Final = "get_config"
+CONFIG_BY_NAME: Final = "config_by_name"
+CONFIG_MODULE: Final = "config"
+#: the module holding the unbound extension instances
+EXTENSIONS_MODULE: Final = "extensions"
+#: the name every blueprint package exports its Blueprint under (`from .main import bp`)
+BLUEPRINT_VARIABLE: Final = "bp"
+#: the environment variable that names the config class, unless `--config-env-var` says otherwise
+CONFIG_ENV_VAR: Final = "FLASK_CONFIG"
