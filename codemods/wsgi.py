@@ -3,64 +3,78 @@
 Why: with a factory there is no module-level app for `gunicorn app:app` or `flask run` to find.
 `wsgi.py` builds one, production settings unless `FLASK_CONFIG` says otherwise, and exposes it as
 both `application` (the WSGI convention, `gunicorn wsgi:application`) and `app` (what
-`flask --app wsgi` looks for).
+`flask --app wsgi` looks for). It goes where the project's own imports resolve from: beside the
+app package.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-import libcst as cst
-
-from flaskmod.analysis import AppModel
-from flaskmod.errors import Finding, Location, Severity
-from flaskmod.pipeline import Options, Outcome
+from flaskmod.codemod import FACTORY, Codemod, Context, Needs
 from flaskmod.project import Project
 from flaskmod.versions import flask_command
 
-from ._layout import FACTORY, defines_factory
+codemod = Codemod.declare(
+    __name__,
+    # After `factory`: it imports `create_app`, which exists only from then on.
+    order=60,
+    summary="Add wsgi.py exposing the factory's app for gunicorn and `flask --app wsgi`.",
+    needs=Needs.FACTORY,
+)
 
-ORDER = 60
-SUMMARY = "Add wsgi.py exposing the factory's app for gunicorn and `flask --app wsgi`."
+TEMPLATE = '''\
+"""WSGI entry point: `gunicorn wsgi:application`, or `{local}` in development (with {env}=development)."""
+
+import os
+
+from {module} import {factory}
+
+application = {factory}(os.environ.get("{env}", "production"))
+app = application
+'''
 
 
-def transform(project: Project, model: AppModel, options: Options) -> Outcome:
-    if not defines_factory(project, model):
-        return Outcome(project)
-    app_dir = PurePosixPath(model.app_path).parent
-    root = app_dir.parent if PurePosixPath(model.app_path).name == "__init__.py" else app_dir
-    path = "wsgi.py" if str(root) == "." else f"{root}/wsgi.py"
-    module = model.import_name
-    env = options.config_env_var
-    local = flask_command(options.flask, "wsgi", "run")
-    text = (
-        f'"""WSGI entry point: `gunicorn wsgi:application`, or `{local}` in development'
-        f' (with {env}=development)."""\n'
-        "\n"
-        "import os\n"
-        "\n"
-        f"from {module} import {FACTORY}\n"
-        "\n"
-        f'application = {FACTORY}(os.environ.get("{env}", "production"))\n'
-        "app = application\n"
+@dataclass(frozen=True)
+class WsgiPlan:
+    path: str
+    text: str
+
+
+def wsgi_path(app_path: str) -> str:
+    """Beside the app package (`app/__init__.py` → `wsgi.py`), where its import resolves."""
+    module = PurePosixPath(app_path)
+    folder = module.parent.parent if module.name == "__init__.py" else module.parent
+    return "wsgi.py" if str(folder) == "." else f"{folder}/wsgi.py"
+
+
+@codemod.plan
+def plan(context: Context) -> WsgiPlan | None:
+    model = context.model
+    path = wsgi_path(model.app_path)
+    env = context.option("config_env_var")
+    text = TEMPLATE.format(
+        local=flask_command(context.flask, "wsgi", "run"),
+        env=env,
+        module=model.import_name,
+        factory=FACTORY,
     )
-    if path in project:
-        if project.text(path).replace("\r\n", "\n") == text:  # written in CRLF projects
-            return Outcome(project)
-        return Outcome(
-            project,
-            (
-                Finding(
-                    Location(path),
-                    f"{path} already exists; point it at {module}.{FACTORY}() by hand",
-                ),
-            ),
-        )
-    cst.parse_module(text)
-    note = Finding(
-        Location(path),
-        f"run `{env}=development {flask_command(options.flask, 'wsgi', 'run', debug=True)}` locally, "
-        "`gunicorn wsgi:application` in production",
-        Severity.NOTE,
+    if path in context.project:
+        if context.project.text(path).replace("\r\n", "\n") != text:  # CRLF projects
+            context.warn(
+                f"{path} already exists; point it at {model.import_name}.{FACTORY}() by hand",
+                path,
+            )
+        return None
+    debug_run = flask_command(context.flask, "wsgi", "run", debug=True)
+    context.note(
+        f"run `{env}=development {debug_run}` locally, `gunicorn wsgi:application` in production",
+        path,
     )
-    return Outcome(project.with_changes(texts={path: text}), (note,))
+    return WsgiPlan(path, text)
+
+
+@codemod.edit
+def edit(context: Context, plan: WsgiPlan) -> Project:
+    return context.project.with_changes(texts={plan.path: plan.text})

@@ -76,6 +76,8 @@ class AppModel:
     blocking: tuple[Finding, ...] = ()
     #: a factory flaskmod built (create_app loading config.get_config): wsgi/tests may be pending
     factory_in_progress: bool = False
+    #: the top-level function that creates the app, in the factory layout
+    factory: str | None = None
 
     @property
     def app_dir(self) -> str:
@@ -377,6 +379,7 @@ def locate(project: Project, hint: str | None = None) -> AppModel:
             templates=templates,
             tests=tests,
             factory_in_progress=_built_by_flaskmod(app.function),
+            factory=app.function.name.value if app.function else None,
         )
     layout = Layout.PACKAGE if PurePosixPath(app.path).name == "__init__.py" else Layout.MODULE
     return AppModel(layout, app.path, app.name, app.line, templates=templates, tests=tests)

@@ -244,5 +244,5 @@ _SHAPES: dict[Needs, Callable[[AppModel], bool]] = {
     Needs.GLOBAL_APP: lambda model: model.layout is not Layout.FACTORY,
     Needs.MODULE: lambda model: model.layout is Layout.MODULE,
     Needs.PACKAGE: lambda model: model.layout is Layout.PACKAGE,
-    Needs.FACTORY: lambda model: model.layout is Layout.FACTORY and model.factory_in_progress,
+    Needs.FACTORY: lambda model: model.layout is Layout.FACTORY and model.factory == FACTORY,
 }
