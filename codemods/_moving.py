@@ -159,10 +159,32 @@ def _with_names(node, keep):  # type: ignore[no-untyped-def]
 
 
 def prune_imports(tree: cst.Module, names: Collection[str]) -> cst.Module:
-    """Drop the given names from the module's import statements (and empty statements)."""
+    """Drop the given module-level names from the module's top-level imports.
+
+    Only statements at module level (and in top-level `if`/`try` blocks) bind module-level
+    names; an import inside a function binds a local of the same name and is left alone.
+    """
     if not names:
         return tree
-    return tree.visit(_PruneImports(names))
+    pruner = _PruneImports(names)
+    body = [_pruned(statement, pruner) for statement in tree.body]
+    return tree.with_changes(body=[statement for statement in body if statement is not None])
+
+
+def _pruned(statement: cst.BaseStatement, pruner: _PruneImports) -> cst.BaseStatement | None:
+    if isinstance(statement, cst.SimpleStatementLine) and any(
+        isinstance(small, cst.Import | cst.ImportFrom) for small in statement.body
+    ):
+        new = statement.visit(pruner)
+        return new if isinstance(new, cst.SimpleStatementLine) and new.body else None
+    if isinstance(statement, cst.If | cst.Try) and _has_import(statement):
+        new = statement.visit(pruner)
+        return new if isinstance(new, cst.BaseStatement) else None
+    return statement
+
+
+def _has_import(statement: cst.CSTNode) -> bool:
+    return bool(m.findall(statement, m.Import() | m.ImportFrom()))
 
 
 def unused_after_move(index: ModuleIndex, moved: Collection[int]) -> set[str]:
