@@ -44,9 +44,12 @@ class ImportPlan:
         if line not in self.lines and line not in self.local:
             target.append(line)
 
+    def groups(self) -> list[list[str]]:
+        """Import lines, merged per module: third-party/stdlib first, then the project's own."""
+        return [_merge_from_imports(self.lines), _merge_from_imports(self.local)]
+
     def render(self) -> str:
-        groups = [_merge_from_imports(self.lines), _merge_from_imports(self.local)]
-        return "\n\n".join("\n".join(group) for group in groups if group)
+        return "\n\n".join("\n".join(group) for group in self.groups() if group)
 
 
 def _merge_from_imports(lines: Iterable[str]) -> list[str]:

@@ -1,0 +1,76 @@
+"""Building new modules as LibCST trees: a docstring, grouped imports, then the body.
+
+Every module flaskmod creates (config.py, extensions.py, models.py, a blueprint's routes.py,
+conftest.py) has the same shape; codemods hand over statements (moved ones, or ones made from
+small templates with `libcst.helpers.parse_template_statement`) and this lays them out as PEP 8
+and isort would, so no codemod assembles source text line by line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import libcst as cst
+from libcst.helpers import parse_template_module
+
+from ._moving import ImportPlan
+
+TWO_BLANKS = (cst.EmptyLine(), cst.EmptyLine())
+
+
+def docstring(text: str) -> cst.SimpleStatementLine:
+    """A module docstring statement; `text` is the docstring's content, without quotes."""
+    quoted = '"""' + text.replace('"""', '\\"\\"\\"') + '"""'
+    return cst.SimpleStatementLine([cst.Expr(cst.SimpleString(quoted))])
+
+
+def template(code: str, **replacements: cst.CSTNode) -> list[cst.BaseStatement]:
+    """Statements from a small code template with `{name}` placeholders filled by nodes."""
+    return list(parse_template_module(code, **replacements).body)  # type: ignore[arg-type]
+
+
+def import_statements(plan: ImportPlan) -> list[cst.BaseStatement]:
+    """The plan's imports, one group after another with a blank line between them."""
+    groups = [group for group in plan.groups() if group]
+    out: list[cst.BaseStatement] = []
+    for number, group in enumerate(groups):
+        for position, line in enumerate(group):
+            statement = cst.parse_statement(line + "\n")
+            lines = [cst.EmptyLine()] if number and not position else []
+            out.append(statement.with_changes(leading_lines=lines))
+    return out
+
+
+def spaced(statements: Iterable[cst.BaseStatement]) -> list[cst.BaseStatement]:
+    """PEP 8 blank lines: two around top-level defs and classes, comments kept above them."""
+    out: list[cst.BaseStatement] = []
+    previous_def = False
+    for statement in statements:
+        is_def = isinstance(statement, cst.FunctionDef | cst.ClassDef)
+        comments = [line for line in statement.leading_lines if line.comment is not None]
+        if not out:
+            lines: Sequence[cst.EmptyLine] = comments
+        elif is_def or previous_def:
+            lines = [*TWO_BLANKS, *comments]
+        else:
+            blanks = min(2, sum(1 for line in statement.leading_lines if line.comment is None))
+            lines = [cst.EmptyLine()] * blanks + comments
+        out.append(statement.with_changes(leading_lines=lines))
+        previous_def = is_def
+    return out
+
+
+def new_module(
+    doc: str, imports: ImportPlan, body: Sequence[cst.BaseStatement], *, gap: int = 2
+) -> cst.Module:
+    """`doc`, a blank line, the imports, `gap` blank lines, then `body` as given."""
+    head: list[cst.BaseStatement] = [docstring(doc)]
+    imported = import_statements(imports)
+    if imported:
+        head += [imported[0].with_changes(leading_lines=[cst.EmptyLine()]), *imported[1:]]
+    if body:
+        first = body[0]
+        comments = [line for line in first.leading_lines if line.comment is not None]
+        rest = list(body[1:])
+        body = [first.with_changes(leading_lines=[cst.EmptyLine()] * gap + comments), *rest]
+    return cst.Module(body=[*head, *body])
