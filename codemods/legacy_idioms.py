@@ -8,20 +8,25 @@ modern spellings.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import libcst as cst
 import libcst.matchers as m
 
-from flaskmod.analysis import AppModel
-from flaskmod.errors import Finding, Location, Severity
+from flaskmod.codemod import Codemod, Context, Needs
 from flaskmod.knowledge import modern_module
-from flaskmod.pipeline import Options, Outcome
 from flaskmod.project import Project
 
 from ._imports import add_import
 from ._moving import dotted
 
-ORDER = 5
-SUMMARY = "Rewrite flask.ext.* imports and _app_ctx_stack.top to spellings every Flask has."
+codemod = Codemod.declare(
+    __name__,
+    # First: every later codemod then reads `flask_sqlalchemy`, never `flask.ext.sqlalchemy`.
+    order=5,
+    summary="Rewrite flask.ext.* imports and _app_ctx_stack.top to spellings every Flask has.",
+    needs=Needs.ANY,
+)
 
 modern = modern_module
 
@@ -82,31 +87,52 @@ class _StackImport(cst.CSTTransformer):
         return updated_node.with_changes(names=keep)
 
 
-def transform(project: Project, model: AppModel, options: Options) -> Outcome:
+@dataclass(frozen=True)
+class LegacyPlan:
+    """The rewritten modules, by path (computed in the plan: the rewrite is the whole plan)."""
+
+    trees: dict[str, cst.Module]
+
+
+@codemod.plan
+def plan(context: Context) -> LegacyPlan | None:
     trees: dict[str, cst.Module] = {}
-    findings: list[Finding] = []
-    for path in project.python_paths():
-        text = project.text(path)
+    for path in context.project.python_paths():
+        text = context.project.text(path)
         if "flask.ext" not in text and "_app_ctx_stack" not in text:
             continue
-        tree = project.module(path)
-        rewrite = _Rewrite()
-        new = tree.visit(rewrite)
-        if rewrite.stack:
-            uses = len(m.findall(new, m.Name("_app_ctx_stack")))
-            in_imports = sum(
-                len(m.findall(node, m.Name("_app_ctx_stack")))
-                for node in m.findall(new, m.ImportFrom())
-            )
-            if uses == in_imports:
-                new = new.visit(_StackImport())
-            new = add_import(new, "flask", "g")
-        if rewrite.imports or rewrite.stack:
-            trees[path] = new
-            what = []
-            if rewrite.imports:
-                what.append(f"{rewrite.imports} flask.ext import(s) → flask_*")
-            if rewrite.stack:
-                what.append(f"{rewrite.stack} _app_ctx_stack.top → g")
-            findings.append(Finding(Location(path), "; ".join(what), Severity.NOTE))
-    return Outcome(project.with_changes(modules=trees), tuple(findings))
+        tree, imports, stack = _rewritten(context.project.module(path))
+        if imports or stack:
+            trees[path] = tree
+            context.note(_summary(imports, stack), path)
+    return LegacyPlan(trees) if trees else None
+
+
+@codemod.edit
+def edit(context: Context, plan: LegacyPlan) -> Project:
+    return context.project.with_changes(modules=plan.trees)
+
+
+def _rewritten(tree: cst.Module) -> tuple[cst.Module, int, int]:
+    """The module with both idioms rewritten, and how many of each there were."""
+    rewrite = _Rewrite()
+    new = tree.visit(rewrite)
+    if rewrite.stack:
+        uses = len(m.findall(new, m.Name("_app_ctx_stack")))
+        in_imports = sum(
+            len(m.findall(node, m.Name("_app_ctx_stack")))
+            for node in m.findall(new, m.ImportFrom())
+        )
+        if uses == in_imports:
+            new = new.visit(_StackImport())
+        new = add_import(new, "flask", "g")
+    return new, rewrite.imports, rewrite.stack
+
+
+def _summary(imports: int, stack: int) -> str:
+    what = []
+    if imports:
+        what.append(f"{imports} flask.ext import(s) → flask_*")
+    if stack:
+        what.append(f"{stack} _app_ctx_stack.top → g")
+    return "; ".join(what)
