@@ -18,24 +18,32 @@ becomes advice to use `flask run`, anything else it ran becomes a CLI command of
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 import libcst as cst
 import libcst.matchers as m
 
-from flaskmod.analysis import AppModel, Layout
-from flaskmod.errors import Finding, FlaskmodError, Location, Severity
+from flaskmod.analysis import AppModel
+from flaskmod.codemod import Codemod, Context, Needs
+from flaskmod.errors import FlaskmodError, Location
 from flaskmod.knowledge import FLASK_CLASSES
-from flaskmod.pipeline import Options, Outcome
+from flaskmod.names import ModuleIndex, qualify
 from flaskmod.project import Project
 from flaskmod.versions import flask_command
 
+from ._building import template
 from ._file_anchor import reanchor
 from ._imports import add_import
-from ._moving import ModuleIndex
 
-ORDER = 20
-SUMMARY = "Turn the single app module into a package (app.py → app/__init__.py), paths unchanged."
+codemod = Codemod.declare(
+    __name__,
+    # After config-classes (so `basedir = dirname(__file__)` lands in config.py beside where
+    # app.py was) and before every codemod that writes modules beside the app, in its package.
+    order=20,
+    summary="Turn the single app module into a package (app.py → app/__init__.py), paths unchanged.",
+    needs=Needs.MODULE,
+)
 
 # Module names that would clash with files the migration writes or with common tooling.
 RESERVED_NAMES = frozenset(
@@ -45,12 +53,25 @@ FALLBACK_NAME = "app"
 
 ROOT_PATH = "os.path.dirname(os.path.dirname(os.path.abspath(__file__)))"
 
-_MAIN_GUARD = m.If(
-    test=m.Comparison(
-        left=m.Name("__name__"),
-        comparisons=[m.ComparisonTarget(m.Equal(), m.SimpleString())],
-    )
-)
+
+@dataclass(frozen=True)
+class MainBlock:
+    """`if __name__ == "__main__":` — what `python app.py` ran besides the server."""
+
+    position: int
+    line: int
+    run_args: tuple[str, ...]
+    kept: tuple[cst.BaseStatement, ...]
+
+
+@dataclass(frozen=True)
+class PackagePlan:
+    new_path: str
+    #: top-level statements that use `__file__` and must be re-anchored one level down
+    file_users: tuple[int, ...]
+    #: the statement creating the app, which gains `root_path=` (None: it has one)
+    creation: int | None
+    main: MainBlock | None
 
 
 def package_name(model: AppModel, project: Project) -> str:
@@ -68,153 +89,174 @@ def package_name(model: AppModel, project: Project) -> str:
     return name
 
 
-def transform(project: Project, model: AppModel, options: Options) -> Outcome:
-    if model.layout is not Layout.MODULE:
-        return Outcome(project)
+@codemod.plan
+def plan(context: Context) -> PackagePlan:
+    model, project = context.model, context.project
     name = package_name(model, project)
     new_path = f"{model.app_dir}/{name}/__init__.py" if model.app_dir else f"{name}/__init__.py"
-    new_dir = PurePosixPath(new_path).parent.as_posix()
     index = project.index(model.app_path)
-    findings: list[Finding] = []
-
-    body: list[cst.BaseStatement] = []
-    main_block: cst.If | None = None
-    for statement in index.body:
-        if m.matches(statement, _MAIN_GUARD) and _is_main_guard(statement):
-            main_block = statement  # type: ignore[assignment]
-            continue
-        body.append(statement)
-    tree = index.tree.with_changes(body=body)
-
-    tree, unhandled = reanchor(tree, model.app_dir, new_dir)
-    if unhandled:
-        findings.append(
-            Finding(
-                Location(model.app_path),
-                f"{unhandled} use(s) of __file__ flaskmod could not re-anchor; the module now lives "
-                f"in {new_dir}/",
-            )
-        )
-    tree = tree.visit(_RootPath(index, model.app_name))
-    tree = add_import(tree, "os")
-
-    if main_block is not None:
-        tree, main_findings = _replace_main_block(tree, main_block, index, model, new_path, options)
-        findings += main_findings
-    findings.append(
-        Finding(
-            Location(new_path),
-            f"moved from {model.app_path}; templates, static files and app.root_path stay in "
-            f"{model.app_dir or 'the project folder'}",
-            Severity.NOTE,
-        )
+    main = _main_block(index, model.app_name)
+    file_users = tuple(
+        position
+        for position in range(len(index.body))
+        if "__file__" in index.code(position) and (main is None or position != main.position)
     )
-    new_project = project.with_changes(moves={model.app_path: new_path}, modules={new_path: tree})
-    return Outcome(new_project, tuple(findings))
+    return PackagePlan(new_path, file_users, _creation(index, model.app_name), main)
+
+
+@codemod.edit
+def edit(context: Context, plan: PackagePlan) -> Project:
+    model = context.model
+    index = context.project.index(model.app_path)
+    new_dir = PurePosixPath(plan.new_path).parent.as_posix()
+    body = _moved_body(context, index, plan, new_dir)
+    tree = add_import(index.tree.with_changes(body=body), "os")
+    if plan.main is not None:
+        tree = _replace_main_block(context, tree, plan.main, plan.new_path)
+    where = model.app_dir or "the project folder"
+    context.note(
+        f"moved from {model.app_path}; templates, static files and app.root_path stay in {where}",
+        plan.new_path,
+    )
+    return context.project.with_changes(
+        moves={model.app_path: plan.new_path}, modules={plan.new_path: tree}
+    )
+
+
+def _moved_body(
+    context: Context, index: ModuleIndex, plan: PackagePlan, new_dir: str
+) -> list[cst.BaseStatement]:
+    """The module's statements one folder down: `__file__` paths and the app's root re-anchored."""
+    body: list[cst.BaseStatement] = []
+    unhandled = 0
+    for position, statement in enumerate(index.body):
+        if plan.main is not None and position == plan.main.position:
+            continue
+        if position in plan.file_users:
+            statement, missed = reanchor(statement, context.model.app_dir, new_dir)
+            unhandled += missed
+        if position == plan.creation:
+            statement = _with_root_path(statement)
+        body.append(statement)
+    if unhandled:
+        context.warn(
+            f"{unhandled} use(s) of __file__ flaskmod could not re-anchor; the module now lives "
+            f"in {new_dir}/",
+            context.model.app_path,
+        )
+    return body
+
+
+# ------------------------------------------------------------------------ the app's root
+def _creation(index: ModuleIndex, app: str) -> int | None:
+    """The `app = Flask(...)` statement, unless it already says where its root is."""
+    for position in index.binders.get(app, []):
+        statement = index.body[position]
+        if not m.matches(
+            statement,
+            m.SimpleStatementLine(
+                body=[m.Assign(targets=[m.AssignTarget(m.Name(app))], value=m.Call())]
+            ),
+        ):
+            continue
+        call = cst.ensure_type(statement.body[0], cst.Assign).value  # type: ignore[attr-defined]
+        assert isinstance(call, cst.Call)
+        if qualify(call.func, index.imports) not in FLASK_CLASSES:
+            continue
+        if any(arg.keyword and arg.keyword.value == "root_path" for arg in call.args):
+            return None
+        return position
+    return None
+
+
+def _with_root_path(statement: cst.BaseStatement) -> cst.BaseStatement:
+    """`Flask(__name__, ...)` gains `root_path=` so resources resolve where they always did."""
+    line = cst.ensure_type(statement, cst.SimpleStatementLine)
+    assign = cst.ensure_type(line.body[0], cst.Assign)
+    call = cst.ensure_type(assign.value, cst.Call)
+    args = list(call.args)
+    if args:
+        args[-1] = args[-1].with_changes(
+            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        )
+    equal = cst.AssignEqual(
+        whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+    )
+    args.append(
+        cst.Arg(keyword=cst.Name("root_path"), value=cst.parse_expression(ROOT_PATH), equal=equal)
+    )
+    new_assign = assign.with_changes(value=call.with_changes(args=args))
+    return line.with_changes(body=[new_assign, *line.body[1:]])
+
+
+# ---------------------------------------------------------------------- the main block
+def _main_block(index: ModuleIndex, app: str) -> MainBlock | None:
+    for position, statement in enumerate(index.body):
+        if not (isinstance(statement, cst.If) and _is_main_guard(statement)):
+            continue
+        assert isinstance(statement.body, cst.IndentedBlock)
+        run_args: list[str] = []
+        kept: list[cst.BaseStatement] = []
+        for inner in statement.body.body:
+            run = _app_run_call(inner, app)
+            if run is None:
+                kept.append(inner)
+            else:
+                run_args += [index.tree.code_for_node(arg).rstrip(", ") for arg in run.args]
+        line = index.statement_line(position)
+        return MainBlock(position, line, tuple(run_args), tuple(kept))
+    return None
 
 
 def _is_main_guard(statement: cst.If) -> bool:
     comparison = statement.test
+    if not m.matches(
+        comparison,
+        m.Comparison(
+            left=m.Name("__name__"), comparisons=[m.ComparisonTarget(m.Equal(), m.SimpleString())]
+        ),
+    ):
+        return False
     assert isinstance(comparison, cst.Comparison)
     target = comparison.comparisons[0].comparator
     return isinstance(target, cst.SimpleString) and target.evaluated_value == "__main__"
 
 
-class _RootPath(cst.CSTTransformer):
-    """`Flask(__name__, ...)` gains `root_path=` so resources resolve where they always did."""
-
-    def __init__(self, index: ModuleIndex, app_name: str) -> None:
-        self.index = index
-        self.app_name = app_name
-
-    def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign) -> cst.Assign:
-        if not m.matches(
-            updated_node, m.Assign(targets=[m.AssignTarget(m.Name(self.app_name))], value=m.Call())
-        ):
-            return updated_node
-        call = updated_node.value
-        assert isinstance(call, cst.Call)
-        if not _is_flask(self.index, call):
-            return updated_node
-        if any(arg.keyword and arg.keyword.value == "root_path" for arg in call.args):
-            return updated_node
-        args = list(call.args)
-        if args:
-            args[-1] = args[-1].with_changes(
-                comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-            )
-        args.append(
-            cst.Arg(
-                keyword=cst.Name("root_path"),
-                value=cst.parse_expression(ROOT_PATH),
-                equal=cst.AssignEqual(
-                    whitespace_before=cst.SimpleWhitespace(""),
-                    whitespace_after=cst.SimpleWhitespace(""),
-                ),
-            )
-        )
-        return updated_node.with_changes(value=call.with_changes(args=args))
-
-
-def _is_flask(index: ModuleIndex, call: cst.Call) -> bool:
-    func = call.func
-    name = func.value if isinstance(func, cst.Name) else None
-    if name is not None and name in index.imports:
-        imported = index.imports[name]
-        return f"{imported.module}.{imported.original}" in FLASK_CLASSES
-    return m.matches(func, m.Attribute(value=m.Name("flask"), attr=m.Name("Flask")))
-
-
 def _replace_main_block(
-    tree: cst.Module,
-    block: cst.If,
-    index: ModuleIndex,
-    model: AppModel,
-    new_path: str,
-    options: Options,
-) -> tuple[cst.Module, list[Finding]]:
-    findings: list[Finding] = []
-    line = index.line(block)
-    kept: list[cst.BaseStatement] = []
-    run_args: list[str] = []
-    assert isinstance(block.body, cst.IndentedBlock)
-    for statement in block.body.body:
-        run = _app_run_call(statement, model.app_name)
-        if run is None:
-            kept.append(statement)
-            continue
-        for arg in run.args:
-            run_args.append(index.tree.code_for_node(arg).rstrip(", "))
+    context: Context, tree: cst.Module, main: MainBlock, new_path: str
+) -> cst.Module:
+    """`app.run(...)` becomes a `flask run` hint; anything else it ran, a CLI command."""
+    model = context.model
     package = PurePosixPath(new_path).parent.name
-    hint = _flask_run_hint(package, run_args, options)
-    findings.append(
-        Finding(
-            Location(model.app_path, line),
-            f"`python {PurePosixPath(model.app_path).name}` is gone: run `{hint}` instead",
-            Severity.NOTE,
-        )
-    )
-    if not kept:
-        return tree, findings
-    command = _command_name(kept)
-    code = cst.Module(body=kept).code
-    function = cst.parse_statement(
-        f'@{model.app_name}.cli.command("{command}")\n'
-        f"def {command.replace('-', '_')}_command():\n"
-        f'    """What `python {PurePosixPath(model.app_path).name}` used to run before starting '
-        'the server."""\n'
-        + "".join(f"    {ln}\n" if ln.strip() else "\n" for ln in code.splitlines())
-    )
-    findings.append(
-        Finding(
-            Location(model.app_path, line),
-            "the `__main__` block's other statements are now "
-            f"`{flask_command(options.flask, package, command)}`",
-            Severity.NOTE,
-        )
+    script = PurePosixPath(model.app_path).name
+    hint = _flask_run_hint(package, list(main.run_args), context)
+    context.note(f"`python {script}` is gone: run `{hint}` instead", model.app_path, main.line)
+    if not main.kept:
+        return tree
+    command = _command_name(list(main.kept))
+    function = _command_function(model.app_name, command, script, main.kept)
+    context.note(
+        "the `__main__` block's other statements are now "
+        f"`{flask_command(context.flask, package, command)}`",
+        model.app_path,
+        main.line,
     )
     body = [*tree.body, function.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])]
-    return tree.with_changes(body=body), findings
+    return tree.with_changes(body=body)
+
+
+def _command_function(
+    app: str, command: str, script: str, kept: tuple[cst.BaseStatement, ...]
+) -> cst.BaseStatement:
+    doc = f'"""What `python {script}` used to run before starting the server."""'
+    (function,) = template(
+        f'@{{app}}.cli.command("{command}")\ndef {{name}}():\n    {doc}\n    pass\n',
+        app=cst.Name(app),
+        name=cst.Name(f"{command.replace('-', '_')}_command"),
+    )
+    assert isinstance(function, cst.FunctionDef)
+    inner = cst.ensure_type(function.body, cst.IndentedBlock)
+    return function.with_changes(body=inner.with_changes(body=[inner.body[0], *kept]))
 
 
 def _app_run_call(statement: cst.BaseStatement, app: str) -> cst.Call | None:
@@ -228,7 +270,7 @@ def _app_run_call(statement: cst.BaseStatement, app: str) -> cst.Call | None:
     return None
 
 
-def _flask_run_hint(package: str, run_args: list[str], options: Options) -> str:
+def _flask_run_hint(package: str, run_args: list[str], context: Context) -> str:
     debug = False
     extra = []
     for arg in run_args:
@@ -238,7 +280,7 @@ def _flask_run_hint(package: str, run_args: list[str], options: Options) -> str:
             debug = True
         elif key in ("host", "port") and value:
             extra.append(f"--{key} {value.strip(chr(39) + chr(34))}")
-    return flask_command(options.flask, package, " ".join(["run", *extra]), debug=debug)
+    return flask_command(context.flask, package, " ".join(["run", *extra]), debug=debug)
 
 
 def _command_name(statements: list[cst.BaseStatement]) -> str:

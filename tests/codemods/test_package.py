@@ -4,122 +4,154 @@ from __future__ import annotations
 
 import pytest
 
+from flaskmod.codemods import package
 from flaskmod.errors import FlaskmodError
-from tests.conftest import dedent, migrate
+from tests.codemods.tools import check_noop, context_for, project_of, run_one
 
-ONLY = ["package"]
-
-
-def test_module_becomes_package_with_root_path(project) -> None:
-    root = project(
-        {
-            "app.py": """
-                from flask import Flask
-
-                app = Flask(__name__)
+APP = "from flask import Flask\napp = Flask(__name__)\n"
+ROOTED = (
+    "app = Flask(__name__, root_path=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))"
+)
 
 
-                @app.route("/")
-                def index():
-                    return "hi"
-            """
-        }
+def _moved(before: str | dict[str, str], path: str = "app/__init__.py", **kw: str) -> str:
+    outcome = run_one("package", project_of(before), **kw)
+    return outcome.project.text(path)
+
+
+def test_module_becomes_a_package_recorded_as_a_move() -> None:
+    outcome = run_one("package", project_of(APP))
+    assert "app.py" not in outcome.project.files
+    assert outcome.project.source_of("app/__init__.py") == "app.py"
+    assert (
+        outcome.project.text("app/__init__.py") == f"from flask import Flask\nimport os\n{ROOTED}\n"
     )
-    files, run = migrate(root, only=ONLY)
-    assert "app.py" not in files
-    assert files["app/__init__.py"] == dedent(
-        """
-        from flask import Flask
-        import os
-
-        app = Flask(__name__, root_path=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-        @app.route("/")
-        def index():
-            return "hi"
-        """
+def test_existing_os_import_is_reused() -> None:
+    text = _moved("import os\nfrom flask import Flask\napp = Flask(__name__)\n")
+    assert text.count("import os") == 1
+
+
+def test_flask_imported_as_module_gets_root_path() -> None:
+    text = _moved("import flask\napp = flask.Flask(__name__)\n")
+    assert "app = flask.Flask(__name__, root_path=os.path.dirname(" in text
+
+
+def test_existing_root_path_is_kept() -> None:
+    text = _moved("from flask import Flask\napp = Flask(__name__, root_path='/srv')\n")
+    assert "app = Flask(__name__, root_path='/srv')\n" in text
+
+
+def test_os_path_dirname_file_is_reanchored() -> None:
+    text = _moved(
+        "import os\nfrom flask import Flask\nbasedir = os.path.abspath(os.path.dirname(__file__))\n"
+        "app = Flask(__name__)\n"
     )
-    assert run.final.source_of("app/__init__.py") == "app.py"
-
-
-def test_file_relative_directories_are_reanchored(project) -> None:
-    root = project(
-        {
-            "app.py": """
-                import os
-                from pathlib import Path
-                from flask import Flask
-
-                basedir = os.path.abspath(os.path.dirname(__file__))
-                HERE = Path(__file__).resolve().parent
-                app = Flask(__name__)
-            """
-        }
-    )
-    files, _ = migrate(root, only=ONLY)
-    text = files["app/__init__.py"]
     assert "basedir = os.path.abspath(os.path.dirname(os.path.dirname(__file__)))" in text
+
+
+def test_pathlib_parent_is_reanchored() -> None:
+    text = _moved(
+        "from pathlib import Path\nfrom flask import Flask\nHERE = Path(__file__).resolve().parent\n"
+        "app = Flask(__name__)\n"
+    )
     assert "HERE = Path(__file__).resolve().parent.parent" in text
 
 
-def test_other_file_uses_are_reported(project) -> None:
-    root = project({"app.py": "from flask import Flask\nNAME = __file__\napp = Flask(__name__)\n"})
-    _, run = migrate(root, only=ONLY)
-    assert any("could not re-anchor" in f.message for f in run.findings)
-
-
-def test_main_block_run_goes_and_other_statements_become_a_command(project) -> None:
-    root = project(
-        {
-            "app.py": """
-                from flask import Flask
-
-                app = Flask(__name__)
-
-
-                def init_db():
-                    pass
-
-
-                if __name__ == "__main__":
-                    init_db()
-                    app.run(debug=True, port=8000)
-            """
-        }
+def test_file_inside_a_function_is_reanchored() -> None:
+    text = _moved(
+        "import os\nfrom flask import Flask\napp = Flask(__name__)\n"
+        "def schema():\n    return os.path.join(os.path.dirname(__file__), 'schema.sql')\n"
     )
-    files, run = migrate(root, only=ONLY)
-    text = files["app/__init__.py"]
-    assert "__main__" not in text.replace("python app.py", "")
+    assert "os.path.join(os.path.dirname(os.path.dirname(__file__)), 'schema.sql')" in text
+
+
+def test_other_file_uses_are_reported() -> None:
+    outcome = run_one("package", project_of("from flask import Flask\nNAME = __file__\n" + APP))
+    assert any("could not re-anchor" in f.message for f in outcome.findings)
+
+
+def test_main_block_run_becomes_a_hint() -> None:
+    outcome = run_one(
+        "package",
+        project_of(APP + "if __name__ == '__main__':\n    app.run(debug=True, port=8000)\n"),
+    )
+    assert "__main__" not in outcome.project.text("app/__init__.py")
+    messages = [f.message for f in outcome.findings]
+    assert (
+        "`python app.py` is gone: run `flask --app app --debug run --port 8000` instead" in messages
+    )
+
+
+def test_main_block_hint_on_old_flask_uses_flask_app() -> None:
+    outcome = run_one(
+        "package", project_of(APP + "if __name__ == '__main__':\n    app.run(debug=True)\n"), "1.1"
+    )
+    assert any("FLASK_APP=app FLASK_DEBUG=1 flask run" in f.message for f in outcome.findings)
+
+
+def test_main_block_other_statements_become_a_command() -> None:
+    text = _moved(
+        APP
+        + "def init_db():\n    pass\n"
+        + "if __name__ == '__main__':\n    init_db()\n    app.run()\n"
+    )
     assert '@app.cli.command("init-db")\ndef init_db_command():' in text
-    assert "    init_db()\n" in text
-    assert "app.run" not in text
-    messages = [f.message for f in run.findings]
-    assert any("flask --app app --debug run --port 8000" in m for m in messages)
-
-
-def test_existing_root_path_is_kept(project) -> None:
-    root = project({"app.py": "from flask import Flask\napp = Flask(__name__, root_path='/srv')\n"})
-    files, _ = migrate(root, only=ONLY)
-    assert "app = Flask(__name__, root_path='/srv')\n" in files["app/__init__.py"]
-
-
-@pytest.mark.parametrize("stem, package", [("blog", "blog"), ("wsgi", "app"), ("config", "app")])
-def test_package_name(project, stem: str, package: str) -> None:
-    root = project({f"{stem}.py": "from flask import Flask\napp = Flask(__name__)\n"})
-    files, _ = migrate(root, only=ONLY)
-    assert f"{package}/__init__.py" in files
-
-
-def test_existing_folder_of_that_name_is_refused(project) -> None:
-    root = project(
-        {"app.py": "from flask import Flask\napp = Flask(__name__)\n", "app/data.txt": "x"}
+    assert (
+        '    """What `python app.py` used to run before starting the server."""\n    init_db()\n'
+        in text
     )
+    assert "app.run" not in text
+
+
+def test_plan_says_where_and_what() -> None:
+    project = project_of(
+        "import os\nfrom flask import Flask\nBASE = os.path.dirname(__file__)\napp = Flask(__name__)\n"
+        "if __name__ == '__main__':\n    app.run()\n"
+    )
+    plan = package.plan(context_for(project))
+    assert plan is not None
+    assert (plan.new_path, plan.file_users, plan.creation) == ("app/__init__.py", (2,), 3)
+    assert plan.main is not None and plan.main.kept == () and plan.main.run_args == ()
+
+
+@pytest.mark.parametrize("stem, name", [("blog", "blog"), ("wsgi", "app"), ("config", "app")])
+def test_package_name_avoids_reserved_names(stem: str, name: str) -> None:
+    outcome = run_one("package", project_of({f"{stem}.py": APP}))
+    assert f"{name}/__init__.py" in outcome.project.files
+
+
+def test_app_in_a_subfolder_stays_in_that_folder() -> None:
+    outcome = run_one("package", project_of({"src/site.py": APP}))
+    assert "src/site/__init__.py" in outcome.project.files
+
+
+def test_existing_folder_of_that_name_is_refused() -> None:
     with pytest.raises(FlaskmodError, match="that folder exists"):
-        migrate(root, only=ONLY)
+        run_one("package", project_of({"app.py": APP, "app/data.txt": "x"}))
 
 
-def test_package_layout_is_left_alone(project) -> None:
-    root = project({"app/__init__.py": "from flask import Flask\napp = Flask(__name__)\n"})
-    _, run = migrate(root, only=ONLY)
-    assert run.nothing_to_do
+def test_package_layout_is_left_alone() -> None:
+    check_noop("package", {"app/__init__.py": APP})
+
+
+def test_factory_is_left_alone() -> None:
+    check_noop(
+        "package", "from flask import Flask\ndef create_app():\n    return Flask(__name__)\n"
+    )
+
+
+def test_other_if_blocks_stay() -> None:
+    text = _moved(APP + "if DEBUG := False:\n    app.debug = True\n")
+    assert "if DEBUG := False:" in text
+
+
+def test_a_main_guard_comparing_something_else_stays() -> None:
+    text = _moved(APP + "if __name__ == 'app':\n    pass\n")
+    assert "if __name__ == 'app':" in text
+
+
+def test_a_second_flask_call_in_a_function_does_not_get_root_path() -> None:
+    text = _moved(APP + "def other():\n    return Flask('other')\n")
+    assert "return Flask('other')\n" in text
