@@ -18,6 +18,13 @@ from ._moving import ImportPlan
 TWO_BLANKS = (cst.EmptyLine(), cst.EmptyLine())
 
 
+def leading_lines(statement: cst.BaseStatement) -> Sequence[cst.EmptyLine]:
+    """The blank and comment lines above a statement (every concrete statement has them)."""
+    if isinstance(statement, cst.SimpleStatementLine | cst.BaseCompoundStatement):
+        return statement.leading_lines
+    return ()
+
+
 def docstring(text: str) -> cst.SimpleStatementLine:
     """A module docstring statement; `text` is the docstring's content, without quotes."""
     quoted = '"""' + text.replace('"""', '\\"\\"\\"') + '"""'
@@ -47,13 +54,14 @@ def spaced(statements: Iterable[cst.BaseStatement]) -> list[cst.BaseStatement]:
     previous_def = False
     for statement in statements:
         is_def = isinstance(statement, cst.FunctionDef | cst.ClassDef)
-        comments = [line for line in statement.leading_lines if line.comment is not None]
+        above = leading_lines(statement)
+        comments = [line for line in above if line.comment is not None]
         if not out:
             lines: Sequence[cst.EmptyLine] = comments
         elif is_def or previous_def:
             lines = [*TWO_BLANKS, *comments]
         else:
-            blanks = min(2, sum(1 for line in statement.leading_lines if line.comment is None))
+            blanks = min(2, len([line for line in above if line.comment is None]))
             lines = [cst.EmptyLine()] * blanks + comments
         out.append(statement.with_changes(leading_lines=lines))
         previous_def = is_def
@@ -68,9 +76,12 @@ def new_module(
     imported = import_statements(imports)
     if imported:
         head += [imported[0].with_changes(leading_lines=[cst.EmptyLine()]), *imported[1:]]
-    if body:
-        first = body[0]
-        comments = [line for line in first.leading_lines if line.comment is not None]
-        rest = list(body[1:])
-        body = [first.with_changes(leading_lines=[cst.EmptyLine()] * gap + comments), *rest]
-    return cst.Module(body=[*head, *body])
+    tail = list(body)
+    if tail:
+        comments = [line for line in leading_lines(tail[0]) if line.comment is not None]
+        tail[0] = tail[0].with_changes(leading_lines=[cst.EmptyLine()] * gap + comments)
+    statements: list[cst.SimpleStatementLine | cst.BaseCompoundStatement] = [
+        cst.ensure_type(statement, cst.SimpleStatementLine | cst.BaseCompoundStatement)  # type: ignore[arg-type]
+        for statement in [*head, *tail]
+    ]
+    return cst.Module(body=statements)

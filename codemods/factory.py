@@ -13,25 +13,41 @@ cannot exist before the app does: the factory is not written and the line is rep
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.metadata import PositionProvider
 
 from flaskmod.analysis import AppModel, is_test_path
-from flaskmod.errors import Finding, Location, Severity
-from flaskmod.pipeline import Options, Outcome
+from flaskmod.codemod import FACTORY, GET_CONFIG, Codemod, Context, Needs
+from flaskmod.errors import Finding, Location
+from flaskmod.names import ModuleIndex
 from flaskmod.project import Project
 
 from ._app_importers import ENTRY_POINT_CONFIG, rewrite_app_importers, rewrite_test_imports
+from ._building import leading_lines
 from ._imports import add_import
-from ._layout import needs_package
-from ._moving import ModuleIndex, imported_as
+from ._moving import imported_as
 
-ORDER = 50
-SUMMARY = "Build the app in create_app(config_name) instead of at import time."
+codemod = Codemod.declare(
+    __name__,
+    # After every codemod that takes code out of the app module (config, extensions, models,
+    # forms, blueprints): what is left that touches the app is what the factory must run.
+    order=50,
+    summary="Build the app in create_app(config_name) instead of at import time.",
+    needs=Needs.PACKAGE,
+)
 
-FACTORY = "create_app"
+
+@dataclass(frozen=True)
+class FactoryPlan:
+    creation: int
+    #: statements that move into create_app, in their original order
+    into: tuple[int, ...]
+    #: functions and classes that read the app in their body: they use current_app instead
+    current_app: tuple[int, ...]
+    #: modules outside the package importing the global app: they build their own
+    entry_points: tuple[str, ...]
 
 
 def _decorated_by_app(statement: cst.BaseStatement, index: ModuleIndex, app: str) -> bool:
@@ -83,26 +99,74 @@ def _top_level(lines: Sequence[cst.EmptyLine], after_something: bool) -> list[cs
     return [*blanks, *comments]
 
 
-def transform(project: Project, model: AppModel, options: Options) -> Outcome:
-    if (skipped := needs_package(project, model, "factory")) is not None:
-        return skipped
-    app = model.app_name
-    importers = _importers_of_app(project, model, app)
-    blockers = [f for path, f in importers if _inside_package(path, model)]
-    if blockers:
-        return Outcome(project, tuple(blockers))
-    entry_points = sorted({path for path, _ in importers})
+@codemod.plan
+def plan(context: Context) -> FactoryPlan:
+    model, project = context.model, context.project
+    importers = _importers_of_app(project, model, model.app_name)
+    _decline_all(context, [f for path, f in importers if _inside_package(path, model)])
     index = project.index(model.app_path)
     if FACTORY in index.binders:  # the module's own `create_app` would replace the factory
         line = index.statement_line(min(index.binders[FACTORY]))
         message = f"`{FACTORY}` is already defined here; rename it, then run again"
-        return Outcome(project, (Finding(Location(model.app_path, line), message),))
-    findings: list[Finding] = []
-    binders = index.binders.get(app, [])
-    creation = next((i for i in binders if index.statement_line(i) == model.app_line), min(binders))
+        context.decline(message, model.app_path, line)
+    creation = _creation(index, model)
+    into, current_app = _split(index, model.app_name, creation)
+    _decline_all(context, _leaks(index, model, into))
+    entry_points = tuple(sorted({path for path, _ in importers}))
+    return FactoryPlan(creation, tuple(into), tuple(current_app), entry_points)
 
+
+@codemod.edit
+def edit(context: Context, plan: FactoryPlan) -> Project:
+    model, project = context.model, context.project
+    index = project.index(model.app_path)
+    function = _factory_function(context, index, plan)
+    fixer = _CurrentApp(index, model.app_name)
+    tree = index.tree.with_changes(body=_module_body(index, plan, function, fixer))
+    if fixer.count:
+        tree = add_import(tree, "flask", "current_app")
+    context.note(
+        f"the app is now built by {FACTORY}(config_name); `{model.app_name}` no longer exists "
+        "at import time",
+        model.app_path,
+        model.app_line,
+    )
+    # The project's own tests imported the global app: rewritten in the same step, so that the
+    # commit that removes the global app is not a commit whose tests fail.
+    tests, found = rewrite_test_imports(project, model, tree)
+    entries, more = rewrite_app_importers(
+        project, model, tree, plan.entry_points, ENTRY_POINT_CONFIG
+    )
+    context.findings += found + more
+    return project.with_changes(modules={model.app_path: tree, **tests, **entries})
+
+
+def _visited(statement: cst.BaseStatement, visitor: cst.CSTTransformer) -> cst.BaseStatement:
+    new = statement.visit(visitor)
+    assert isinstance(new, cst.BaseStatement)
+    return new
+
+
+def _decline_all(context: Context, findings: list[Finding]) -> None:
+    """Report every reason, and decline with the last one (nothing of the factory is written)."""
+    if not findings:
+        return
+    for finding in findings[:-1]:
+        context.warn(finding.message, finding.location.path, finding.location.line)
+    last = findings[-1]
+    context.decline(last.message, last.location.path, last.location.line)
+
+
+# ------------------------------------------------------------------------- planning
+def _creation(index: ModuleIndex, model: AppModel) -> int:
+    binders = index.binders.get(model.app_name, [])
+    return next((i for i in binders if index.statement_line(i) == model.app_line), min(binders))
+
+
+def _split(index: ModuleIndex, app: str, creation: int) -> tuple[list[int], list[int]]:
+    """Statements that run on the app (into the factory), and functions that read it."""
     into: set[int] = set()
-    current_app: set[int] = set()
+    current_app: list[int] = []
     for position, statement in enumerate(index.body):
         if position == creation:
             into.add(position)
@@ -111,124 +175,128 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
         elif isinstance(statement, cst.FunctionDef | cst.ClassDef) and not _decorated_by_app(
             statement, index, app
         ):
-            current_app.add(position)
+            current_app.append(position)
         else:
             into.add(position)
-    # Late imports (after the app is created) used only by the factory's statements move too.
+    into |= _late_imports(index, creation, into)
+    return sorted(into), current_app
+
+
+def _late_imports(index: ModuleIndex, creation: int, into: set[int]) -> set[int]:
+    """Imports after the app is created, used only by the factory (the blueprint imports)."""
+    found = set()
     for position, statement in enumerate(index.body):
         if position > creation and m.matches(
             statement, m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()])
         ):
             bound = index.names_bound_by({position})
             if bound and all(index.only_read_within(name, into) for name in bound):
-                into.add(position)
+                found.add(position)
+    return found
 
+
+def _leaks(index: ModuleIndex, model: AppModel, into: list[int]) -> list[Finding]:
+    """Module-level names computed from the app and used outside the factory: they cannot be."""
     leaked = sorted(
         name
-        for name in index.names_bound_by(into) - {app}
+        for name in index.names_bound_by(into) - {model.app_name}
         if not index.only_read_within(name, into) and index.readers.get(name)
     )
-    if leaked:
-        for name in leaked:
-            findings.append(
-                Finding(
-                    Location(model.app_path, index.first_read_outside(name, into)),
-                    f"`{name}` is computed from the app at import time and used outside it; "
-                    "move that use into a function before building the factory",
-                )
-            )
-        return Outcome(project, tuple(findings))
-    fixer = _CurrentApp(index, app)
-    config = _ConfigName()
-    body_statements: list[cst.BaseStatement] = []
-    for position in sorted(into):
-        statement = index.body[position].visit(config)
-        lines = [] if position == min(into) else _indented(statement.leading_lines)
-        body_statements.append(statement.with_changes(leading_lines=lines))
-    loads_config = any(m.findall(s, m.Call(func=m.Name("get_config"))) for s in body_statements)
+    return [
+        Finding(
+            Location(model.app_path, index.first_read_outside(name, into)),
+            f"`{name}` is computed from the app at import time and used outside it; "
+            "move that use into a function before building the factory",
+        )
+        for name in leaked
+    ]
+
+
+# --------------------------------------------------------------------------- editing
+def _factory_function(context: Context, index: ModuleIndex, plan: FactoryPlan) -> cst.FunctionDef:
+    app = context.model.app_name
+    statements = _factory_statements(index, plan)
+    loads_config = any(m.findall(s, m.Call(func=m.Name(GET_CONFIG))) for s in statements)
     purpose = (
         "Build and configure the app for `config_name` (see config.py)."
         if loads_config
         else "Build the app. `config_name` is unused until settings move to config.py."
     )
-    function = cst.parse_statement(
-        f'def {FACTORY}(config_name="development"):\n    """{purpose}"""\n    pass\n'
-    )
-    assert isinstance(function, cst.FunctionDef)
-    docstring = function.body.body[0]  # type: ignore[index]
-    has_prefixed_env = any(
-        m.findall(s, m.Call(func=m.Attribute(attr=m.Name("from_prefixed_env"))))
-        for s in body_statements
-    )
-    uses_config = any(m.findall(s, m.Call(func=m.Name("get_config"))) for s in body_statements)
-    load_index = next(
-        (
-            i
-            for i, s in enumerate(body_statements)
-            if m.findall(s, m.Call(func=m.Name("get_config")))
+    statements = _with_prefixed_env(context, statements)
+    function = cst.ensure_type(
+        cst.parse_statement(
+            f'def {FACTORY}(config_name="development"):\n    """{purpose}"""\n    pass\n'
         ),
-        None,
+        cst.FunctionDef,
     )
-    supports_prefixed_env = options.flask is None or options.flask.at_least(2, 1)
-    if (
-        uses_config
-        and not has_prefixed_env
-        and load_index is not None
-        and not supports_prefixed_env
-    ):
-        findings.append(
-            Finding(
-                Location(model.app_path),
-                f"no app.config.from_prefixed_env(): it needs Flask 2.1, this project targets "
-                f"{options.flask}",
-                Severity.NOTE,
-            )
-        )
-    if uses_config and not has_prefixed_env and load_index is not None and supports_prefixed_env:
-        prefixed = cst.parse_statement(f"{app}.config.from_prefixed_env()\n")
-        body_statements.insert(load_index + 1, prefixed)
+    docstring = cst.ensure_type(function.body, cst.IndentedBlock).body[0]
     returned = cst.parse_statement(f"return {app}\n").with_changes(
         leading_lines=[cst.EmptyLine(indent=False)]
     )
-    function = function.with_changes(
-        body=function.body.with_changes(body=[docstring, *body_statements, returned]),
-        leading_lines=_top_level(index.body[creation].leading_lines, creation > 0),
+    creation = index.body[plan.creation]
+    return function.with_changes(
+        body=function.body.with_changes(body=[docstring, *statements, returned]),
+        leading_lines=_top_level(leading_lines(creation), plan.creation > 0),
     )
 
+
+def _factory_statements(index: ModuleIndex, plan: FactoryPlan) -> list[cst.BaseStatement]:
+    """The moved statements, indented, with `get_config()` taking the factory's config name."""
+    config = _ConfigName()
+    statements: list[cst.BaseStatement] = []
+    for position in plan.into:
+        statement = _visited(index.body[position], config)
+        lines = [] if position == plan.into[0] else _indented(leading_lines(statement))
+        statements.append(statement.with_changes(leading_lines=lines))
+    return statements
+
+
+def _with_prefixed_env(
+    context: Context, statements: list[cst.BaseStatement]
+) -> list[cst.BaseStatement]:
+    """`app.config.from_prefixed_env()` right after the config class, where Flask has it."""
+    if any(
+        m.findall(s, m.Call(func=m.Attribute(attr=m.Name("from_prefixed_env")))) for s in statements
+    ):
+        return statements
+    load = next(
+        (i for i, s in enumerate(statements) if m.findall(s, m.Call(func=m.Name(GET_CONFIG)))),
+        None,
+    )
+    if load is None:
+        return statements
+    if not context.has("from_prefixed_env"):
+        context.note(
+            f"no app.config.from_prefixed_env(): it needs Flask 2.1, this project targets "
+            f"{context.flask}",
+            context.model.app_path,
+        )
+        return statements
+    prefixed = cst.parse_statement(f"{context.model.app_name}.config.from_prefixed_env()\n")
+    return [*statements[: load + 1], prefixed, *statements[load + 1 :]]
+
+
+def _module_body(
+    index: ModuleIndex, plan: FactoryPlan, function: cst.FunctionDef, fixer: _CurrentApp
+) -> list[cst.BaseStatement]:
+    """The factory where the app was created; what read the app now reads `current_app`."""
     body: list[cst.BaseStatement] = []
     placed = after_function = False
     for position, statement in enumerate(index.body):
-        if position in into:
+        if position in plan.into:
             if not placed:
                 body.append(function)
                 placed = after_function = True
             continue
-        if position in current_app:
-            statement = statement.visit(fixer)
+        if position in plan.current_app:
+            statement = _visited(statement, fixer)
         if after_function:
             statement = statement.with_changes(
-                leading_lines=_top_level(statement.leading_lines, True)
+                leading_lines=_top_level(leading_lines(statement), True)
             )
             after_function = False
         body.append(statement)
-    tree = index.tree.with_changes(body=body)
-    if fixer.count:
-        tree = add_import(tree, "flask", "current_app")
-    findings.append(
-        Finding(
-            Location(model.app_path, model.app_line),
-            f"the app is now built by {FACTORY}(config_name); `{app}` no longer exists at import time",
-            Severity.NOTE,
-        )
-    )
-    # The project's own tests imported the global app: rewritten in the same step, so that the
-    # commit that removes the global app is not a commit whose tests fail.
-    tests, found = rewrite_test_imports(project, model, tree)
-    findings += found
-    entries, found = rewrite_app_importers(project, model, tree, entry_points, ENTRY_POINT_CONFIG)
-    findings += found
-    modules = {model.app_path: tree, **tests, **entries}
-    return Outcome(project.with_changes(modules=modules), tuple(findings))
+    return body
 
 
 def _inside_package(path: str, model: AppModel) -> bool:
@@ -242,14 +310,14 @@ def _importers_of_app(project: Project, model: AppModel, app: str) -> list[tuple
     Inside the package they would break (they need `current_app`), so the factory waits; outside
     it they are entry points and build their own app (see `rewrite_app_importers`).
     """
-    found = []
+    found: list[tuple[str, Finding]] = []
     for path in project.python_paths():
         if path == model.app_path or is_test_path(path) or app not in project.text(path):
             continue
         tree = project.module(path)
         for node in m.findall(tree, m.ImportFrom()):
             if imported_as(node, model.import_name, path, app) is not None:
-                line = project.metadata(path).resolve(PositionProvider)[node].start.line
+                line = project.index(path).line(node)
                 message = (
                     f"imports the global `{app}`; the factory is not built until this module "
                     f"gets it another way (current_app, or {FACTORY}())"

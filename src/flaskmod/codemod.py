@@ -21,7 +21,7 @@ variable) are defined here, once.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any, NoReturn, TypeVar
 
@@ -217,9 +217,12 @@ class Codemod:
             except Declined as refusal:
                 declined, project = refusal, context.project
                 context.findings.append(refusal.finding)
+        findings = tuple(
+            f if f.codemod else replace(f, codemod=self.name) for f in context.findings
+        )
         return Outcome(
             project,
-            tuple(context.findings),
+            findings,
             frozenset(context.secrets),
             declined,
         )

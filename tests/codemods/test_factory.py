@@ -2,167 +2,218 @@
 
 from __future__ import annotations
 
-from tests.conftest import dedent, migrate
+from flaskmod.codemods import factory
+from tests.codemods.tools import check_noop, check_transformed, context_for, project_of, run_one
 
-ONLY = ["factory"]
+PKG = "app/__init__.py"
+GLOBAL = "from flask import Flask\napp = Flask(__name__)\n"
 
 
-def test_app_statements_move_into_create_app_in_order(project) -> None:
-    root = project(
+def _factory(body: str, **kw: str) -> str:
+    outcome = run_one("factory", project_of({PKG: body}), **kw)
+    return outcome.project.text(PKG)
+
+
+def _messages(files: dict[str, str]) -> list[str]:
+    return [str(f) for f in run_one("factory", project_of(files)).findings]
+
+
+def test_app_statements_move_into_create_app_in_order() -> None:
+    check_transformed(
+        "factory",
         {
-            "app/__init__.py": """
-                from flask import Flask
-                from config import get_config
-                from .extensions import db
+            PKG: """
+            from flask import Flask
+            from config import get_config
+            from .extensions import db
 
-                app = Flask(__name__)
-                app.config.from_object(get_config())
-                db.init_app(app)
-
-
-                class User(db.Model):
-                    pass
-
-
-                @app.cli.command("seed")
-                def seed():
-                    app.logger.info("seeding")
-
-
-                def helper():
-                    return app.config["X"]
-
-
-                from .main import bp as main_bp
-
-                app.register_blueprint(main_bp)
-            """
-        }
-    )
-    files, _ = migrate(root, only=ONLY)
-    assert files["app/__init__.py"] == dedent(
-        '''
-        from flask import Flask, current_app
-        from config import get_config
-        from .extensions import db
-
-
-        def create_app(config_name="development"):
-            """Build and configure the app for `config_name` (see config.py)."""
             app = Flask(__name__)
-            app.config.from_object(get_config(config_name))
-            app.config.from_prefixed_env()
+            app.config.from_object(get_config())
             db.init_app(app)
+
+
+            class User(db.Model):
+                pass
+
 
             @app.cli.command("seed")
             def seed():
                 app.logger.info("seeding")
 
+
+            def helper():
+                return app.config["X"]
+
+
             from .main import bp as main_bp
 
             app.register_blueprint(main_bp)
-
-            return app
-
-
-        class User(db.Model):
-            pass
-
-
-        def helper():
-            return current_app.config["X"]
-        '''
-    )
-
-
-def test_name_computed_from_app_and_used_elsewhere_blocks_the_factory(project) -> None:
-    source = dedent(
-        """
-        from flask import Flask
-
-        app = Flask(__name__)
-        UPLOADS = app.config.get("UPLOADS", "/tmp")
-
-
-        def where():
-            return UPLOADS
-        """
-    )
-    root = project({"app/__init__.py": source})
-    files, run = migrate(root, only=ONLY)
-    assert files["app/__init__.py"] == source
-    assert any(
-        str(f.location) == "app/__init__.py:8" and "`UPLOADS` is computed from the app" in f.message
-        for f in run.findings
-    )
-
-
-def test_package_modules_importing_the_global_app_block_the_factory(project) -> None:
-    root = project(
-        {
-            "app/__init__.py": "from flask import Flask\napp = Flask(__name__)\n",
-            "app/tasks.py": "import sys\nfrom app import app\n",
-            "tests/test_x.py": "from app import app\n",
-        }
-    )
-    files, run = migrate(root, only=ONLY)
-    assert "create_app" not in files["app/__init__.py"]
-    assert [str(f.location) for f in run.findings] == ["app/tasks.py:2"]
-
-
-def test_entry_points_outside_the_package_build_their_own_app(project) -> None:
-    root = project(
-        {
-            "app/__init__.py": "from flask import Flask\napp = Flask(__name__)\n",
-            "manage.py": """
-                from flask_script import Manager
-                from app import app
-
-                manager = Manager(app)
-            """,
-        }
-    )
-    files, _ = migrate(root, only=ONLY)
-    assert files["manage.py"] == dedent(
-        """
-        from flask_script import Manager
-        from app import create_app
-        import os
-
-        app = create_app(os.environ.get("FLASK_CONFIG", "development"))
-
-        manager = Manager(app)
-        """
-    )
-
-
-def test_factory_project_is_left_alone(project) -> None:
-    root = project(
-        {
-            "app/__init__.py": """
-                from flask import Flask
-
-
-                def make_app():
-                    app = Flask(__name__)
-                    return app
             """
-        }
-    )
-    _, run = migrate(root)
-    assert run.already_factory and run.nothing_to_do
-
-
-def test_tests_importing_the_global_app_are_fixed_in_the_same_step(project) -> None:
-    root = project(
+        },
         {
-            "app/__init__.py": "from flask import Flask\napp = Flask(__name__)\n",
-            "tests/test_app.py": "from app import app\n\n\ndef test_name():\n    assert app.name\n",
-        }
+            PKG: '''
+            from flask import Flask, current_app
+            from config import get_config
+            from .extensions import db
+
+
+            def create_app(config_name="development"):
+                """Build and configure the app for `config_name` (see config.py)."""
+                app = Flask(__name__)
+                app.config.from_object(get_config(config_name))
+                app.config.from_prefixed_env()
+                db.init_app(app)
+
+                @app.cli.command("seed")
+                def seed():
+                    app.logger.info("seeding")
+
+                from .main import bp as main_bp
+
+                app.register_blueprint(main_bp)
+
+                return app
+
+
+            class User(db.Model):
+                pass
+
+
+            def helper():
+                return current_app.config["X"]
+            '''
+        },
     )
-    files, _ = migrate(root, only=ONLY)
-    assert files["tests/test_app.py"] == (
+
+
+def test_a_bare_app_gets_a_factory_whose_config_name_is_unused() -> None:
+    text = _factory(GLOBAL)
+    assert 'def create_app(config_name="development"):' in text
+    assert "`config_name` is unused until settings move to config.py" in text
+    assert "from_prefixed_env" not in text
+
+
+def test_old_flask_gets_no_from_prefixed_env_and_a_note() -> None:
+    source = "from flask import Flask\nfrom config import get_config\napp = Flask(__name__)\n"
+    outcome = run_one(
+        "factory",
+        project_of({PKG: source + "app.config.from_object(get_config())\n"}),
+        flask="2.0",
+    )
+    assert "from_prefixed_env" not in outcome.project.text(PKG)
+    assert any("it needs Flask 2.1" in f.message for f in outcome.findings)
+
+
+def test_an_existing_from_prefixed_env_is_not_doubled() -> None:
+    text = _factory(
+        "from flask import Flask\nfrom config import get_config\napp = Flask(__name__)\n"
+        "app.config.from_object(get_config())\napp.config.from_prefixed_env()\n"
+    )
+    assert text.count("from_prefixed_env") == 1
+
+
+def test_late_imports_used_only_by_the_factory_move_in() -> None:
+    text = _factory(GLOBAL + "from .views import bp\napp.register_blueprint(bp)\n")
+    assert "    from .views import bp\n" in text
+
+
+def test_late_imports_used_elsewhere_stay() -> None:
+    text = _factory(GLOBAL + "from .views import bp\napp.register_blueprint(bp)\nNAME = bp.name\n")
+    assert "\nfrom .views import bp\n" in text
+
+
+def test_a_parameter_named_app_is_not_the_app() -> None:
+    text = _factory(GLOBAL + "def helper(app):\n    return app.name\n")
+    assert "def helper(app):\n    return app.name\n" in text
+    assert "current_app" not in text
+
+
+def test_plan_splits_what_moves_and_what_reads_the_app() -> None:
+    project = project_of({PKG: GLOBAL + "app.debug = True\ndef f():\n    return app\nX = 1\n"})
+    plan = factory.plan(context_for(project))
+    assert plan is not None
+    assert (plan.creation, plan.into, plan.current_app, plan.entry_points) == (1, (1, 2), (3,), ())
+
+
+def test_name_computed_from_app_and_used_elsewhere_declines() -> None:
+    source = 'from flask import Flask\n\napp = Flask(__name__)\nUPLOADS = app.config.get("U")\n\n\ndef where():\n    return UPLOADS\n'
+    outcome = check_noop("factory", {PKG: source})
+    assert outcome.declined is not None
+    assert [str(f) for f in outcome.findings] == [
+        "app/__init__.py:8: `UPLOADS` is computed from the app at import time and used outside "
+        "it; move that use into a function before building the factory"
+    ]
+
+
+def test_package_modules_importing_the_global_app_decline() -> None:
+    files = {
+        PKG: GLOBAL,
+        "app/tasks.py": "import sys\nfrom app import app\n",
+        "tests/test_x.py": "from app import app\n",
+    }
+    outcome = check_noop("factory", files)
+    assert [str(f.location) for f in outcome.findings] == ["app/tasks.py:2"]
+
+
+def test_every_blocking_module_is_reported() -> None:
+    files = {PKG: GLOBAL, "app/a.py": "from app import app\n", "app/b.py": "from . import app\n"}
+    assert len(_messages(files)) == 2
+
+
+def test_a_helper_named_create_app_declines() -> None:
+    outcome = check_noop("factory", {PKG: GLOBAL + "def create_app(x):\n    return x\n"})
+    assert [str(f) for f in outcome.findings] == [
+        "app/__init__.py:3: `create_app` is already defined here; rename it, then run again"
+    ]
+
+
+def test_entry_points_outside_the_package_build_their_own_app() -> None:
+    outcome = run_one(
+        "factory",
+        project_of(
+            {
+                PKG: GLOBAL,
+                "manage.py": "from flask_script import Manager\nfrom app import app\n\nmanager = Manager(app)\n",
+            }
+        ),
+    )
+    assert outcome.project.text("manage.py") == (
+        "from flask_script import Manager\nfrom app import create_app\nimport os\n\n"
+        'app = create_app(os.environ.get("FLASK_CONFIG", "development"))\n\nmanager = Manager(app)\n'
+    )
+
+
+def test_tests_importing_the_global_app_are_fixed_in_the_same_step() -> None:
+    outcome = run_one(
+        "factory",
+        project_of(
+            {
+                PKG: GLOBAL,
+                "tests/test_app.py": "from app import app\n\n\ndef test_name():\n    assert app.name\n",
+            }
+        ),
+    )
+    assert outcome.project.text("tests/test_app.py") == (
         'from app import create_app\n\napp = create_app("testing")\n\n\n'
         "def test_name():\n    assert app.name\n"
     )
-    assert "tests/conftest.py" not in files  # the `tests` codemod adds fixtures
+    assert "tests/conftest.py" not in outcome.project.files  # the `tests` codemod adds fixtures
+
+
+def test_a_factory_is_left_alone() -> None:
+    check_noop(
+        "factory",
+        {PKG: "from flask import Flask\n\n\ndef make_app():\n    return Flask(__name__)\n"},
+    )
+
+
+def test_a_single_module_is_left_for_package_first() -> None:
+    outcome = check_noop("factory", GLOBAL)
+    assert [f.message for f in outcome.findings] == [
+        "factory needs the app in a package: run the `package` codemod first"
+    ]
+
+
+def test_functions_that_do_not_read_the_app_are_untouched() -> None:
+    text = _factory(GLOBAL + "def pure(x):\n    return x + 1\n")
+    assert "def pure(x):\n    return x + 1\n" in text
