@@ -274,10 +274,64 @@ def test_rules_on_one_path_pair_by_endpoint_first() -> None:
     assert added == []
 
 
-def test_endpoint_renames_are_differences_prefixes_are_not() -> None:
-    old = description(rules=[rule("/", "index", "GET"), rule("/a", "about", "GET")])
-    new = description(rules=[rule("/", "main.index", "GET"), rule("/a", "main.info", "GET")])
-    assert differences(old, new) == ["endpoint changed: about → main.info"]
+def test_endpoint_mapping_is_read_from_the_rules_not_from_names() -> None:
+    """Same path and methods is the same view, whatever it is called now."""
+    old = description(
+        rules=[rule("/t", "index", "GET"), rule("/t", "create", "POST"), rule("/a", "about", "GET")]
+    )
+    new = description(
+        rules=[
+            rule("/t", "main.create", "GET"),
+            rule("/t", "main.index", "POST"),
+            rule("/a", "site.info", "GET"),
+        ]
+    )
+    rows = compare(old, new)
+    assert [r.message for r in rows if r.status is not Status.SAME] == []
+    endpoints = {r.item: r.migrated for r in rows if r.check == "endpoint"}
+    assert endpoints == {"index": "main.create", "create": "main.index", "about": "site.info"}
+
+
+def test_endpoints_split_or_merged_are_differences() -> None:
+    old = description(
+        rules=[rule("/a", "a", "GET"), rule("/b", "a", "GET"), rule("/c", "c", "GET")]
+    )
+    new = description(
+        rules=[
+            rule("/a", "main.a", "GET"),
+            rule("/b", "main.b", "GET"),
+            rule("/c", "main.a", "GET"),
+        ]
+    )
+    assert differences(old, new) == [
+        "endpoint split: a → main.a, main.b",
+        "endpoints merged: a, c → main.a",
+    ]
+
+
+def test_a_renamed_blueprint_keeps_its_handlers_and_hooks() -> None:
+    """`admin` became `backoffice` (its views say so): its 403 handler and hook are not lost."""
+    old = description(
+        rules=[rule("/admin/", "admin.panel", "GET")],
+        error_handlers={"admin:403": "forbidden"},
+        before_request={"admin": ["require_login"]},
+    )
+    new = description(
+        rules=[rule("/admin/", "backoffice.panel", "GET")],
+        error_handlers={"backoffice:403": "forbidden"},
+        before_request={"backoffice": ["require_login"]},
+    )
+    assert differences(old, new) == []
+
+
+def test_app_wide_hooks_moved_into_a_blueprint_are_still_a_difference() -> None:
+    old = description(rules=[rule("/", "index", "GET")], before_request={"None": ["load_user"]})
+    new = description(
+        rules=[rule("/", "main.index", "GET")], before_request={"main": ["load_user"]}
+    )
+    assert differences(old, new) == [
+        "before_request hook moved: load_user: app-wide → blueprint main"
+    ]
 
 
 def test_hooks_must_stay_app_wide() -> None:

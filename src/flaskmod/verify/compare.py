@@ -8,21 +8,18 @@ from typing import Any
 from flaskmod.verify.model import ABSENT, Description, Row, Status
 
 
-def endpoint_matches(old: str, new: str) -> bool:
-    """The blueprint codemod prefixes endpoints: `index` becomes `main.index`."""
-    return new == old or new.endswith(f".{old}")
-
-
 def compare(old: Description, new: Description) -> list[Row]:
+    """Every check on two probe descriptions."""
     pairs, added = match_rules(old["rules"], new["rules"])
+    scopes = blueprint_scopes(pairs)
     rows = [_rule_row(rule, match) for rule, match in pairs]
     rows += [_added_rule_row(rule) for rule in added]
     rows += endpoint_rows(pairs)
-    rows += handler_rows(old["error_handlers"], new["error_handlers"])
+    rows += handler_rows(old["error_handlers"], new["error_handlers"], scopes)
     for key, check in HOOKS:
-        rows += scoped_rows(check, _scoped(old.get(key)), _scoped(new.get(key)))
+        rows += scoped_rows(check, _scoped(old.get(key)), _scoped(new.get(key)), scopes)
     for key, check in REGISTRIES:
-        rows += named_rows(check, old[key], new[key])
+        rows += named_rows(check, old.get(key) or (), new.get(key) or ())
     rows += config_rows(old["config"], new["config"])
     rows += blueprint_rows(old["blueprints"], new["blueprints"])
     return rows
@@ -34,29 +31,55 @@ Rule = Mapping[str, Any]
 def match_rules(
     old_rules: Sequence[Rule], new_rules: Sequence[Rule]
 ) -> tuple[list[tuple[Rule, Rule | None]], list[Rule]]:
-    """Pair rules by path, first where the endpoints match, then whatever is left on the path."""
+    """Pair each old rule with the new rule serving it: the same path and methods are the same
+    view, whatever its endpoint is now called; then what is left on the same path (methods
+    changed). Returns the pairs (None: dropped) and the new rules no old one matched."""
     pending = list(new_rules)
     found: dict[int, Rule] = {}
-    for strict in (True, False):
+    for same_methods in (True, False):
         for index, rule in enumerate(old_rules):
             if index in found:
                 continue
-            match = _same_path(rule, pending, strict)
+            match = _same_path(rule, pending, same_methods)
             if match is not None:
                 found[index] = match
                 pending.remove(match)
     return [(rule, found.get(i)) for i, rule in enumerate(old_rules)], pending
 
 
-def _same_path(rule: Rule, candidates: Iterable[Rule], strict: bool) -> Rule | None:
+def _same_path(rule: Rule, candidates: Iterable[Rule], same_methods: bool) -> Rule | None:
     same = [
         c
         for c in candidates
-        if c["rule"] == rule["rule"]
-        and (not strict or endpoint_matches(rule["endpoint"], c["endpoint"]))
+        if c["rule"] == rule["rule"] and (not same_methods or c["methods"] == rule["methods"])
     ]
-    same.sort(key=lambda c: c["methods"] != rule["methods"])
+    # Several views on one path and methods (rare): the same endpoint, then the same defaults.
+    same.sort(key=lambda c: (c["endpoint"] != rule["endpoint"], c["defaults"] != rule["defaults"]))
     return same[0] if same else None
+
+
+def endpoint_mapping(pairs: Iterable[tuple[Rule, Rule | None]]) -> dict[str, set[str]]:
+    """Old endpoint → the new endpoints serving its rules, read from the paired rules."""
+    mapping: dict[str, set[str]] = {}
+    for old, new in pairs:
+        if new is not None:
+            mapping.setdefault(old["endpoint"], set()).add(new["endpoint"])
+    return mapping
+
+
+def blueprint_scopes(pairs: Iterable[tuple[Rule, Rule | None]]) -> dict[str, str]:
+    """New blueprint name → the old one, where an old blueprint's views now carry another
+    prefix (`admin.panel` served as `main.admin.panel`): its handlers and hooks moved with it.
+    App-wide views moving into a blueprint map nothing: app-wide hooks must stay app-wide."""
+    scopes: dict[str, str] = {}
+    for old, new in pairs:
+        if new is None:
+            continue
+        old_scope = old["endpoint"].rpartition(".")[0]
+        new_scope = new["endpoint"].rpartition(".")[0]
+        if old_scope and new_scope and new_scope != old_scope:
+            scopes.setdefault(new_scope, old_scope)
+    return scopes
 
 
 #: methods Flask adds by itself; shown only when they are what differs
@@ -95,11 +118,9 @@ def _added_rule_row(new: Rule) -> Row:
 
 
 def endpoint_rows(pairs: Iterable[tuple[Rule, Rule | None]]) -> list[Row]:
-    """Each old endpoint must become exactly one new one, or `url_for` calls break."""
-    mapping: dict[str, set[str]] = {}
-    for old, new in pairs:
-        if new is not None:
-            mapping.setdefault(old["endpoint"], set()).add(new["endpoint"])
+    """Each old endpoint must become exactly one new one, or `url_for` calls break; what it is
+    called now is a fact shown, not judged."""
+    mapping = endpoint_mapping(pairs)
     sources: dict[str, list[str]] = {}
     for old_endpoint, news in mapping.items():
         for new_endpoint in news:
@@ -111,8 +132,6 @@ def _endpoint_row(old: str, news: list[str], sources: Mapping[str, list[str]]) -
     shown = ", ".join(news)
     if len(news) > 1:
         message = f"endpoint split: {old} → {shown}"
-    elif not endpoint_matches(old, news[0]):
-        message = f"endpoint changed: {old} → {shown}"
     elif len(sources[news[0]]) > 1:
         message = f"endpoints merged: {', '.join(sorted(sources[news[0]]))} → {shown}"
     else:
@@ -125,23 +144,20 @@ def _split_scope(key: str) -> tuple[str, str]:
     return (scope if colon else "None"), code
 
 
-def _canonical(scope: str, known: Iterable[str]) -> str:
-    """A blueprint nested by the migration (`main.admin`) is still the old `admin`."""
-    return next((k for k in known if k != "None" and endpoint_matches(k, scope)), scope)
-
-
 def _where(scope: str) -> str:
     return "app-wide" if scope == "None" else f"blueprint {scope}"
 
 
-def handler_rows(old: Mapping[str, str], new: Mapping[str, str]) -> list[Row]:
-    """Error handlers by code or exception and scope, compared by handler function name."""
+def handler_rows(
+    old: Mapping[str, str], new: Mapping[str, str], scopes: Mapping[str, str] | None = None
+) -> list[Row]:
+    """Error handlers by code or exception and scope, compared by handler function name;
+    `scopes` renames the migrated app's blueprints to the original's (`blueprint_scopes`)."""
     before = {_split_scope(key): handler for key, handler in old.items()}
-    known = {scope for scope, _ in before}
     after: dict[tuple[str, str], str] = {}
     for key, handler in new.items():
         scope, code = _split_scope(key)
-        after[_canonical(scope, known), code] = handler
+        after[(scopes or {}).get(scope, scope), code] = handler
     return [_handler_row(k, before.get(k), after.get(k)) for k in sorted(before.keys() | after)]
 
 
@@ -168,6 +184,8 @@ HOOKS = (
     ("teardown_appcontext", "teardown_appcontext hook"),
     ("before_first_request", "before_first_request hook"),
     ("context_processors", "context processor"),
+    ("url_value_preprocessors", "URL value preprocessor"),
+    ("url_default_functions", "URL defaults function"),
 )
 #: Flask registers this one itself, once more for every blueprint: not the app's doing.
 FLASK_OWN = frozenset({"_default_template_ctx_processor"})
@@ -182,23 +200,26 @@ def _scoped(value: Any) -> dict[str, list[str]]:
 
 
 def scoped_rows(
-    check: str, old: Mapping[str, list[str]], new: Mapping[str, list[str]]
+    check: str,
+    old: Mapping[str, list[str]],
+    new: Mapping[str, list[str]],
+    scopes: Mapping[str, str] | None = None,
 ) -> list[Row]:
     """Hooks by function name: same names, and each still runs where it ran (app-wide or not)."""
-    before = _scopes_by_name(old, old.keys())
-    after = _scopes_by_name(new, old.keys())
+    before = _scopes_by_name(old, {})
+    after = _scopes_by_name(new, scopes or {})
     names = sorted(before.keys() | after.keys())
     return [_scoped_row(check, n, before.get(n, []), after.get(n, [])) for n in names]
 
 
 def _scopes_by_name(
-    registry: Mapping[str, list[str]], known: Iterable[str]
+    registry: Mapping[str, list[str]], scopes: Mapping[str, str]
 ) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for scope, names in registry.items():
         for name in names:
             if name not in FLASK_OWN:
-                out.setdefault(name, []).append(_where(_canonical(scope, known)))
+                out.setdefault(name, []).append(_where(scopes.get(scope, scope)))
     return {name: sorted(scopes) for name, scopes in out.items()}
 
 
@@ -221,6 +242,7 @@ REGISTRIES = (
     ("template_globals", "template global"),
     ("template_tests", "template test"),
     ("cli_commands", "CLI command"),
+    ("shell_context_processors", "shell context processor"),
 )
 
 
