@@ -84,3 +84,77 @@ def _remove_worktree(repo: git.Repo, tree: Path) -> None:
     except git.GitCommandError:
         shutil.rmtree(tree, ignore_errors=True)
         repo.git.worktree("prune")
+
+
+#: never copied: version control, environments, caches (a copy is for running the app)
+NOT_COPIED = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".venv",
+        "venv",
+        "node_modules",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+    }
+)
+#: data an app reads at run time: SQLite files anywhere, and the instance folder
+DATA_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+
+
+def _ignore(folder: str, names: list[str]) -> set[str]:
+    here = Path(folder)
+    return {
+        name
+        for name in names
+        if name in NOT_COPIED or (here / name / "pyvenv.cfg").is_file()  # a venv by any name
+    }
+
+
+def copy_tree(source: Path, target: Path) -> Path:
+    """A runnable copy of a project: everything but version control, venvs and caches."""
+    shutil.copytree(source, target, ignore=_ignore, symlinks=True)
+    return target
+
+
+def data_files(root: Path) -> set[Path]:
+    """Relative paths of the data files under `root` (see `DATA_SUFFIXES`, `instance/`)."""
+    found = set()
+    for path in root.rglob("*"):
+        relative = path.relative_to(root)
+        if NOT_COPIED & set(relative.parts) or not path.is_file():
+            continue
+        if path.suffix in DATA_SUFFIXES or relative.parts[0] == "instance":
+            found.add(relative)
+    return found
+
+
+def share_data(preferred: Path, other: Path) -> None:
+    """Give both copies the same data: `preferred`'s files, and `other`'s where it has none."""
+    for relative in data_files(other) - data_files(preferred):
+        _copy_file(other / relative, preferred / relative)
+    for relative in data_files(preferred):
+        _copy_file(preferred / relative, other / relative)
+
+
+def _copy_file(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source, target)
+
+
+@contextmanager
+def scratch_copies(original: Path, migrated: Path) -> Iterator[tuple[Path, Path]]:
+    """Both trees copied into one temporary folder, sharing the migrated tree's data, so that
+    the apps run under the same settings and never write into the user's project."""
+    scratch = Path(tempfile.mkdtemp(prefix="flaskmod-verify-run-"))
+    try:
+        old = copy_tree(original, scratch / "original")
+        new = copy_tree(migrated, scratch / "migrated")
+        share_data(new, old)
+        yield old, new
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

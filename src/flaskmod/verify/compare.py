@@ -6,10 +6,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from flaskmod.verify.model import ABSENT, Description, Row, Status
+from flaskmod.verify.responses import response_rows
 
 
 def compare(old: Description, new: Description) -> list[Row]:
-    """Every check on two probe descriptions."""
+    """Every check on two probe descriptions; `responses` only when both have them."""
     pairs, added = match_rules(old["rules"], new["rules"])
     scopes = blueprint_scopes(pairs)
     rows = [_rule_row(rule, match) for rule, match in pairs]
@@ -22,6 +23,8 @@ def compare(old: Description, new: Description) -> list[Row]:
         rows += named_rows(check, old.get(key) or (), new.get(key) or ())
     rows += config_rows(old["config"], new["config"])
     rows += blueprint_rows(old["blueprints"], new["blueprints"])
+    if "responses" in old and "responses" in new:
+        rows += response_rows(old["responses"], new["responses"])
     return rows
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flaskmod.analysis import Layout
+from flaskmod.errors import FlaskmodError, Location
 
 EXIT_OK, EXIT_DIFFERENT, EXIT_ERROR = 0, 1, 2
 #: shown where one side has nothing
@@ -53,9 +54,13 @@ class Target:
     spec: str
     config: str | None
     layout: Layout
+    #: how the probe really obtained the app (`create_app()` when the factory takes no name)
+    called: str | None = None
 
     @property
     def call(self) -> str:
+        if self.called is not None:
+            return self.called
         return self.spec if self.config is None else f"{self.spec}({self.config!r})"
 
     def to_json(self) -> dict[str, Any]:
@@ -63,6 +68,7 @@ class Target:
             "where": self.where,
             "spec": self.spec,
             "config": self.config,
+            "call": self.call,
             "layout": self.layout.name.lower(),
         }
 
@@ -95,3 +101,17 @@ class Settings:
     python: Path | None = None
     timeout: float = 60.0
     run_tests: bool = False
+    #: GET every parameterless route on both apps and compare status and body
+    responses: bool = True
+    #: the production check; None: when the migrated project has a `wsgi.py`
+    production: bool | None = None
+
+
+class LoadError(FlaskmodError):
+    """An app that did not load: the message, and the last lines of its traceback."""
+
+    def __init__(
+        self, message: str, location: Location | None = None, traceback: tuple[str, ...] = ()
+    ) -> None:
+        super().__init__(message, location)
+        self.traceback = traceback

@@ -9,7 +9,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from flaskmod.verify.model import Interpreter, Row, Status, SuiteComparison, Target
+from flaskmod.errors import FlaskmodError
+from flaskmod.verify.model import Interpreter, LoadError, Row, Status, SuiteComparison, Target
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,13 @@ class Report:
     def equivalent(self) -> bool:
         return not self.differences
 
+    @property
+    def status(self) -> str:
+        return Status.SAME.value if self.equivalent else Status.DIFFERENT.value
+
     def to_json(self) -> dict[str, Any]:
         return {
+            "status": self.status,
             "equivalent": self.equivalent,
             "python": asdict(self.interpreter),
             "original": self.original.to_json(),
@@ -70,3 +76,15 @@ def print_error(message: str) -> None:
     """Printed as text, never as Rich markup: tracebacks are full of brackets."""
     console = Console(stderr=True, highlight=False)
     console.print(Text.assemble(("error: ", "bold red"), message), soft_wrap=True)
+
+
+def error_json(message: str, error: FlaskmodError | None = None) -> dict[str, Any]:
+    """What `--json` prints when there is no report: bad input, or an app that did not load."""
+    location = None if error is None or error.location is None else error.location
+    return {
+        "status": "error",
+        "equivalent": None,
+        "error": message if error is None else error.message,
+        "location": None if location is None else str(location),
+        "traceback": list(error.traceback) if isinstance(error, LoadError) else [],
+    }

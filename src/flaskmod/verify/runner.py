@@ -12,31 +12,39 @@ import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from flaskmod.analysis import Layout, analyze
 from flaskmod.errors import FlaskmodError, Location
 from flaskmod.project import scan
-from flaskmod.verify.model import Interpreter, Target
+from flaskmod.verify.model import Interpreter, LoadError, Target
 
 PROBE = Path(__file__).resolve().parent.parent / "probe.py"
 TRACEBACK_LINES = 5
 
 
-def choose_interpreter(project: Path, explicit: Path | None) -> Interpreter:
-    """The project's own Python where there is one: flaskmod's may lack the app's packages."""
+def choose_interpreter(
+    project: Path, explicit: Path | None, also: Sequence[Path] = ()
+) -> Interpreter:
+    """The project's own Python where there is one: flaskmod's may lack the app's packages.
+
+    `also`: folders to look in after `project` (the original tree, for a migrated copy that
+    lives in a temporary folder).
+    """
     if explicit is not None:
         found = shutil.which(str(explicit))
         if found is None:
             raise FlaskmodError("no such Python interpreter", Location(str(explicit)))
         return Interpreter(os.path.abspath(found), "--python")
     binary = Path("Scripts", "python.exe") if os.name == "nt" else Path("bin", "python")
-    for folder in (".venv", "venv"):
-        candidate = project / folder / binary
-        if candidate.is_file():
-            # absolute, not resolved: a venv's python finds its packages through its own path
-            return Interpreter(str(candidate.absolute()), f"the project's {folder}/")
+    for root in (project, *also):
+        for folder in (".venv", "venv"):
+            candidate = root / folder / binary
+            if candidate.is_file():
+                # absolute, not resolved: a venv's python finds its packages through its own path
+                return Interpreter(str(candidate.absolute()), f"the project's {folder}/")
     return Interpreter(
         sys.executable, "flaskmod's own interpreter: no --python, no .venv/ or venv/ in PATH"
     )
@@ -100,51 +108,109 @@ def target(label: str, root: Path, where: str, config: str) -> Target:
     return Target(label, root, where, f"{model.import_name}:{model.app_name}", None, model.layout)
 
 
-def probe(
-    target: Target, interpreter: Interpreter, env: Mapping[str, str], timeout: float, salt: str
-) -> Any:
-    """The app's description from `probe.py`, or an error with the traceback's last lines."""
-    command = [interpreter.path, str(PROBE), target.spec, "--salt", salt]
-    if target.config is not None:
-        command += ["--config", target.config]
-    failure = f"the {target.label} app ({target.call})"
+def invoke(
+    interpreter: Interpreter,
+    root: Path,
+    arguments: Sequence[str],
+    env: Mapping[str, str],
+    timeout: float,
+    failure: tuple[str, str],
+) -> dict[str, Any]:
+    """`probe.py ARGUMENTS` in `root`: its JSON, or a `LoadError` saying what went wrong.
+
+    `failure` is (what was loaded, e.g. "the migrated app (app:create_app(...))", where).
+    """
+    what, where = failure
     try:
-        done = run(command, target.root, env, timeout)
+        done = run([interpreter.path, str(PROBE), *arguments], root, env, timeout)
     except subprocess.TimeoutExpired:
-        raise FlaskmodError(
-            f"{failure} did not load within {timeout:g} s; does it start a server at import?",
-            Location(target.where),
+        raise LoadError(
+            f"{what} did not load within {timeout:g} s; does it start a server at import?",
+            Location(where),
         ) from None
     except OSError as error:
         raise FlaskmodError(f"cannot run {interpreter.path}: {error}") from error
-    if done.returncode != 0:
-        raise FlaskmodError(
-            f"{failure} failed to import:\n{tail(done.stderr)}", Location(target.where)
-        )
+    output = _json(done.stdout)
+    if done.returncode == 0 and output is not None and "error" not in output:
+        return output
+    if output is not None and isinstance(output.get("error"), dict):
+        raise _load_error(output["error"], interpreter, what, where)
+    lines = tuple(line for line in done.stderr.splitlines() if line.strip())
+    if done.returncode == 0:
+        raise LoadError(f"{what}: the probe printed no description", Location(where), lines)
+    message = f"{what} failed to import:\n{tail(done.stderr)}"
+    raise LoadError(message, Location(where), lines[-TRACEBACK_LINES:])
+
+
+def _json(text: str) -> dict[str, Any] | None:
     try:
-        description = json.loads(done.stdout)
+        value = json.loads(text)
     except ValueError:
-        message = f"{failure}: the probe printed no description"
-        raise FlaskmodError(message, Location(target.where)) from None
+        return None
+    return value if isinstance(value, dict) else None
+
+
+NO_FLASK = "no Flask in {}: pass --python PATH to the project's interpreter"
+
+
+def _load_error(
+    error: Mapping[str, Any], interpreter: Interpreter, what: str, where: str
+) -> LoadError:
+    """The probe's own account of a failure (see probe.py's `_failure`)."""
+    lines = tuple(str(line) for line in error.get("traceback") or ())[-TRACEBACK_LINES:]
+    if error.get("kind") == "no-flask" or error.get("module") == "flask":
+        return LoadError(NO_FLASK.format(interpreter.path), None, lines)
+    if error.get("call"):
+        label, _, _ = what.partition(" (")
+        what = f"{label} ({error['call']})"
+    message = f"{what} failed to import:\n{tail(chr(10).join(lines))}"
+    if error.get("type") == "ModuleNotFoundError" and interpreter.source.startswith("flaskmod"):
+        message += f"\n  ({interpreter.source}; pass --python PATH to the project's interpreter)"
+    return LoadError(message, Location(where), lines)
+
+
+def probe(
+    target: Target,
+    interpreter: Interpreter,
+    env: Mapping[str, str],
+    timeout: float,
+    salt: str,
+    responses: bool = False,
+) -> tuple[Any, Target]:
+    """The app's description from `probe.py`, and the target saying how it was really called."""
+    arguments = [target.spec, "--salt", salt]
+    if target.config is not None:
+        arguments += ["--config", target.config]
+    if responses:
+        arguments.append("--responses")
+    failure = (f"the {target.label} app ({target.call})", target.where)
+    description = invoke(interpreter, target.root, arguments, env, timeout, failure)
     description["config"] = normalise_config(description["config"], target.root)
-    return description
+    called = description.get("call")
+    return description, replace(target, called=called if isinstance(called, str) else None)
 
 
 def normalise_config(config: Mapping[str, str], root: Path) -> dict[str, str]:
     """Paths under each project's own folder and object addresses are not differences."""
+    return {key: normalise(value, root) for key, value in config.items()}
+
+
+def normalise(text: str, root: Path) -> str:
+    """`root` (however spelled) → `<project>`, `at 0x7f3a…` → `at 0x…`."""
     variants = {str(root.absolute()), str(root.resolve())}
     variants |= {v.replace("\\", "\\\\") for v in variants}  # repr() doubles Windows separators
-    out: dict[str, str] = {}
-    for key, value in config.items():
-        for variant in sorted(variants, key=len, reverse=True):
-            value = value.replace(variant, "<project>")
-        out[key] = re.sub(r" at 0x[0-9a-fA-F]+", " at 0x…", value)
-    return out
+    for variant in sorted(variants, key=len, reverse=True):
+        text = text.replace(variant, "<project>")
+    return re.sub(r" at 0x[0-9a-fA-F]+", " at 0x…", text)
 
 
 def probe_both(
-    targets: tuple[Target, Target], interpreter: Interpreter, env: Mapping[str, str], timeout: float
-) -> tuple[Any, Any]:
+    targets: tuple[Target, Target],
+    interpreter: Interpreter,
+    env: Mapping[str, str],
+    timeout: float,
+    responses: bool = False,
+) -> tuple[tuple[Any, Target], tuple[Any, Target]]:
     """Both at once (each is a fresh interpreter); the original's failure is reported first.
 
     One random salt for both: masked secrets compare equal only when the secrets are equal, and
@@ -152,5 +218,7 @@ def probe_both(
     """
     salt = secrets.token_hex(16)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        old, new = (pool.submit(probe, t, interpreter, env, timeout, salt) for t in targets)
+        old, new = (
+            pool.submit(probe, t, interpreter, env, timeout, salt, responses) for t in targets
+        )
         return old.result(), new.result()
