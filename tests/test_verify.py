@@ -23,6 +23,7 @@ from flaskmod.cli import main
 from flaskmod.errors import FlaskmodError
 from flaskmod.project import scan
 from flaskmod.verify import (
+    LoadError,
     Status,
     choose_interpreter,
     compare,
@@ -514,7 +515,8 @@ def test_compare_trees_reports_differences_and_load_errors(tmp_path: Path) -> No
     edit(migrated / "config.py", "import os\n", "import os\nimport no_such_module\n")
     with pytest.raises(FlaskmodError, match=r"the migrated app .* failed to import") as caught:
         compare_trees(original, migrated, python=None, run_tests=False, timeout=60)
-    assert getattr(caught.value, "traceback", ())[-1].startswith("ModuleNotFoundError")
+    assert isinstance(caught.value, LoadError)
+    assert caught.value.traceback[-1].startswith("ModuleNotFoundError")
 
 
 def test_the_original_trees_venv_serves_a_migration_in_a_temporary_folder(tmp_path: Path) -> None:
