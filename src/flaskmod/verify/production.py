@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flaskmod.probe import SECRET  # the probe's secret-name rule, not a copy of it
 from flaskmod.secrets import mask
 from flaskmod.verify.checkout import NOT_COPIED
 from flaskmod.verify.model import ABSENT, Interpreter, LoadError, Row, Status
@@ -28,7 +29,6 @@ from flaskmod.verify.runner import invoke
 CHECK = "production"
 DEFAULT_SELECTOR = "FLASK_CONFIG"
 WSGI = "wsgi:application,app"
-SECRET = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|PRIVATE_KEY")
 DATABASE = re.compile(r"DATABASE|SQLALCHEMY|_DB_|^DB_")
 ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
 
