@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,11 +20,14 @@ import pytest
 from click.testing import CliRunner
 
 from flaskmod.cli import main
+from flaskmod.errors import FlaskmodError
 from flaskmod.project import scan
 from flaskmod.verify import (
+    LoadError,
     Status,
     choose_interpreter,
     compare,
+    compare_trees,
     match_rules,
     normalise_config,
     parse_counts,
@@ -117,7 +121,9 @@ BREAKAGES = {
         "config.py",
         'API_VERSION = "1.0"',
         'API_VERSION = "1.1"',
-        "config value changed: API_VERSION: '1.0' → '1.1'",
+        "config value changed: API_VERSION: '1.0' → '1.1'\n"
+        "  - response changed: GET /health: body: "
+        """-'{"status":"ok","version":"1.0"}' +'{"status":"ok","version":"1.1"}'""",
     ),
 }
 
@@ -129,7 +135,8 @@ def test_a_broken_migration_exits_1_naming_the_difference(breakage: str, tmp_pat
     edit(root / path, old, new)
     code, out, _ = verify(str(root))
     assert code == 1
-    assert out.rstrip().endswith(f"1 difference(s):\n  - {message}")
+    count = message.count("\n  - ") + 1
+    assert out.rstrip().endswith(f"{count} difference(s):\n  - {message}")
 
 
 def test_an_app_that_fails_to_import_exits_2_with_the_exception(tmp_path: Path) -> None:
@@ -139,6 +146,83 @@ def test_an_app_that_fails_to_import_exits_2_with_the_exception(tmp_path: Path) 
     assert code == 2 and out == ""
     assert "the migrated app (app:create_app('development')) failed to import:" in err
     assert err.rstrip().endswith("RuntimeError: no [config] here")
+
+
+def test_json_when_an_app_fails_to_load(tmp_path: Path) -> None:
+    root = migrated_repo("minimal", tmp_path / "repo")
+    edit(root / "config.py", "import os\n", "import os\n\nraise RuntimeError('no [config] here')\n")
+    code, out, err = verify(str(root), "--json")
+    assert code == 2
+    data = json.loads(out)
+    assert (data["status"], data["equivalent"]) == ("error", None)
+    assert data["error"].startswith("the migrated app (app:create_app('development')) failed")
+    assert data["location"] == str(root.absolute())
+    assert data["traceback"][-1] == "RuntimeError: no [config] here"
+    assert "RuntimeError: no [config] here" in err
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["{tmp}/missing"], "{tmp}/missing: no such directory"),
+        (["{tmp}", "--timeout", "0"], "Invalid value for '--timeout'"),
+        (["{tmp}", "--no-such-option"], "No such option"),
+    ],
+)
+def test_json_on_bad_input(arguments: list[str], message: str, tmp_path: Path) -> None:
+    code, out, _ = verify(*(a.format(tmp=tmp_path) for a in arguments), "--json")
+    assert code == 2
+    data = json.loads(out)
+    assert data["status"] == "error" and message.format(tmp=tmp_path) in (
+        f"{data['location']}: {data['error']}" if data["location"] else data["error"]
+    )
+
+
+def test_an_interpreter_without_flask_is_named_with_the_fix(tmp_path: Path) -> None:
+    """As with flaskmod installed by pipx and no --python: say which interpreter, and the fix."""
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "bare")],
+        check=True,
+        timeout=120,
+    )
+    python = tmp_path / "bare" / "bin" / "python"
+    original = shutil.copytree(FIXTURES / "minimal" / "before", tmp_path / "old", ignore=JUNK)
+    migrated = shutil.copytree(FIXTURES / "minimal" / "after", tmp_path / "new", ignore=JUNK)
+    code, out, err = verify(str(migrated), "--original", str(original), "--python", str(python))
+    assert code == 2 and out == ""
+    assert err == (
+        f"error: no Flask in {python}: pass --python PATH to the project's interpreter\n"
+    )
+
+
+TUTORIAL_FACTORY = {
+    "flaskr/__init__.py": """\
+        from flask import Flask
+
+
+        def create_app(test_config=None):
+            app = Flask(__name__, instance_relative_config=True)
+            app.config.from_mapping(SECRET_KEY="dev")
+            if test_config is None:
+                app.config.from_pyfile("config.py", silent=True)
+            else:
+                app.config.from_mapping(test_config)
+
+            @app.route("/hello")
+            def hello():
+                return "Hello, World!"
+
+            return app
+        """,
+}
+
+
+def test_a_tutorial_factory_is_called_without_a_config_name(tmp_path: Path) -> None:
+    original = write_tree(tmp_path / "original", TUTORIAL_FACTORY)
+    migrated = write_tree(tmp_path / "migrated", TUTORIAL_FACTORY)
+    data = report(str(migrated), "--original", str(original))
+    assert data["status"] == "same", data
+    assert data["migrated"]["call"] == data["original"]["call"] == "flaskr:create_app()"
 
 
 def test_an_app_that_hangs_at_import_is_stopped(tmp_path: Path) -> None:
@@ -178,10 +262,12 @@ def test_json_report(tmp_path: Path) -> None:
     assert data["python"]["path"] == sys.executable
     assert data["original"]["where"].startswith("HEAD (")
     assert (data["original"]["spec"], data["original"]["config"]) == ("app:app", None)
+    assert data["status"] == "same"
     assert data["migrated"] == {
         "where": str(tmp_path / "repo"),
         "spec": "app:create_app",
         "config": "development",
+        "call": "app:create_app('development')",
         "layout": "factory",
     }
     keys = {"check", "item", "original", "migrated", "status", "message"}
@@ -274,10 +360,64 @@ def test_rules_on_one_path_pair_by_endpoint_first() -> None:
     assert added == []
 
 
-def test_endpoint_renames_are_differences_prefixes_are_not() -> None:
-    old = description(rules=[rule("/", "index", "GET"), rule("/a", "about", "GET")])
-    new = description(rules=[rule("/", "main.index", "GET"), rule("/a", "main.info", "GET")])
-    assert differences(old, new) == ["endpoint changed: about → main.info"]
+def test_endpoint_mapping_is_read_from_the_rules_not_from_names() -> None:
+    """Same path and methods is the same view, whatever it is called now."""
+    old = description(
+        rules=[rule("/t", "index", "GET"), rule("/t", "create", "POST"), rule("/a", "about", "GET")]
+    )
+    new = description(
+        rules=[
+            rule("/t", "main.create", "GET"),
+            rule("/t", "main.index", "POST"),
+            rule("/a", "site.info", "GET"),
+        ]
+    )
+    rows = compare(old, new)
+    assert [r.message for r in rows if r.status is not Status.SAME] == []
+    endpoints = {r.item: r.migrated for r in rows if r.check == "endpoint"}
+    assert endpoints == {"index": "main.create", "create": "main.index", "about": "site.info"}
+
+
+def test_endpoints_split_or_merged_are_differences() -> None:
+    old = description(
+        rules=[rule("/a", "a", "GET"), rule("/b", "a", "GET"), rule("/c", "c", "GET")]
+    )
+    new = description(
+        rules=[
+            rule("/a", "main.a", "GET"),
+            rule("/b", "main.b", "GET"),
+            rule("/c", "main.a", "GET"),
+        ]
+    )
+    assert differences(old, new) == [
+        "endpoint split: a → main.a, main.b",
+        "endpoints merged: a, c → main.a",
+    ]
+
+
+def test_a_renamed_blueprint_keeps_its_handlers_and_hooks() -> None:
+    """`admin` became `backoffice` (its views say so): its 403 handler and hook are not lost."""
+    old = description(
+        rules=[rule("/admin/", "admin.panel", "GET")],
+        error_handlers={"admin:403": "forbidden"},
+        before_request={"admin": ["require_login"]},
+    )
+    new = description(
+        rules=[rule("/admin/", "backoffice.panel", "GET")],
+        error_handlers={"backoffice:403": "forbidden"},
+        before_request={"backoffice": ["require_login"]},
+    )
+    assert differences(old, new) == []
+
+
+def test_app_wide_hooks_moved_into_a_blueprint_are_still_a_difference() -> None:
+    old = description(rules=[rule("/", "index", "GET")], before_request={"None": ["load_user"]})
+    new = description(
+        rules=[rule("/", "main.index", "GET")], before_request={"main": ["load_user"]}
+    )
+    assert differences(old, new) == [
+        "before_request hook moved: load_user: app-wide → blueprint main"
+    ]
 
 
 def test_hooks_must_stay_app_wide() -> None:
@@ -345,3 +485,44 @@ def test_interpreter_choice(tmp_path: Path) -> None:
     if os.name == "posix":
         assert (chosen.path, chosen.source) == (str(venv_python), "the project's venv/")
     assert choose_interpreter(tmp_path, Path(sys.executable)).source == "--python"
+
+
+# ------------------------------------------------------------------------- compare_trees
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_compare_trees_on_two_folders_writes_neither(tmp_path: Path) -> None:
+    """What `upgrade --verify` calls on the project and the migration materialised elsewhere."""
+    original = shutil.copytree(FIXTURES / "blog" / "before", tmp_path / "old", ignore=JUNK)
+    migrated = shutil.copytree(FIXTURES / "blog" / "after", tmp_path / "new", ignore=JUNK)
+    before = snapshot(original), snapshot(migrated)
+    result = compare_trees(original, migrated, python=None, run_tests=True, timeout=120)
+    assert result.equivalent, result.differences
+    assert result.tests is not None and result.tests.original.passed > 0
+    checks = {row.check for row in result.rows}
+    assert {"route", "endpoint", "config", "response", "production", "tests"} <= checks
+    assert (snapshot(original), snapshot(migrated)) == before  # no database, no instance/
+
+
+def test_compare_trees_reports_differences_and_load_errors(tmp_path: Path) -> None:
+    original = shutil.copytree(FIXTURES / "minimal" / "before", tmp_path / "old", ignore=JUNK)
+    migrated = shutil.copytree(FIXTURES / "minimal" / "after", tmp_path / "new", ignore=JUNK)
+    edit(migrated / "app" / "main" / "routes.py", '@bp.route("/about")\n', "")
+    result = compare_trees(original, migrated, python=None, run_tests=False, timeout=60)
+    assert not result.equivalent
+    assert any(m.startswith("route dropped: /about") for m in result.differences)
+    edit(migrated / "config.py", "import os\n", "import os\nimport no_such_module\n")
+    with pytest.raises(FlaskmodError, match=r"the migrated app .* failed to import") as caught:
+        compare_trees(original, migrated, python=None, run_tests=False, timeout=60)
+    assert isinstance(caught.value, LoadError)
+    assert caught.value.traceback[-1].startswith("ModuleNotFoundError")
+
+
+def test_the_original_trees_venv_serves_a_migration_in_a_temporary_folder(tmp_path: Path) -> None:
+    venv_python = tmp_path / "project" / ".venv" / "bin" / "python"
+    venv_python.parent.mkdir(parents=True)
+    venv_python.touch()
+    chosen = choose_interpreter(tmp_path / "elsewhere", None, also=(tmp_path / "project",))
+    if os.name == "posix":
+        assert (chosen.path, chosen.source) == (str(venv_python), "the project's .venv/")

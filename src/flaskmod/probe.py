@@ -2,10 +2,16 @@
 
 Run as a script in a subprocess, with the *target project's* interpreter and working directory, so
 flaskmod never imports user code into its own process and does not need to be installed where the
-app is. It uses only the standard library and Flask, and works from Flask 0.12 on.
+app is. It uses only the standard library and Flask, and runs on Python 3.7+ with every Flask from
+0.10 to 3.x: whatever differs between versions is read with a default.
 
-    python probe.py app:app                      # a module-level app
-    python probe.py app:create_app --config testing   # a factory, called with one argument
+    python probe.py app:app                           # a module-level app
+    python probe.py app:create_app --config testing   # a factory (see `factory_arguments`)
+    python probe.py wsgi:application,app --environ SECRET_KEY,DATABASE_URL   # production check
+
+Exit 0 with the description on stdout; exit 3 with {"error": {...}} on stdout when the app cannot
+be loaded or described (the exception, its traceback's last lines, and what was called); kind
+"no-flask" when the interpreter has no Flask at all.
 """
 
 from __future__ import annotations
@@ -14,49 +20,141 @@ import argparse
 import hashlib
 import hmac
 import importlib
+import importlib.util
+import inspect
 import io
 import json
 import os
 import re
 import sys
+import traceback
 from contextlib import redirect_stdout
 from typing import Any
 
 SECRET = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|PRIVATE_KEY")
 URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^/@\s]+@")  # postgresql://user:password@host/db
+#: a factory's first parameter with one of these names takes the config name
+CONFIG_PARAMETERS = frozenset(
+    {
+        "config_name",
+        "configname",
+        "config",
+        "cfg",
+        "conf",
+        "env",
+        "env_name",
+        "environment",
+        "name",
+        "mode",
+        "stage",
+        "profile",
+    }
+)
+BODY_CHARACTERS = 2000
+TRACEBACK_LINES = 8
+EXIT_ERROR = 3
 
 
-def load(spec: str, config: str | None) -> Any:
-    module_name, _, attribute = spec.partition(":")
+class ProbeError(Exception):
+    """A failure the probe explains itself (`kind`), not an exception from the app."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+# ------------------------------------------------------------------------------ loading
+def factory_arguments(factory: Any, config: str) -> tuple[list[Any], dict[str, Any]]:
+    """How to call a factory with a config name, if it takes one.
+
+    The name is passed when the first parameter is named like a config name (`config_name`,
+    `env`, ...), has a string default, or is required (there is no other way to call it);
+    otherwise (`create_app(test_config=None)`, Flask's tutorial) the factory is called bare.
+    """
+    try:
+        parameters = list(inspect.signature(factory).parameters.values())
+    except (TypeError, ValueError):  # no signature to read: assume the convention
+        return [config], {}
+    variadic = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    named = [p for p in parameters if p.kind not in variadic]
+    if not named:
+        return [], {}
+    first = named[0]
+    required = first.default is inspect.Parameter.empty
+    if not (required or first.name.lower() in CONFIG_PARAMETERS or isinstance(first.default, str)):
+        return [], {}
+    if first.kind is inspect.Parameter.KEYWORD_ONLY:
+        return [], {first.name: config}
+    return [config], {}
+
+
+def _call_text(name: str, args: list[Any], kwargs: dict[str, Any]) -> str:
+    shown = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
+    return "{}({})".format(name, ", ".join(shown))
+
+
+def resolve(spec: str, config: str | None) -> tuple[Any, Any, str]:
+    """What to load and how it will be called: (object, (args, kwargs) or None, shown call).
+
+    `module:a,b` takes the first attribute that exists; with a config name it is a factory.
+    """
+    module_name, _, attributes = spec.partition(":")
     module = importlib.import_module(module_name)
-    target = getattr(module, attribute or "app")
-    if config is not None:
-        return target(config)
-    return target
+    names = [a for a in (attributes or "app").split(",") if a]
+    attribute = next((a for a in names if hasattr(module, a)), names[0])
+    target = getattr(module, attribute)
+    shown = f"{module_name}:{attribute}"
+    if config is None:
+        return target, None, shown
+    args, kwargs = factory_arguments(target, config)
+    return target, (args, kwargs), _call_text(shown, args, kwargs)
 
 
+def load(spec: str, config: str | None, state: dict[str, Any] | None = None) -> Any:
+    """The app; `state["call"]` says how it was obtained, also when the factory raises."""
+    target, arguments, shown = resolve(spec, config)
+    if state is not None:
+        state["call"] = shown
+    if arguments is None:
+        return target
+    args, kwargs = arguments
+    return target(*args, **kwargs)
+
+
+# ------------------------------------------------------------------------------ describing
 def _name(function: Any) -> str:
     return str(getattr(function, "__name__", type(function).__name__))
 
 
+def _handler_entries(entry: Any) -> list[tuple[Any, Any]]:
+    """(exception class or None, handler) from one code's entry, in every Flask's shape:
+    {class: handler} (0.11+), a bare handler (0.10, by code), [(class, handler)] (0.10, None)."""
+    if isinstance(entry, dict):
+        return list(entry.items())
+    if isinstance(entry, (list, tuple)):
+        return [tuple(pair) for pair in entry if isinstance(pair, (list, tuple)) and len(pair) == 2]
+    return [(None, entry)] if callable(entry) else []
+
+
 def _handlers(app: Any) -> dict[str, str]:
     out: dict[str, str] = {}
-    for scope, by_code in app.error_handler_spec.items():
-        for code, by_class in by_code.items():
-            for cls, handler in by_class.items():
-                key = str(code) if code is not None else cls.__name__
+    for scope, by_code in (getattr(app, "error_handler_spec", None) or {}).items():
+        for code, entry in (by_code or {}).items():
+            for cls, handler in _handler_entries(entry):
+                key = str(code) if code is not None else _name(cls)
                 out[key if scope is None else f"{scope}:{key}"] = _name(handler)
     return out
 
 
-def _hooks(registry: Any) -> dict[str, list[str]]:
+def _hooks(app: Any, attribute: str) -> dict[str, list[str]]:
+    registry = getattr(app, attribute, None) or {}
     return {
         str(scope): sorted(_name(f) for f in funcs) for scope, funcs in registry.items() if funcs
     }
 
 
-def _names(funcs: Any) -> list[str]:
-    return sorted(_name(f) for f in funcs or ())
+def _names(app: Any, attribute: str) -> list[str]:
+    return sorted(_name(f) for f in getattr(app, attribute, None) or ())
 
 
 def _repr(value: Any) -> str:
@@ -94,7 +192,7 @@ def _mask(key: str, value: Any, salt: str | None = None) -> str:
 
 
 def _create_tables(app: Any) -> None:
-    extension = app.extensions.get("sqlalchemy")
+    extension = (getattr(app, "extensions", None) or {}).get("sqlalchemy")
     if extension is None:
         return
     db = getattr(extension, "db", extension)  # Flask-SQLAlchemy 2 keeps a state object
@@ -102,26 +200,43 @@ def _create_tables(app: Any) -> None:
         db.create_all()
 
 
+def _get(app: Any, path: str) -> dict[str, Any]:
+    """One GET with a fresh client (no cookies from earlier requests)."""
+    response = app.test_client().get(path)
+    body = _without_root(response.get_data())
+    return {
+        "status": response.status_code,
+        "location": response.headers.get("Location"),
+        "sha256": hashlib.sha256(body).hexdigest(),
+        "body": body[:BODY_CHARACTERS].decode("utf-8", "replace"),
+    }
+
+
+def _without_root(body: bytes) -> bytes:
+    """The project's folder (the working directory) as `<project>`: two copies of a project
+    answering with their own paths answer the same."""
+    roots = {os.getcwd(), os.path.realpath(os.getcwd())}
+    for root in sorted(roots, key=len, reverse=True):
+        body = body.replace(root.encode(), b"<project>")
+    return body
+
+
 def _responses(app: Any) -> dict[str, dict[str, Any]]:
+    """Each parameterless GET, twice: `stable` says whether the body can be compared at all
+    (a CSRF token, a timestamp or a counter differs from one request to the next)."""
     out: dict[str, dict[str, Any]] = {}
     app.config["PROPAGATE_EXCEPTIONS"] = False  # both apps answer errors the same way
-    client = app.test_client()
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if rule.arguments or "GET" not in (rule.methods or ()) or rule.endpoint == "static":
             continue
-        response = client.get(rule.rule)
-        body = response.get_data()
-        out[rule.rule] = {
-            "status": response.status_code,
-            "location": response.headers.get("Location"),
-            "sha256": hashlib.sha256(body).hexdigest(),
-            "body": body[:300].decode("utf-8", "replace"),
-        }
+        first, second = _get(app, rule.rule), _get(app, rule.rule)
+        first["stable"] = first == second
+        out[rule.rule] = first
     return out
 
 
-def describe(app: Any, with_responses: bool, salt: str | None = None) -> dict[str, Any]:
-    rules = [
+def _rules(app: Any) -> list[dict[str, Any]]:
+    return [
         {
             "rule": rule.rule,
             "methods": sorted(rule.methods or ()),
@@ -131,24 +246,34 @@ def describe(app: Any, with_responses: bool, salt: str | None = None) -> dict[st
         }
         for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint))
     ]
+
+
+def _registrations(app: Any) -> dict[str, Any]:
+    """What each Flask version keeps: anything missing from an old one reads as empty."""
     jinja = app.jinja_env
-    result: dict[str, Any] = {
-        "rules": rules,
+    return {
         "error_handlers": _handlers(app),
-        "before_request": _hooks(app.before_request_funcs),
-        "after_request": _hooks(app.after_request_funcs),
-        "teardown_request": _hooks(app.teardown_request_funcs),
-        "teardown_appcontext": _names(app.teardown_appcontext_funcs),
+        "before_request": _hooks(app, "before_request_funcs"),
+        "after_request": _hooks(app, "after_request_funcs"),
+        "teardown_request": _hooks(app, "teardown_request_funcs"),
+        "teardown_appcontext": _names(app, "teardown_appcontext_funcs"),  # Flask 0.9+
         # Removed in Flask 2.3; an app relying on it must keep it.
-        "before_first_request": _names(getattr(app, "before_first_request_funcs", ())),
-        "context_processors": _hooks(app.template_context_processors),
-        "template_filters": sorted(jinja.filters),
-        "template_globals": sorted(jinja.globals),
-        "template_tests": sorted(jinja.tests),
-        "cli_commands": sorted(getattr(app.cli, "commands", {})),
-        "blueprints": sorted(app.blueprints),
-        "config": {key: _mask(key, value, salt) for key, value in sorted(app.config.items())},
+        "before_first_request": _names(app, "before_first_request_funcs"),
+        "context_processors": _hooks(app, "template_context_processors"),
+        "url_value_preprocessors": _hooks(app, "url_value_preprocessors"),
+        "url_default_functions": _hooks(app, "url_default_functions"),
+        "shell_context_processors": _names(app, "shell_context_processors"),  # Flask 0.11+
+        "template_filters": sorted(getattr(jinja, "filters", None) or {}),
+        "template_globals": sorted(getattr(jinja, "globals", None) or {}),
+        "template_tests": sorted(getattr(jinja, "tests", None) or {}),
+        "cli_commands": sorted(getattr(getattr(app, "cli", None), "commands", None) or {}),
+        "blueprints": sorted(getattr(app, "blueprints", None) or {}),
     }
+
+
+def describe(app: Any, with_responses: bool, salt: str | None = None) -> dict[str, Any]:
+    result: dict[str, Any] = {"rules": _rules(app), **_registrations(app)}
+    result["config"] = {key: _mask(key, value, salt) for key, value in sorted(app.config.items())}
     if with_responses:
         _create_tables(app)
         result["responses"] = _responses(app)
@@ -176,6 +301,19 @@ def _templates(app: Any) -> dict[str, str]:
     return out
 
 
+def environ_report(app: Any, names: list[str]) -> dict[str, Any]:
+    """Which config keys hold each variable's value (compared here: values never leave)."""
+    config = app.config
+    found = {}
+    for name in names:
+        value = os.environ.get(name)
+        found[name] = sorted(
+            key for key in config if value is not None and str(config[key]) == value
+        )
+    return {"debug": bool(config.get("DEBUG")), "config_keys": sorted(config), "environ": found}
+
+
+# ------------------------------------------------------------------------------ running
 def _import_from_cwd_only() -> None:
     """Put the project first and drop this file's folder: flaskmod's own modules (`cli`,
     `errors`, `report`, ...) must not shadow the user's top-level modules of the same name."""
@@ -184,22 +322,57 @@ def _import_from_cwd_only() -> None:
     sys.path.insert(0, ".")
 
 
-def main(argv: list[str] | None = None) -> int:
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("spec", help="module:attribute of the app, or of the factory")
-    parser.add_argument("--config", help="call the factory with this config name")
+    parser.add_argument("spec", help="module:attribute of the app or factory (a,b: first found)")
+    parser.add_argument("--config", help="config name for a factory that takes one")
     parser.add_argument("--responses", action="store_true", help="GET every parameterless rule")
     parser.add_argument("--salt", help="key for the digests appended to masked secrets")
     parser.add_argument("--templates", action="store_true", help="render every app template")
-    args = parser.parse_args(argv)
+    parser.add_argument("--environ", help="comma-separated variables to find in app.config")
+    return parser.parse_args(argv)
+
+
+def _observe(args: argparse.Namespace, state: dict[str, Any]) -> dict[str, Any]:
+    if importlib.util.find_spec("flask") is None:
+        raise ProbeError("no-flask", "No module named 'flask'")
+    app = load(args.spec, args.config, state)
+    if args.environ is not None:
+        return environ_report(app, [n for n in args.environ.split(",") if n])
+    description = describe(app, args.responses, args.salt)
+    if args.templates:
+        description["templates"] = _templates(app)
+    return description
+
+
+def _failure(error: BaseException, state: dict[str, Any]) -> dict[str, Any]:
+    lines = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    return {
+        "kind": getattr(error, "kind", "exception"),
+        "type": type(error).__name__,
+        "message": str(error),
+        "module": getattr(error, "name", None) if isinstance(error, ImportError) else None,
+        "call": state.get("call"),
+        "traceback": [line for line in lines.splitlines() if line.strip()][-TRACEBACK_LINES:],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
     _import_from_cwd_only()
+    state: dict[str, Any] = {}
     noise = io.StringIO()
-    with redirect_stdout(noise):  # an app printing at import must not corrupt the JSON
-        app = load(args.spec, args.config)
-        description = describe(app, args.responses, args.salt)
-        if args.templates:
-            description["templates"] = _templates(app)
-    json.dump(description, sys.stdout, indent=1, sort_keys=True)
+    try:
+        with redirect_stdout(noise):  # an app printing at import must not corrupt the JSON
+            output = _observe(args, state)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # SystemExit at import too: the app did not load
+        traceback.print_exc()  # for whoever reads stderr, as if the probe had crashed
+        json.dump({"error": _failure(error, state)}, sys.stdout, indent=1, sort_keys=True)
+        return EXIT_ERROR
+    output["call"] = state.get("call")
+    json.dump(output, sys.stdout, indent=1, sort_keys=True)
     return 0
 
 

@@ -101,15 +101,30 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _version(python: str) -> str:
+    """`(3, 11)`, as `sys.version_info[:2]` prints in that interpreter."""
+    if python == sys.executable:
+        return str(sys.version_info[:2])
+    done = subprocess.run(
+        [python, "-c", "import sys; print(sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
 @functools.cache
-def stack(requirements: Path) -> Path:
-    """The interpreter of a venv with exactly these requirements, built on first use.
+def stack(requirements: Path, python: str = sys.executable) -> Path:
+    """The interpreter of a venv with exactly these requirements, built on first use from
+    `python` (flaskmod's own by default; an older one for the oldest stacks).
 
     Keyed by the requirements and the Python version: the same pins on another Python may
     resolve or build differently, and a venv cannot move to another interpreter.
     """
     text = requirements.read_bytes()
-    key = hashlib.sha256(text + f"\npython {sys.version_info[:2]}".encode()).hexdigest()
+    key = hashlib.sha256(text + f"\npython {_version(python)}".encode()).hexdigest()
     venv = _cache_root() / key
     with _locked(venv.with_suffix(".lock")):
         if (venv / READY).is_file():
@@ -120,9 +135,7 @@ def stack(requirements: Path) -> Path:
                 pytest.fail(message, pytrace=False)
             pytest.skip(message)
         shutil.rmtree(venv, ignore_errors=True)
-        subprocess.run(
-            [sys.executable, "-m", "venv", str(venv)], check=True, timeout=120, env=_env()
-        )
+        subprocess.run([python, "-m", "venv", str(venv)], check=True, timeout=120, env=_env())
         pip = [str(_python(venv)), "-m", "pip", "install", "-q", "--no-input", "--retries", "2"]
         done = subprocess.run(
             [*pip, "--disable-pip-version-check", "-r", str(requirements)],
