@@ -9,44 +9,57 @@ and `runner` fixtures (Flask's testing docs, the guidelines §5) is added when t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+import libcst as cst
 import libcst.matchers as m
 
 from flaskmod.analysis import AppModel
-from flaskmod.errors import Finding, Location, Severity
-from flaskmod.pipeline import Options, Outcome
+from flaskmod.codemod import FACTORY, Codemod, Context, Needs
 from flaskmod.project import Project
 
 from ._app_importers import rewrite_test_imports
-from ._layout import FACTORY, defines_factory
+from ._building import new_module, spaced, template
+from ._moving import ImportPlan
 
-ORDER = 70
-SUMMARY = 'Make the project\'s tests build the app with create_app("testing").'
+codemod = Codemod.declare(
+    __name__,
+    # Last: it needs the factory (and the app module as the factory left it).
+    order=70,
+    summary='Make the project\'s tests build the app with create_app("testing").',
+    needs=Needs.FACTORY,
+)
 
 
-def transform(project: Project, model: AppModel, options: Options) -> Outcome:
-    if not defines_factory(project, model):
-        return Outcome(project)
+@dataclass(frozen=True)
+class TestsPlan:
+    #: test modules that imported the global app, rewritten to build their own
+    trees: dict[str, cst.Module]
+    #: a conftest.py with app/client(/runner) fixtures, when the tests have none
+    conftest: tuple[str, str] | None
+
+
+@codemod.plan
+def plan(context: Context) -> TestsPlan | None:
+    model, project = context.model, context.project
     trees, findings = rewrite_test_imports(project, model, project.module(model.app_path))
-    texts: dict[str, str] = {}
+    context.findings += findings
     conftest = _conftest_path(model)
     uses_app = any(model.import_name in project.text(p) for p in model.tests)
+    added = None
     if conftest is not None and uses_app and not _has_fixture_conftest(project, conftest):
-        runner = options.flask is None or options.flask.at_least(1, 0)
-        texts[conftest] = _conftest_text(project, model, model.import_name, runner)
-        findings.append(
-            Finding(
-                Location(conftest),
-                "added app, client and runner fixtures"
-                if runner
-                else "added app and client fixtures",
-                Severity.NOTE,
-            )
-        )
-    if not trees and not texts:
-        return Outcome(project, tuple(findings))
-    return Outcome(project.with_changes(modules=trees, texts=texts), tuple(findings))
+        runner = context.has("test_cli_runner")
+        added = (conftest, _conftest_text(project, model, model.import_name, runner))
+        fixtures = "app, client and runner fixtures" if runner else "app and client fixtures"
+        context.note(f"added {fixtures}", conftest)
+    return TestsPlan(trees, added) if trees or added else None
+
+
+@codemod.edit
+def edit(context: Context, plan: TestsPlan) -> Project:
+    texts = dict([plan.conftest]) if plan.conftest else {}
+    return context.project.with_changes(modules=plan.trees, texts=texts)
 
 
 def _conftest_path(model: AppModel) -> str | None:
@@ -66,32 +79,54 @@ def _has_fixture_conftest(project: Project, conftest: str) -> bool:
     )
 
 
+APP_FIXTURE = """
+@pytest.fixture
+def app():
+    app = {factory}("testing")
+    yield app
+"""
+APP_FIXTURE_WITH_DB = """
+@pytest.fixture
+def app():
+    app = {factory}("testing")
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.drop_all()
+"""
+CLIENT_FIXTURE = """
+@pytest.fixture
+def client(app):
+    return app.test_client()
+"""
+#: `app.test_cli_runner()` arrived in Flask 1.0
+RUNNER_FIXTURE = """
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+"""
+
+
 def _conftest_text(project: Project, model: AppModel, package: str, runner: bool = True) -> str:
-    extensions = f"{model.app_dir}/extensions.py" if model.app_dir else "extensions.py"
-    uses_db = extensions in project and m.findall(
-        project.module(extensions), m.Assign(targets=[m.AssignTarget(m.Name("db"))])
-    )
-    lines = [
-        '"""Fixtures that build a fresh app per test through the factory."""',
-        "",
-        "import pytest",
-        "",
-        f"from {package} import {FACTORY}",
-    ]
-    if uses_db:
-        lines.append(f"from {package}.extensions import db")
-    lines += ["", "", "@pytest.fixture", "def app():", f'    app = {FACTORY}("testing")']
-    if uses_db:
-        lines += [
-            "    with app.app_context():",
-            "        db.create_all()",
-            "        yield app",
-            "        db.session.remove()",
-            "        db.drop_all()",
-        ]
+    """conftest.py: a fresh app per test through the factory (Flask's testing docs)."""
+    imports = ImportPlan()
+    imports.add("import pytest")
+    imports.add(f"from {package} import {FACTORY}", local=True)
+    if _uses_db(project, model):
+        imports.add(f"from {package}.extensions import db", local=True)
+        fixtures = APP_FIXTURE_WITH_DB
     else:
-        lines.append("    yield app")
-    lines += ["", "", "@pytest.fixture", "def client(app):", "    return app.test_client()", ""]
-    if runner:  # app.test_cli_runner() arrived in Flask 1.0
-        lines += ["", "@pytest.fixture", "def runner(app):", "    return app.test_cli_runner()", ""]
-    return "\n".join(lines)
+        fixtures = APP_FIXTURE
+    fixtures += CLIENT_FIXTURE + (RUNNER_FIXTURE if runner else "")
+    body = template(fixtures.format(factory=FACTORY))
+    doc = "Fixtures that build a fresh app per test through the factory."
+    return new_module(doc, imports, spaced(body)).code
+
+
+def _uses_db(project: Project, model: AppModel) -> bool:
+    extensions = f"{model.app_dir}/extensions.py" if model.app_dir else "extensions.py"
+    return extensions in project and any(
+        m.matches(statement, m.SimpleStatementLine([m.Assign([m.AssignTarget(m.Name("db"))])]))
+        for statement in project.module(extensions).body
+    )
