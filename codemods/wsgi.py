@@ -10,7 +10,6 @@ app package.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from flaskmod.codemod import FACTORY, Codemod, Context, Needs
 from flaskmod.project import Project
@@ -42,17 +41,16 @@ class WsgiPlan:
     text: str
 
 
-def wsgi_path(app_path: str) -> str:
-    """Beside the app package (`app/__init__.py` → `wsgi.py`), where its import resolves."""
-    module = PurePosixPath(app_path)
-    folder = module.parent.parent if module.name == "__init__.py" else module.parent
-    return "wsgi.py" if str(folder) == "." else f"{folder}/wsgi.py"
+def wsgi_path(import_root: str) -> str:
+    """In the folder the app is imported from (`app/__init__.py` → `wsgi.py`; `project/app/`
+    inside package `project` → also the root), so `import wsgi` and `import <app>` both resolve."""
+    return f"{import_root}/wsgi.py" if import_root else "wsgi.py"
 
 
 @codemod.plan
 def plan(context: Context) -> WsgiPlan | None:
     model = context.model
-    path = wsgi_path(model.app_path)
+    path = wsgi_path(model.import_root)
     env = context.option("config_env_var")
     text = TEMPLATE.format(
         local=flask_command(context.flask, "wsgi", "run"),

@@ -78,6 +78,8 @@ class AppModel:
     factory_in_progress: bool = False
     #: the top-level function that creates the app, in the factory layout
     factory: str | None = None
+    #: the folder the app module is imported from (`Project.import_root`); "" is the project
+    import_root: str = ""
 
     @property
     def app_dir(self) -> str:
@@ -86,7 +88,8 @@ class AppModel:
 
     @property
     def import_name(self) -> str:
-        return module_name(self.app_path)
+        """How the project imports the app module (`app`, `project.app`), from its import root."""
+        return module_name(self.app_path, self.import_root)
 
     @property
     def in_package(self) -> bool:
@@ -380,9 +383,18 @@ def locate(project: Project, hint: str | None = None) -> AppModel:
             tests=tests,
             factory_in_progress=_built_by_flaskmod(app.function),
             factory=app.function.name.value if app.function else None,
+            import_root=project.import_root(app.path),
         )
     layout = Layout.PACKAGE if PurePosixPath(app.path).name == "__init__.py" else Layout.MODULE
-    return AppModel(layout, app.path, app.name, app.line, templates=templates, tests=tests)
+    return AppModel(
+        layout,
+        app.path,
+        app.name,
+        app.line,
+        templates=templates,
+        tests=tests,
+        import_root=project.import_root(app.path),
+    )
 
 
 def _find_in(project: Project, path: str | None) -> _Candidate | None:

@@ -178,7 +178,7 @@ class Project:
         key = (path, id(tree))
         index = self._caches.indexes.get(key)
         if index is None or index.tree is not tree:
-            index = ModuleIndex(tree, path, module_name(path), self._caches.facts)
+            index = ModuleIndex(tree, path, self.module_name(path), self._caches.facts)
             self._caches.indexes[key] = index
         return index
 
@@ -192,6 +192,24 @@ class Project:
         if self._caches.newline is None:
             self._caches.newline = _dominant_newline(self.files)
         return self._caches.newline
+
+    def module_name(self, path: str) -> str:
+        """Dotted name under which Python imports `path`, from its import root.
+
+        The import root is the nearest folder above the module that is not a package (has no
+        `__init__.py`): `src/app/__init__.py` is `app` when `src/` is not a package, and
+        `project/app.py` is `project.app` when `project/__init__.py` exists.
+        """
+        return module_name(path, self.import_root(path))
+
+    def import_root(self, path: str) -> str:
+        """The folder from which `path` is imported ("" for the project root)."""
+        folder = PurePosixPath(path).parent
+        if PurePosixPath(path).name == "__init__.py":
+            folder = folder.parent
+        while str(folder) != "." and f"{folder.as_posix()}/__init__.py" in self.files:
+            folder = folder.parent
+        return "" if str(folder) == "." else folder.as_posix()
 
     def source_of(self, path: str) -> str:
         """The path this file had in the original snapshot (itself unless moved)."""
@@ -382,9 +400,13 @@ def scan(root: Path) -> Project:
     return Project(root=root, files=files)
 
 
-def module_name(path: str) -> str:
-    """Dotted import name of a project-relative Python path (`app/__init__.py` → `app`)."""
-    parts = list(PurePosixPath(path).with_suffix("").parts)
+def module_name(path: str, root: str = "") -> str:
+    """Dotted import name of a project-relative Python path (`app/__init__.py` → `app`), seen
+    from the import root `root` (see `Project.import_root`)."""
+    pure = PurePosixPath(path)
+    if root:
+        pure = pure.relative_to(root)
+    parts = list(pure.with_suffix("").parts)
     if parts and parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)

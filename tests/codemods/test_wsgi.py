@@ -86,3 +86,16 @@ def test_single_module_gets_no_wsgi() -> None:
 def test_someone_elses_factory_gets_no_wsgi() -> None:
     other = "from flask import Flask\n\n\ndef make_app():\n    return Flask(__name__)\n"
     check_noop("wsgi", {"app/__init__.py": other})
+
+
+def test_package_in_a_source_folder_gets_wsgi_in_that_folder() -> None:
+    check_transformed("wsgi", {"src/app/__init__.py": FACTORY}, {"src/wsgi.py": WSGI})
+
+
+def test_app_inside_a_package_gets_wsgi_at_the_import_root() -> None:
+    nested = WSGI.replace("from app import create_app", "from project.app import create_app")
+    check_transformed(
+        "wsgi",
+        {"project/__init__.py": "", "project/app/__init__.py": FACTORY},
+        {"wsgi.py": nested},
+    )
