@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import libcst as cst
 import libcst.matchers as m
 
-from flaskmod.analysis import AppModel, is_test_path
+from flaskmod.analysis import AppModel
 from flaskmod.codemod import FACTORY, GET_CONFIG, Codemod, Context, Needs
 from flaskmod.errors import Finding, Location
 from flaskmod.names import ModuleIndex
@@ -312,7 +312,7 @@ def _importers_of_app(project: Project, model: AppModel, app: str) -> list[tuple
     """
     found: list[tuple[str, Finding]] = []
     for path in project.python_paths():
-        if path == model.app_path or is_test_path(path) or app not in project.text(path):
+        if path == model.app_path or path in model.tests or app not in project.text(path):
             continue
         tree = project.module(path)
         for node in m.findall(tree, m.ImportFrom()):

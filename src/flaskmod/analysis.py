@@ -27,6 +27,7 @@ from flaskmod.knowledge import (
 )
 from flaskmod.names import Imported, ModuleIndex, dotted, imports_of, qualify
 from flaskmod.project import Project, module_name
+from flaskmod.testmodules import find_test_modules
 
 __all__ = [
     "FLASK_CLASSES",
@@ -102,6 +103,7 @@ class AppModel:
 
 
 def is_test_path(path: str) -> bool:
+    """By name alone (prefer `AppModel.tests`, which follows the project's test runner)."""
     pure = PurePosixPath(path)
     return (
         "tests" in pure.parts[:-1]
@@ -228,8 +230,9 @@ def find_app(project: Project) -> tuple[_Candidate, list[_Candidate]]:
     """The module-level app candidate, or an error naming what is ambiguous or missing."""
     module_level: list[_Candidate] = []
     in_functions: list[_Candidate] = []
+    tests = find_test_modules(project)
     for path in project.python_paths():
-        if is_test_path(path) or "Flask" not in project.text(path):
+        if path in tests or "Flask" not in project.text(path):
             continue
         for candidate in _candidates(project, path):
             (in_functions if candidate.in_function else module_level).append(candidate)
@@ -372,7 +375,7 @@ def locate(project: Project, hint: str | None = None) -> AppModel:
     templates = tuple(
         p for p in sorted(project.files) if "templates" in PurePosixPath(p).parts[:-1]
     )
-    tests = tuple(p for p in project.python_paths() if is_test_path(p))
+    tests = tuple(sorted(find_test_modules(project)))
     if app.in_function:
         return AppModel(
             layout=Layout.FACTORY,
