@@ -86,3 +86,50 @@ def test_refusals(project, files: dict[str, str], message: str, location: str | 
     assert message in str(error.value)
     if location:
         assert str(error.value).startswith(location)
+
+
+def test_a_stray_app_in_a_helper_module_is_reported_and_left_alone(project) -> None:
+    root = project(
+        {
+            "site/__init__.py": "",
+            "site/core.py": "from flask import Flask\napp = Flask(__name__)\n\n\n@app.route('/')\ndef index():\n    return 'hi'\n",
+            "site/filters.py": "from flask import Flask\napp = Flask(__name__)\n\n\ndef shout(s):\n    return s.upper()\n",
+        }
+    )
+    model = analyze(scan(root))
+    assert model.app_path == "site/core.py"
+    assert model.other_apps == ("site/filters.py",)
+    assert any(
+        str(f.location) == "site/filters.py:2" and "left alone" in f.message for f in model.findings
+    )
+
+
+def test_an_app_imported_by_other_modules_is_the_one_in_use(project) -> None:
+    root = project(
+        {
+            "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+            "views.py": "from app import app\n\n\n@app.route('/')\ndef index():\n    return ''\n",
+            "scratch.py": "from flask import Flask\nplayground = Flask('x')\n",
+        }
+    )
+    assert analyze(scan(root)).app_path == "app.py"
+
+
+def test_two_apps_in_use_are_refused_with_a_hint(project) -> None:
+    used = "from flask import Flask\napp = Flask(__name__)\n\n\n@app.route('/')\ndef index():\n    return ''\n"
+    root = project({"one.py": used, "two.py": used})
+    with pytest.raises(FlaskmodError, match="choose it with --app PATH"):
+        analyze(scan(root))
+
+
+def test_app_option_picks_one_of_several(project) -> None:
+    used = "from flask import Flask\napp = Flask(__name__)\n\n\n@app.route('/')\ndef index():\n    return ''\n"
+    root = project({"one.py": used, "two.py": used})
+    assert analyze(scan(root), "two.py").app_path == "two.py"
+    assert analyze(scan(root), "./one.py:app").app_path == "one.py"
+
+
+def test_app_option_naming_nothing_is_refused(project) -> None:
+    root = project({"one.py": "from flask import Flask\napp = Flask(__name__)\n"})
+    with pytest.raises(FlaskmodError, match="--app two.py: no module-level Flask app there"):
+        analyze(scan(root), "two.py")

@@ -17,7 +17,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from flaskmod.conventions import FACTORY, GET_CONFIG
-from flaskmod.errors import Finding, FlaskmodError, Location
+from flaskmod.errors import Finding, FlaskmodError, Location, Severity
 from flaskmod.knowledge import (
     APP_SAFE_CALLS,
     FLASK_CLASSES,
@@ -81,6 +81,8 @@ class AppModel:
     factory: str | None = None
     #: the folder the app module is imported from (`Project.import_root`); "" is the project
     import_root: str = ""
+    #: modules creating other Flask apps, left alone (never rewritten)
+    other_apps: tuple[str, ...] = ()
 
     @property
     def app_dir(self) -> str:
@@ -226,8 +228,22 @@ def _line_in(index: ModuleIndex, position: int) -> LineOf:
     return line_of
 
 
-def find_app(project: Project) -> tuple[_Candidate, list[_Candidate]]:
-    """The module-level app candidate, or an error naming what is ambiguous or missing."""
+@dataclass(frozen=True)
+class Found:
+    """The app to migrate, factory-built apps seen in functions, and stray apps left alone."""
+
+    app: _Candidate
+    in_functions: list[_Candidate]
+    strays: list[_Candidate] = field(default_factory=list)
+
+
+def find_app(project: Project, choice: str | None = None) -> Found:
+    """The module-level app to migrate, or an error naming what is ambiguous or missing.
+
+    Several modules creating apps: `choice` (`--app PATH[:NAME]`) picks one; otherwise the only
+    one that anything registers on or imports is migrated and the others (a throwaway
+    `Flask(__name__)` in a helper) are reported and left alone.
+    """
     module_level: list[_Candidate] = []
     in_functions: list[_Candidate] = []
     tests = find_test_modules(project)
@@ -236,16 +252,39 @@ def find_app(project: Project) -> tuple[_Candidate, list[_Candidate]]:
             continue
         for candidate in _candidates(project, path):
             (in_functions if candidate.in_function else module_level).append(candidate)
+    if choice is not None:
+        module_level = _chosen(module_level, choice, project)
     if not module_level:
         if in_functions:
-            return in_functions[0], in_functions
+            return Found(in_functions[0], in_functions)
         raise FlaskmodError(
             "no Flask application found: flaskmod looks for `app = Flask(__name__)` at module "
             f"level ({len(project.python_paths())} Python files read)",
             Location(str(project.root)),
         )
+    _refuse_two_in_one_module(module_level)
+    app, strays = _the_one_in_use(project, module_level)
+    if not app.name:
+        raise FlaskmodError(
+            "the Flask app is created without a plain `name = Flask(...)` assignment",
+            Location(app.path, app.line),
+        )
+    return Found(app, in_functions, strays)
+
+
+def _chosen(candidates: list[_Candidate], choice: str, project: Project) -> list[_Candidate]:
+    path, _, name = choice.partition(":")
+    path = path.removeprefix("./")
+    chosen = [c for c in candidates if c.path == path and (not name or c.name == name)]
+    if not chosen:
+        seen = ", ".join(f"{c.path}:{c.name}" for c in candidates) or "none"
+        raise FlaskmodError(f"--app {choice}: no module-level Flask app there (found: {seen})")
+    return chosen
+
+
+def _refuse_two_in_one_module(candidates: list[_Candidate]) -> None:
     by_file: dict[str, list[_Candidate]] = {}
-    for candidate in module_level:
+    for candidate in candidates:
         by_file.setdefault(candidate.path, []).append(candidate)
     for path, found in by_file.items():
         if len(found) > 1:
@@ -254,20 +293,49 @@ def find_app(project: Project) -> tuple[_Candidate, list[_Candidate]]:
                 f"{len(found)} Flask apps in one module (lines {lines}); split them first",
                 Location(path, found[1].line),
             )
-    if len(by_file) > 1:
-        where = ", ".join(f"{c.path}:{c.line}" for c in module_level)
-        raise FlaskmodError(
-            f"Flask apps created in {len(by_file)} modules ({where}); flaskmod migrates one app "
-            "per project",
-            Location(module_level[1].path, module_level[1].line),
-        )
-    app = module_level[0]
-    if not app.name:
-        raise FlaskmodError(
-            "the Flask app is created without a plain `name = Flask(...)` assignment",
-            Location(app.path, app.line),
-        )
-    return app, in_functions
+
+
+def _the_one_in_use(
+    project: Project, candidates: list[_Candidate]
+) -> tuple[_Candidate, list[_Candidate]]:
+    """The only candidate something registers on or imports; the rest are strays."""
+    if len(candidates) == 1:
+        return candidates[0], []
+    used = [c for c in candidates if _in_use(project, c)]
+    if len(used) == 1:
+        return used[0], [c for c in candidates if c is not used[0]]
+    where = ", ".join(f"{c.path}:{c.line}" for c in used or candidates)
+    first = (used or candidates)[1]
+    raise FlaskmodError(
+        f"Flask apps created in {len(used or candidates)} modules ({where}); flaskmod migrates "
+        "one app per run: choose it with --app PATH[:NAME]",
+        Location(first.path, first.line),
+    )
+
+
+def _in_use(project: Project, candidate: _Candidate) -> bool:
+    """Something registers on the app (any later use in its module) or imports it."""
+    if not candidate.name:
+        return False
+    index = project.index(candidate.path)
+    if len(index.readers.get(candidate.name, ())) > 0:
+        return True
+    module = project.module_name(candidate.path)
+    return any(
+        _imports_name(project, path, module, candidate.name)
+        for path in project.python_paths()
+        if path != candidate.path and module in project.text(path)
+    )
+
+
+def _imports_name(project: Project, path: str, module: str, name: str) -> bool:
+    """`from module import name`, or `import module` and a read of `module.name`."""
+    for imported in project.index(path).imports.values():
+        if imported.module == module and imported.original == name:
+            return True
+        if imported.qualified == module and f"{imported.name}.{name}" in project.text(path):
+            return True
+    return False
 
 
 class _AppUsage(cst.CSTVisitor):
@@ -370,12 +438,15 @@ def locate(project: Project, hint: str | None = None) -> AppModel:
     path), so only that module is read; without a hint every module that mentions Flask is.
     """
     app = _find_in(project, hint) if hint in project.files else None
-    if app is None:
-        app, _ = find_app(project)
+    return _model_of(project, app or find_app(project).app)
+
+
+def _model_of(project: Project, app: _Candidate) -> AppModel:
     templates = tuple(
         p for p in sorted(project.files) if "templates" in PurePosixPath(p).parts[:-1]
     )
     tests = tuple(sorted(find_test_modules(project)))
+    root = project.import_root(app.path)
     if app.in_function:
         return AppModel(
             layout=Layout.FACTORY,
@@ -386,17 +457,11 @@ def locate(project: Project, hint: str | None = None) -> AppModel:
             tests=tests,
             factory_in_progress=_built_by_flaskmod(app.function),
             factory=app.function.name.value if app.function else None,
-            import_root=project.import_root(app.path),
+            import_root=root,
         )
     layout = Layout.PACKAGE if PurePosixPath(app.path).name == "__init__.py" else Layout.MODULE
     return AppModel(
-        layout,
-        app.path,
-        app.name,
-        app.line,
-        templates=templates,
-        tests=tests,
-        import_root=project.import_root(app.path),
+        layout, app.path, app.name, app.line, templates=templates, tests=tests, import_root=root
     )
 
 
@@ -419,13 +484,25 @@ def _built_by_flaskmod(function: cst.FunctionDef | None) -> bool:
     )
 
 
-def analyze(project: Project) -> AppModel:
-    """The app model with everything the summary and the refusals need (read once per run)."""
-    located = locate(project)
+def analyze(project: Project, choice: str | None = None) -> AppModel:
+    """The app model with everything the summary and the refusals need (read once per run).
+
+    `choice` is `--app PATH[:NAME]`, for a project that creates several apps.
+    """
+    found = find_app(project, choice)
+    located = _model_of(project, found.app)
     if located.layout is Layout.FACTORY:
         return located
-    app = located
-    findings: list[Finding] = []
+    app = replace(located, other_apps=tuple(sorted({c.path for c in found.strays})))
+    findings: list[Finding] = [
+        Finding(
+            Location(stray.path, stray.line),
+            f"another Flask app (`{stray.name}`) that nothing registers on or imports: left "
+            "alone (choose it with --app to migrate it instead)",
+            Severity.NOTE,
+        )
+        for stray in found.strays
+    ]
     usage = _AppUsage(app.app_name)
     index = project.index(app.app_path)
     for position, statement in enumerate(index.body):

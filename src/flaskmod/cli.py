@@ -67,6 +67,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _migration_options(command: F) -> F:
     """Options that shape the generated code, shared by `plan` and `upgrade`."""
     command = click.option(
+        "--app",
+        "app_choice",
+        metavar="PATH[:NAME]",
+        help="The app to migrate when the project creates several (e.g. site/core.py:app).",
+    )(command)
+    command = click.option(
         "--flask-version",
         metavar="X.Y",
         help="Generate code for this Flask (default: read from the project's dependency files).",
@@ -99,10 +105,11 @@ def plan(
     skip: tuple[str, ...],
     group_by: str,
     flask_version: str | None,
+    app_choice: str | None,
 ) -> None:
     """Analyse PATH and print what each codemod would do, without the diff."""
     # The plan shows what --force would do; `upgrade` without it refuses blocking uses.
-    options = replace(_options(group_by, flask_version), force=True)
+    options = replace(_options(group_by, flask_version, app_choice), force=True)
     outcome = run(scan(path), select(discover(), only, skip), options)
     console = Console(highlight=False)
     report.summary(console, outcome)
@@ -168,6 +175,7 @@ def upgrade(
     interactive: bool,
     group_by: str,
     flask_version: str | None,
+    app_choice: str | None,
     force: bool,
 ) -> None:
     """Preview (default) or apply the migration of the project at PATH.
@@ -184,11 +192,11 @@ def upgrade(
     flags.validate()
     err = _stderr()
     codemods = select(discover(), only, skip)
-    options = replace(_options(group_by, flask_version), force=force)
+    options = replace(_options(group_by, flask_version, app_choice), force=force)
     with gitops.open_tree(path) as tree:
         branch_plan = _preflight(path, tree, flags, branch)
         project = gitops.head_snapshot(tree, path) if tree is not None and from_head else scan(path)
-        refuse_blocking(analyze(project), options)  # before any mode prints or writes
+        refuse_blocking(analyze(project, options.app), options)  # before any mode prints or writes
         source = gitops.describe_source(tree, from_head) if tree is not None else None
         if tree is not None and branch_plan is not None:
             _commit(err, path, tree, project, codemods, branch_plan, step, source, options)
@@ -198,11 +206,11 @@ def upgrade(
             _whole(err, path, tree, project, codemods, flags, color, source, options)
 
 
-def _options(group_by: str, flask_version: str | None) -> Options:
+def _options(group_by: str, flask_version: str | None, app: str | None = None) -> Options:
     flask = None
     if flask_version is not None:
         flask = FlaskVersion(parse_version(flask_version), "--flask-version")
-    return Options(group_by=group_by, flask=flask)
+    return Options(group_by=group_by, flask=flask, app=app)
 
 
 @dataclass(frozen=True)
@@ -352,10 +360,10 @@ def _say_source(err: Console, source: str | None) -> None:
         err.print(source, soft_wrap=True)
 
 
-def _header(err: Console, project: Project, source: str | None) -> None:
+def _header(err: Console, project: Project, source: str | None, options: Options) -> None:
     """The summary line for modes that run codemods one by one; exit if nothing can be done."""
     _say_source(err, source)
-    outcome = Run(original=project, model=analyze(project))
+    outcome = Run(original=project, model=analyze(project, options.app), options=options)
     report.summary(err, outcome)
     if outcome.already_factory:
         err.print("Nothing to do: the project already builds its app in a factory.")
@@ -376,7 +384,7 @@ def _step(
     pending = next(steps, None)
     if pending is not None:
         _guard(path, tree, pending.changes)
-    _header(err, project, source)
+    _header(err, project, source, options)
     if pending is None:
         err.print("Nothing to do: no codemod would change anything.")
         return
@@ -411,7 +419,7 @@ def _commit(
     options: Options,
 ) -> None:
     """One commit per codemod (or only the next with --step) on a branch; all or nothing."""
-    _header(err, project, source)
+    _header(err, project, source, options)
     done = gitops.commit_steps(
         tree, path, project, codemods, plan, limit=1 if step else None, options=options
     )

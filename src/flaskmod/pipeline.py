@@ -40,6 +40,8 @@ class Options:
     config_env_var: str = "FLASK_CONFIG"
     #: migrate even when the analysis found uses of the app that need a human (`--force`)
     force: bool = False
+    #: `--app PATH[:NAME]`: which app to migrate when the project creates several
+    app: str | None = None
 
     def settings(self) -> dict[str, str]:
         return {
@@ -214,7 +216,7 @@ class Driver:
         self.codemods = list(codemods)
         self.options = resolve(project, options or Options())
         self.on_step = on_step
-        self.model = analyze(project)
+        self.model = analyze(project, self.options.app)
 
     @property
     def already_factory(self) -> bool:
@@ -275,7 +277,7 @@ class Driver:
         """Where the app is after a step: its module followed through moves, not re-analysed."""
         origin = before.source_of(model.app_path)
         hint = next((path for path in after.files if after.source_of(path) == origin), None)
-        return locate(after, hint)
+        return replace(locate(after, hint), other_apps=model.other_apps)
 
 
 def run(
