@@ -20,7 +20,7 @@ from flaskmod.project import Project
 
 from ._imports import add_import, add_statements_after_imports
 from ._layout import FACTORY
-from ._moving import dotted
+from ._moving import dotted, imported_as
 
 APP_NAMES = ("app", "application")
 
@@ -107,10 +107,15 @@ ENTRY_POINT_CONFIG = 'os.environ.get("FLASK_CONFIG", "development")'
 
 
 def rewrite_test_imports(
-    project: Project, model: AppModel, factory_module: cst.Module
+    project: Project,
+    model: AppModel,
+    factory_module: cst.Module,
+    needs_app: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, cst.Module], list[Finding]]:
     """New trees for the test modules that import the global app from the app module."""
-    return rewrite_app_importers(project, model, factory_module, model.tests, '"testing"')
+    return rewrite_app_importers(
+        project, model, factory_module, model.tests, '"testing"', needs_app
+    )
 
 
 def rewrite_app_importers(
@@ -119,37 +124,21 @@ def rewrite_app_importers(
     factory_module: cst.Module,
     paths: Iterable[str],
     config: str,
+    needs_app: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, cst.Module], list[Finding]]:
-    """New trees for `paths` that import the global app: each builds its own with `config`."""
-    package = model.import_name
+    """New trees for `paths` that import the global app: each builds its own with `config`.
+
+    Calls in those modules to the app module's functions that now take `app=None` (`needs_app`,
+    see `_app_users`) pass the module's own app: they may run outside any context (a test's
+    setUp, a script).
+    """
     findings: list[Finding] = []
     trees: dict[str, cst.Module] = {}
     exported = _top_level_names(factory_module)
     for path in paths:
-        text = project.text(path)
-        if package not in text:
+        new = _rewrite_one(project, model, path, exported, config, needs_app)
+        if new is None:
             continue
-        tree = project.module(path)
-        rewriter = _AppImport(package, exported)
-        new = tree.visit(rewriter)
-        creations: list[str] = []
-        if rewriter.bound:
-            new = _dedupe_factory_import(new)
-            creations += [f"{name} = {FACTORY}({config})" for name in rewriter.bound]
-        aliases = _module_aliases(tree, package)
-        if aliases and model.app_name not in exported:
-            variable = _free_name(new, model.app_name)
-            attributes = _ModuleAppAttribute(aliases, model.app_name, variable)
-            new = new.visit(attributes)
-            if attributes.count:
-                creations.append(f"{variable} = {aliases[0]}.{FACTORY}({config})")
-        if not creations:
-            continue
-        statements = [cst.parse_statement(line + "\n") for line in creations]
-        statements[0] = statements[0].with_changes(leading_lines=[cst.EmptyLine()])
-        new = add_statements_after_imports(new, statements)
-        if "os." in config:
-            new = add_import(new, "os")
         trees[path] = new
         findings.append(
             Finding(
@@ -161,14 +150,101 @@ def rewrite_app_importers(
     return trees, findings
 
 
+def _rewrite_one(
+    project: Project,
+    model: AppModel,
+    path: str,
+    exported: set[str],
+    config: str,
+    needs_app: frozenset[str],
+) -> cst.Module | None:
+    package = model.import_name
+    if package not in project.text(path):
+        return None
+    tree = project.module(path)
+    rewriter = _AppImport(package, exported)
+    new = tree.visit(rewriter)
+    creations: list[tuple[str, str]] = []
+    if rewriter.bound:
+        new = _dedupe_factory_import(new)
+        creations += [(name, f"{FACTORY}({config})") for name in rewriter.bound]
+    aliases = _module_aliases(tree, package)
+    if aliases and model.app_name not in exported:
+        variable = _free_name(new, model.app_name)
+        attributes = _ModuleAppAttribute(aliases, model.app_name, variable)
+        new = new.visit(attributes)
+        if attributes.count:
+            creations.append((variable, f"{aliases[0]}.{FACTORY}({config})"))
+    if not creations:
+        return None
+    if needs_app:
+        names = _imported_from(tree, package, path, needs_app)
+        new = new.visit(_PassApp(names, set(aliases), needs_app, creations[0][0]))
+    statements: list[cst.BaseStatement] = [
+        cst.parse_statement(f"{name} = {call}\n") for name, call in creations
+    ]
+    statements[0] = statements[0].with_changes(leading_lines=[cst.EmptyLine()])
+    new = add_statements_after_imports(new, statements)
+    if "os." in config:
+        new = add_import(new, "os")
+    return new
+
+
+def _imported_from(tree: cst.Module, package: str, path: str, wanted: frozenset[str]) -> set[str]:
+    """Local names under which `path` imports the `wanted` functions from the app module."""
+    found = set()
+    for node in m.findall(tree, m.ImportFrom()):
+        for name in wanted:
+            local = imported_as(node, package, path, name)
+            if local is not None:
+                found.add(local)
+    return found
+
+
+class _PassApp(cst.CSTTransformer):
+    """`init_db()` / `flaskr.init_db()` → `init_db(app=app)`, unless it already passes one."""
+
+    def __init__(
+        self, names: set[str], aliases: set[str], functions: frozenset[str], variable: str
+    ) -> None:
+        self.names = names
+        self.aliases = aliases
+        self.functions = functions
+        self.variable = variable
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        func = updated_node.func
+        called = (isinstance(func, cst.Name) and func.value in self.names) or (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.value.value in self.aliases
+            and func.attr.value in self.functions
+        )
+        if not called or any(a.keyword and a.keyword.value == "app" for a in updated_node.args):
+            return updated_node
+        app = cst.Arg(
+            cst.Name(self.variable),
+            keyword=cst.Name("app"),
+            equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+        )
+        args = list(updated_node.args)
+        if args:
+            args[-1] = args[-1].with_changes(
+                comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            )
+        return updated_node.with_changes(args=[*args, app])
+
+
 def _top_level_names(tree: cst.Module) -> set[str]:
     """Names the factory module still binds at top level (an `app` there is not the old app)."""
     names = set()
     for statement in tree.body:
         if isinstance(statement, cst.FunctionDef | cst.ClassDef):
             names.add(statement.name.value)
-        elif m.matches(statement, m.SimpleStatementLine(body=[m.Assign()])):
-            for target in statement.body[0].targets:  # type: ignore[attr-defined]
+        elif isinstance(statement, cst.SimpleStatementLine) and isinstance(
+            statement.body[0], cst.Assign
+        ):
+            for target in statement.body[0].targets:
                 if isinstance(target.target, cst.Name):
                     names.add(target.target.value)
     return names

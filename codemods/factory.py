@@ -25,6 +25,7 @@ from flaskmod.names import ModuleIndex
 from flaskmod.project import Project
 
 from ._app_importers import ENTRY_POINT_CONFIG, rewrite_app_importers, rewrite_test_imports
+from ._app_users import AppUser, ToCurrentApp, Use, classify, with_app_parameter
 from ._building import leading_lines
 from ._imports import add_import
 from ._moving import imported_as
@@ -44,8 +45,8 @@ class FactoryPlan:
     creation: int
     #: statements that move into create_app, in their original order
     into: tuple[int, ...]
-    #: functions and classes that read the app in their body: they use current_app instead
-    current_app: tuple[int, ...]
+    #: functions and classes that read the app in their body, and how (see `_app_users`)
+    users: tuple[AppUser, ...]
     #: modules outside the package importing the global app: they build their own
     entry_points: tuple[str, ...]
 
@@ -58,19 +59,6 @@ def _decorated_by_app(statement: cst.BaseStatement, index: ModuleIndex, app: str
             if index.access_names.get(name) == app:
                 return True
     return False
-
-
-class _CurrentApp(cst.CSTTransformer):
-    def __init__(self, index: ModuleIndex, app: str) -> None:
-        self.index = index
-        self.app = app
-        self.count = 0
-
-    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
-        if self.index.access_names.get(original_node) == self.app:
-            self.count += 1
-            return updated_node.with_changes(value="current_app")
-        return updated_node
 
 
 class _ConfigName(cst.CSTTransformer):
@@ -110,10 +98,14 @@ def plan(context: Context) -> FactoryPlan:
         message = f"`{FACTORY}` is already defined here; rename it, then run again"
         context.decline(message, model.app_path, line)
     creation = _creation(index, model)
-    into, current_app = _split(index, model.app_name, creation)
+    into, readers = _split(index, model.app_name, creation)
     _decline_all(context, _leaks(index, model, into))
+    users = tuple(classify(index, position, model.app_name) for position in readers)
+    _decline_all(
+        context, [_background(index, model, user) for user in users if user.use is Use.BACKGROUND]
+    )
     entry_points = tuple(sorted({path for path, _ in importers}))
-    return FactoryPlan(creation, tuple(into), tuple(current_app), entry_points)
+    return FactoryPlan(creation, tuple(into), users, entry_points)
 
 
 @codemod.edit
@@ -121,10 +113,11 @@ def edit(context: Context, plan: FactoryPlan) -> Project:
     model, project = context.model, context.project
     index = project.index(model.app_path)
     function = _factory_function(context, index, plan)
-    fixer = _CurrentApp(index, model.app_name)
+    fixer = ToCurrentApp(index, model.app_name)
     tree = index.tree.with_changes(body=_module_body(index, plan, function, fixer))
-    if fixer.count:
+    if fixer.count or any(user.use is Use.OBJECT for user in plan.users):
         tree = add_import(tree, "flask", "current_app")
+    _note_app_parameters(context, index, plan)
     context.note(
         f"the app is now built by {FACTORY}(config_name); `{model.app_name}` no longer exists "
         "at import time",
@@ -133,9 +126,10 @@ def edit(context: Context, plan: FactoryPlan) -> Project:
     )
     # The project's own tests imported the global app: rewritten in the same step, so that the
     # commit that removes the global app is not a commit whose tests fail.
-    tests, found = rewrite_test_imports(project, model, tree)
+    needs_app = frozenset(user.name for user in plan.users if user.use is Use.OBJECT)
+    tests, found = rewrite_test_imports(project, model, tree, needs_app)
     entries, more = rewrite_app_importers(
-        project, model, tree, plan.entry_points, ENTRY_POINT_CONFIG
+        project, model, tree, plan.entry_points, ENTRY_POINT_CONFIG, needs_app
     )
     context.findings += found + more
     return project.with_changes(modules={model.app_path: tree, **tests, **entries})
@@ -145,6 +139,34 @@ def _visited(statement: cst.BaseStatement, visitor: cst.CSTTransformer) -> cst.B
     new = statement.visit(visitor)
     assert isinstance(new, cst.BaseStatement)
     return new
+
+
+def _rewritten_user(
+    statement: cst.BaseStatement, user: AppUser, fixer: ToCurrentApp, index: ModuleIndex
+) -> cst.BaseStatement:
+    if user.use is Use.OBJECT:
+        return with_app_parameter(cst.ensure_type(statement, cst.FunctionDef), fixer.app)
+    return _visited(statement, fixer)
+
+
+def _background(index: ModuleIndex, model: AppModel, user: AppUser) -> Finding:
+    return Finding(
+        Location(model.app_path, index.statement_line(user.position)),
+        f"`{user.name}` runs outside any request (a background task or a callback) and uses "
+        f"the global `{model.app_name}`; a factory needs it to get an app another way (for "
+        "Celery, Flask's 'Background Tasks with Celery' pattern) — migrate it by hand",
+    )
+
+
+def _note_app_parameters(context: Context, index: ModuleIndex, plan: FactoryPlan) -> None:
+    for user in plan.users:
+        if user.use is Use.OBJECT:
+            context.note(
+                f"`{user.name}` needs the app object: it now takes `app=None` and uses "
+                "current_app._get_current_object() when called without one",
+                context.model.app_path,
+                index.statement_line(user.position),
+            )
 
 
 def _decline_all(context: Context, findings: list[Finding]) -> None:
@@ -277,7 +299,7 @@ def _with_prefixed_env(
 
 
 def _module_body(
-    index: ModuleIndex, plan: FactoryPlan, function: cst.FunctionDef, fixer: _CurrentApp
+    index: ModuleIndex, plan: FactoryPlan, function: cst.FunctionDef, fixer: ToCurrentApp
 ) -> list[cst.BaseStatement]:
     """The factory where the app was created; what read the app now reads `current_app`."""
     body: list[cst.BaseStatement] = []
@@ -288,8 +310,9 @@ def _module_body(
                 body.append(function)
                 placed = after_function = True
             continue
-        if position in plan.current_app:
-            statement = _visited(statement, fixer)
+        user = next((u for u in plan.users if u.position == position), None)
+        if user is not None:
+            statement = _rewritten_user(statement, user, fixer, index)
         if after_function:
             statement = statement.with_changes(
                 leading_lines=_top_level(leading_lines(statement), True)

@@ -664,6 +664,10 @@ class ModuleIndex:
         readers = self.readers.get(name, set())
         return bool(readers) and readers <= set(positions)
 
+    def name_reads(self, name: str) -> list[tuple[int, cst.Name]]:
+        """Every read of the module-level `name`: (statement position, `Name` node)."""
+        return list(self._nodes.get(name, []))
+
     def nodes_reading(self, name: str, position: int) -> list[cst.Name]:
         """The `Name` nodes of statement `position` that read the module-level `name`."""
         return [node for where, node in self._nodes.get(name, []) if where == position]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flaskmod.codemods import factory
+from flaskmod.codemods._app_users import AppUser, Use
 from tests.codemods.tools import check_noop, check_transformed, context_for, project_of, run_one
 
 PKG = "app/__init__.py"
@@ -132,7 +133,8 @@ def test_plan_splits_what_moves_and_what_reads_the_app() -> None:
     project = project_of({PKG: GLOBAL + "app.debug = True\ndef f():\n    return app\nX = 1\n"})
     plan = factory.plan(context_for(project))
     assert plan is not None
-    assert (plan.creation, plan.into, plan.current_app, plan.entry_points) == (1, (1, 2), (3,), ())
+    assert (plan.creation, plan.into, plan.entry_points) == (1, (1, 2), ())
+    assert plan.users == (AppUser(3, "f", Use.OBJECT),)  # `return app` hands the app on
 
 
 def test_name_computed_from_app_and_used_elsewhere_declines() -> None:
@@ -217,3 +219,108 @@ def test_a_single_module_is_left_for_package_first() -> None:
 def test_functions_that_do_not_read_the_app_are_untouched() -> None:
     text = _factory(GLOBAL + "def pure(x):\n    return x + 1\n")
     assert "def pure(x):\n    return x + 1\n" in text
+
+
+# -------------------------------------------------------- functions that use the app object
+def test_a_helper_opening_an_app_context_takes_the_app() -> None:
+    text = _factory(
+        GLOBAL
+        + 'def init_db():\n    """Create the tables."""\n    with app.app_context():\n        pass\n'
+    )
+    assert (
+        'def init_db(app=None):\n    """Create the tables."""\n    if app is None:\n'
+        "        app = current_app._get_current_object()\n    with app.app_context():\n"
+    ) in text
+    assert "from flask import Flask, current_app\n" in text
+
+
+def test_the_app_handed_to_a_thread_is_the_real_object() -> None:
+    text = _factory(
+        GLOBAL
+        + "from threading import Thread\n"
+        + "def send(msg):\n    Thread(target=deliver, args=[app, msg]).start()\n"
+        + "def deliver(app, msg):\n    with app.app_context():\n        pass\n"
+    )
+    assert (
+        "def send(msg, app=None):\n    if app is None:\n        app = current_app._get_current_object()\n    Thread(target=deliver, args=[app, msg]).start()\n"
+        in text
+    )
+    assert "def deliver(app, msg):\n    with app.app_context():" in text  # its own parameter
+    assert "current_app.app_context()" not in text
+
+
+def test_variadic_functions_get_a_keyword_only_app() -> None:
+    text = _factory(GLOBAL + "def run_all(*jobs):\n    return app.test_client()\n")
+    assert "def run_all(*jobs, app=None):" in text
+
+
+def test_attribute_reads_only_use_current_app() -> None:
+    text = _factory(GLOBAL + "def debug_on():\n    return app.debug or app.config['X']\n")
+    assert "return current_app.debug or current_app.config['X']" in text
+    assert "app=None" not in text
+
+
+def test_a_celery_task_using_the_app_declines() -> None:
+    outcome = check_noop(
+        "factory",
+        {
+            PKG: GLOBAL
+            + "@celery.task\ndef mail_all():\n    with app.app_context():\n        pass\n"
+        },
+    )
+    assert outcome.declined is not None
+    assert "`mail_all` runs outside any request" in outcome.findings[-1].message
+
+
+def test_a_function_handed_to_a_scheduler_by_reference_declines() -> None:
+    outcome = check_noop(
+        "factory",
+        {
+            PKG: GLOBAL
+            + "def job():\n    with app.app_context():\n        pass\n\n\nscheduler.add_job(job)\n"
+        },
+    )
+    assert outcome.declined is not None
+
+
+def test_tests_calling_such_a_helper_pass_their_app() -> None:
+    outcome = run_one(
+        "factory",
+        project_of(
+            {
+                PKG: GLOBAL + "def init_db():\n    with app.app_context():\n        pass\n",
+                "tests/test_a.py": "from app import app, init_db\n\n\ndef setup_function():\n    init_db()\n",
+            }
+        ),
+    )
+    text = outcome.project.text("tests/test_a.py")
+    assert "from app import create_app, init_db\n" in text
+    assert "    init_db(app=app)\n" in text
+
+
+def test_module_style_tests_pass_their_app_too() -> None:
+    outcome = run_one(
+        "factory",
+        project_of(
+            {
+                PKG: GLOBAL + "def init_db():\n    with app.app_context():\n        pass\n",
+                "tests/test_b.py": "import app as flaskr\n\n\ndef setup_function():\n    flaskr.app.testing = True\n    flaskr.init_db()\n",
+            }
+        ),
+    )
+    text = outcome.project.text("tests/test_b.py")
+    assert "    flaskr.init_db(app=app)\n" in text
+    assert 'app = flaskr.create_app("testing")' in text
+
+
+def test_a_call_already_passing_app_is_left_alone() -> None:
+    outcome = run_one(
+        "factory",
+        project_of(
+            {
+                PKG: GLOBAL + "def init_db():\n    with app.app_context():\n        pass\n",
+                "tests/test_a.py": "from app import app, init_db\ninit_db(app=app)\n",
+            }
+        ),
+    )
+    assert outcome.project.text("tests/test_a.py").count("app=app") == 1
