@@ -131,5 +131,5 @@ def test_app_option_picks_one_of_several(project) -> None:
 
 def test_app_option_naming_nothing_is_refused(project) -> None:
     root = project({"one.py": "from flask import Flask\napp = Flask(__name__)\n"})
-    with pytest.raises(FlaskmodError, match="--app two.py: no module-level Flask app there"):
+    with pytest.raises(FlaskmodError, match=r"--app two\.py: no module-level Flask app there"):
         analyze(scan(root), "two.py")
