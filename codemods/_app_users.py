@@ -62,7 +62,9 @@ def classify(index: ModuleIndex, position: int, app: str) -> AppUser:
         return AppUser(position, name, Use.BACKGROUND)
     finder = _ObjectUses(index, app)
     statement.visit(finder)
-    rebinds = app in index.facts(position).declared_global  # `global app`: no parameter of that name
+    rebinds = (
+        app in index.facts(position).declared_global
+    )  # `global app`: no parameter of that name
     if finder.needs_object and isinstance(statement, cst.FunctionDef) and not rebinds:
         use = Use.BACKGROUND if _referenced_as_value(index, name, position) else Use.OBJECT
         return AppUser(position, name, use)

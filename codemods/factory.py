@@ -28,7 +28,7 @@ from ._app_importers import ENTRY_POINT_CONFIG, rewrite_app_importers, rewrite_t
 from ._app_users import AppUser, ToCurrentApp, Use, classify, with_app_parameter
 from ._building import leading_lines
 from ._imports import add_import
-from ._moving import imported_as
+from ._moving import imported_as, prune_imports
 
 codemod = Codemod.declare(
     __name__,
@@ -49,6 +49,18 @@ class FactoryPlan:
     users: tuple[AppUser, ...]
     #: modules outside the package importing the global app: they build their own
     entry_points: tuple[str, ...]
+    #: modules of the package importing the global app only to use it in functions
+    helpers: tuple[HelperModule, ...] = ()
+
+
+@dataclass(frozen=True)
+class HelperModule:
+    """A module of the package that imports the global app (`from app import app`) and uses it
+    only inside functions (`app/email.py`): rewritten by the same rule as the app module's."""
+
+    path: str
+    local: str
+    users: tuple[AppUser, ...]
 
 
 def _decorated_by_app(statement: cst.BaseStatement, index: ModuleIndex, app: str) -> bool:
@@ -91,7 +103,9 @@ def _top_level(lines: Sequence[cst.EmptyLine], after_something: bool) -> list[cs
 def plan(context: Context) -> FactoryPlan:
     model, project = context.model, context.project
     importers = _importers_of_app(project, model, model.app_name)
-    _decline_all(context, [f for path, f in importers if _inside_package(path, model)])
+    inside = [(path, f) for path, f in importers if _inside_package(path, model)]
+    helpers, blockers = _helper_modules(project, model, inside)
+    _decline_all(context, blockers)
     index = project.index(model.app_path)
     if FACTORY in index.binders:  # the module's own `create_app` would replace the factory
         line = index.statement_line(min(index.binders[FACTORY]))
@@ -104,8 +118,10 @@ def plan(context: Context) -> FactoryPlan:
     _decline_all(
         context, [_background(index, model, user) for user in users if user.use is Use.BACKGROUND]
     )
-    entry_points = tuple(sorted({path for path, _ in importers}))
-    return FactoryPlan(creation, tuple(into), users, entry_points)
+    entry_points = tuple(
+        sorted({path for path, _ in importers if not _inside_package(path, model)})
+    )
+    return FactoryPlan(creation, tuple(into), users, entry_points, helpers)
 
 
 @codemod.edit
@@ -132,7 +148,8 @@ def edit(context: Context, plan: FactoryPlan) -> Project:
         project, model, tree, plan.entry_points, ENTRY_POINT_CONFIG, needs_app
     )
     context.findings += found + more
-    return project.with_changes(modules={model.app_path: tree, **tests, **entries})
+    helpers = {helper.path: _rewritten_helper(context, helper) for helper in plan.helpers}
+    return project.with_changes(modules={model.app_path: tree, **tests, **entries, **helpers})
 
 
 def _visited(statement: cst.BaseStatement, visitor: cst.CSTTransformer) -> cst.BaseStatement:
@@ -149,9 +166,11 @@ def _rewritten_user(
     return _visited(statement, fixer)
 
 
-def _background(index: ModuleIndex, model: AppModel, user: AppUser) -> Finding:
+def _background(
+    index: ModuleIndex, model: AppModel, user: AppUser, path: str | None = None
+) -> Finding:
     return Finding(
-        Location(model.app_path, index.statement_line(user.position)),
+        Location(path or model.app_path, index.statement_line(user.position)),
         f"`{user.name}` runs outside any request (a background task or a callback) and uses "
         f"the global `{model.app_name}`; a factory needs it to get an app another way (for "
         "Celery, Flask's 'Background Tasks with Celery' pattern) — migrate it by hand",
@@ -167,6 +186,59 @@ def _note_app_parameters(context: Context, index: ModuleIndex, plan: FactoryPlan
                 context.model.app_path,
                 index.statement_line(user.position),
             )
+
+
+def _helper_modules(
+    project: Project, model: AppModel, importers: list[tuple[str, Finding]]
+) -> tuple[tuple[HelperModule, ...], list[Finding]]:
+    """The package modules importing the app that can be rewritten, and why the others cannot."""
+    helpers: list[HelperModule] = []
+    blockers: list[Finding] = []
+    for path in dict.fromkeys(path for path, _ in importers):
+        index = project.index(path)
+        local = _local_app_name(index, model)
+        blocking = [f for p, f in importers if p == path]
+        users: list[AppUser] = []
+        for position in sorted(index.readers.get(local, ())):
+            statement = index.body[position]
+            if not isinstance(statement, cst.FunctionDef | cst.ClassDef) or _decorated_by_app(
+                statement, index, local
+            ):
+                users = []
+                break
+            users.append(classify(index, position, local))
+        else:
+            background = [u for u in users if u.use is Use.BACKGROUND]
+            if not background:
+                helpers.append(HelperModule(path, local, tuple(users)))
+                continue
+            blocking = [_background(index, model, u, path) for u in background]
+        blockers += blocking
+    return tuple(helpers), blockers
+
+
+def _local_app_name(index: ModuleIndex, model: AppModel) -> str:
+    for name, imported in index.imports.items():
+        if imported.module == model.import_name and imported.original == model.app_name:
+            return name
+    return model.app_name
+
+
+def _rewritten_helper(context: Context, helper: HelperModule) -> cst.Module:
+    index = context.project.index(helper.path)
+    fixer = ToCurrentApp(index, helper.local)
+    body = list(index.body)
+    for user in helper.users:
+        body[user.position] = _rewritten_user(body[user.position], user, fixer, index)
+    tree = prune_imports(index.tree.with_changes(body=body), {helper.local})
+    if not helper.users:
+        context.note(f"no longer imports the global `{helper.local}` (unused)", helper.path)
+        return tree
+    context.note(
+        f"uses the app through current_app instead of importing the global `{helper.local}`",
+        helper.path,
+    )
+    return add_import(tree, "flask", "current_app")
 
 
 def _decline_all(context: Context, findings: list[Finding]) -> None:

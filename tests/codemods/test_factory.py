@@ -147,19 +147,46 @@ def test_name_computed_from_app_and_used_elsewhere_declines() -> None:
     ]
 
 
-def test_package_modules_importing_the_global_app_decline() -> None:
+def test_package_modules_using_the_global_app_at_import_decline() -> None:
     files = {
         PKG: GLOBAL,
-        "app/tasks.py": "import sys\nfrom app import app\n",
+        "app/tasks.py": "import sys\nfrom app import app\nNAME = app.name\n",
         "tests/test_x.py": "from app import app\n",
     }
     outcome = check_noop("factory", files)
     assert [str(f.location) for f in outcome.findings] == ["app/tasks.py:2"]
 
 
-def test_every_blocking_module_is_reported() -> None:
-    files = {PKG: GLOBAL, "app/a.py": "from app import app\n", "app/b.py": "from . import app\n"}
-    assert len(_messages(files)) == 2
+def test_package_modules_using_the_app_in_functions_get_current_app() -> None:
+    email = (
+        "from threading import Thread\nfrom app import app, mail\n\n\n"
+        "def send(msg):\n    Thread(target=deliver, args=(app, msg)).start()\n\n\n"
+        "def sender():\n    return app.config['SENDER']\n"
+    )
+    outcome = run_one("factory", project_of({PKG: GLOBAL + "mail = 1\n", "app/email.py": email}))
+    text = outcome.project.text("app/email.py")
+    assert text.startswith(
+        "from threading import Thread\nfrom app import mail\nfrom flask import current_app\n"
+    )
+    assert (
+        "def send(msg, app=None):\n    if app is None:\n        app = current_app._get_current_object()\n"
+        in text
+    )
+    assert "return current_app.config['SENDER']" in text
+    assert "create_app" in outcome.project.text(PKG)
+
+
+def test_a_package_module_importing_the_app_unused_just_loses_the_import() -> None:
+    outcome = run_one(
+        "factory", project_of({PKG: GLOBAL, "app/tasks.py": "import sys\nfrom app import app\n"})
+    )
+    assert outcome.project.text("app/tasks.py") == "import sys\n"
+
+
+def test_a_background_task_in_a_package_module_declines() -> None:
+    tasks = "from app import app\n\n\n@celery.task\ndef nightly():\n    with app.app_context():\n        pass\n"
+    outcome = check_noop("factory", {PKG: GLOBAL, "app/tasks.py": tasks})
+    assert [str(f.location) for f in outcome.findings] == ["app/tasks.py:5"]
 
 
 def test_a_helper_named_create_app_declines() -> None:
