@@ -135,9 +135,11 @@ def _moved_body(
         if position in plan.file_users:
             statement, missed = reanchor(statement, context.model.app_dir, new_dir)
             unhandled += missed
-        if position == plan.creation:
+        if position == plan.creation and context.has("root_path_argument"):
             statement = _with_root_path(statement)
         body.append(statement)
+        if position == plan.creation and not context.has("root_path_argument"):
+            body += _root_path_assignments(context.model.app_name)
     if unhandled:
         context.warn(
             f"{unhandled} use(s) of __file__ flaskmod could not re-anchor; the module now lives "
@@ -187,6 +189,15 @@ def _with_root_path(statement: cst.BaseStatement) -> cst.BaseStatement:
     )
     new_assign = assign.with_changes(value=call.with_changes(args=args))
     return line.with_changes(body=[new_assign, *line.body[1:]])
+
+
+def _root_path_assignments(app: str) -> list[cst.BaseStatement]:
+    """Flask 0.10 has no `root_path=` argument: the same root, set right after creation (before
+    templates, static files or config files are first looked up)."""
+    return template(
+        f"{{app}}.root_path = {ROOT_PATH}\n{{app}}.config.root_path = {{app}}.root_path\n",
+        app=cst.Name(app),
+    )
 
 
 # ---------------------------------------------------------------------- the main block

@@ -155,3 +155,16 @@ def test_a_main_guard_comparing_something_else_stays() -> None:
 def test_a_second_flask_call_in_a_function_does_not_get_root_path() -> None:
     text = _moved(APP + "def other():\n    return Flask('other')\n")
     assert "return Flask('other')\n" in text
+
+
+def test_flask_0_10_sets_the_root_path_after_creation() -> None:
+    text = _moved(APP + "x = 1\n", flask="0.10")
+    assert text == (
+        "from flask import Flask\nimport os\napp = Flask(__name__)\n"
+        "app.root_path = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))\n"
+        "app.config.root_path = app.root_path\nx = 1\n"
+    )
+
+
+def test_flask_0_11_takes_root_path_as_an_argument() -> None:
+    assert ROOTED in _moved(APP, flask="0.11")
