@@ -270,7 +270,7 @@ def transform(project: Project, model: AppModel, options: Options) -> Outcome:
     routes_path = f"{bp_dir}/routes.py"
     init_path = f"{bp_dir}/__init__.py"
     findings: list[Finding] = []
-    allow_cli = options.flask is None or options.flask.at_least(1, 1)
+    allow_cli = options.flask is None or options.flask.has("blueprint_cli")
     plan = plan_moves(index, app, imported_names(project, package, model.app_path), allow_cli)
     for position, why in sorted(plan.stays.items()):
         findings.append(
@@ -548,7 +548,7 @@ def _blueprint_package(blueprint: str, has_routes: bool, uses_cli: bool) -> str:
 
 def _has_first_request(options: Options) -> bool:
     """`before_app_first_request` exists before Flask 2.3: then the hook keeps its meaning."""
-    return options.flask is not None and not options.flask.at_least(2, 3)
+    return options.flask is not None and options.flask.still_has("before_first_request")
 
 
 def _legacy_endpoints(mapping: dict[str, str]) -> str:

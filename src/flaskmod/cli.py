@@ -23,7 +23,7 @@ from flaskmod.errors import FlaskmodError
 from flaskmod.pipeline import Codemod, Options, Run, discover, refuse_blocking, run, select
 from flaskmod.project import Project, scan
 from flaskmod.verify import verify_command
-from flaskmod.versions import FlaskVersion, parse_version
+from flaskmod.versions import exactly, parse_version
 
 EXIT_OK, EXIT_CHANGES, EXIT_ERROR = 0, 1, 2
 
@@ -209,7 +209,7 @@ def upgrade(
 def _options(group_by: str, flask_version: str | None, app: str | None = None) -> Options:
     flask = None
     if flask_version is not None:
-        flask = FlaskVersion(parse_version(flask_version), "--flask-version")
+        flask = exactly(parse_version(flask_version), "--flask-version")
     return Options(group_by=group_by, flask=flask, app=app)
 
 
