@@ -74,3 +74,18 @@ def new_module(
         rest = list(body[1:])
         body = [first.with_changes(leading_lines=[cst.EmptyLine()] * gap + comments), *rest]
     return cst.Module(body=[*head, *body])
+
+
+def separated(statements: Iterable[cst.BaseStatement]) -> list[cst.BaseStatement]:
+    """Moved code laid out anew: one blank line between statements, two around defs and
+    classes, the comments above each kept (the original blank lines are not)."""
+    out: list[cst.BaseStatement] = []
+    previous_def = False
+    for statement in statements:
+        is_def = isinstance(statement, cst.FunctionDef | cst.ClassDef)
+        leading: Sequence[cst.EmptyLine] = getattr(statement, "leading_lines", ())
+        comments = [line for line in leading if line.comment is not None]
+        blanks = [] if not out else [cst.EmptyLine()] * (2 if is_def or previous_def else 1)
+        out.append(statement.with_changes(leading_lines=[*blanks, *comments]))
+        previous_def = is_def
+    return out
