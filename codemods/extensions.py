@@ -10,24 +10,32 @@ Factories": "the extension object does not initially get bound to the applicatio
 
 Arguments go where each extension accepts them (`knowledge.KNOWN_EXTENSIONS`): most keep their
 options in the constructor and take only the app in `init_app`; a few (Flask-Migrate's `db`,
-Flask-CORS and Talisman options) take them in `init_app`. A call passing the app to a class
-flaskmod does not know is left in place and reported: only the extension's documentation can say
-whether it has `init_app`.
+Flask-CORS and Talisman options, Flask-PyMongo's URI) take them in `init_app`. A class of a
+`flask_*` package not in the table, given only the app, is assumed to follow the convention (and
+the report says so); given other arguments too, or a class from elsewhere, it is left in place and
+reported: only the extension's documentation can say where they go.
+
+Constructor arguments that read definitions of the app module (`SQLAlchemy(app,
+model_class=Base)`) take those definitions along into extensions.py when they are plain classes,
+functions or assignments that need nothing from the app; otherwise the instance stays bound and
+the report says which definition holds it there. An extension whose `init_app` registers only
+what was added before it (Flask-RESTful's `Api`) is bound after the module's last use of it.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 import libcst.matchers as m
 
 from flaskmod.codemod import EXTENSIONS_MODULE, Codemod, Context, Needs
-from flaskmod.knowledge import ALL, Extension, known_extension
+from flaskmod.conventions import instance_name
+from flaskmod.knowledge import ALL, NOT_INIT_APP, Extension, extension_for, follows_convention
+from flaskmod.knowledge import KNOWN_EXTENSIONS as KNOWN
 from flaskmod.names import ModuleIndex, qualify
-from flaskmod.project import Project
+from flaskmod.project import Project, module_name
 
 from ._building import new_module
 from ._imports import add_import
@@ -60,6 +68,12 @@ class Bound:
     becomes_init: bool
     #: `login.login_view = "login"`-style settings that move along, in order
     settings: tuple[int, ...] = ()
+    #: definitions of the app module its constructor arguments read, moving along, in order
+    definitions: tuple[int, ...] = ()
+    #: the statement after which `init_app` goes (its own position unless `bind_last`)
+    bind_after: int | None = None
+    #: not in the table: a `flask_*` class assumed to follow the init_app convention
+    assumed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,18 +94,28 @@ class _Call:
 
 
 # ------------------------------------------------------------------------------ plan
+@dataclass
+class _Scan:
+    """What the plan has found so far in the app module."""
+
+    index: ModuleIndex
+    initialised: dict[str, int]
+    taken: set[str]
+    found: list[Bound] = field(default_factory=list)
+    problems: list[tuple[str, int]] = field(default_factory=list)
+
+
 @codemod.plan
 def plan(context: Context) -> ExtensionsPlan | None:
     model = context.model
     index = context.project.index(model.app_path)
     initialised = _init_app_targets(index, model.app_name)
-    problems: list[tuple[str, int]] = []
-    found: list[Bound] = []
-    taken = set(index.binders)
+    scan = _Scan(index, initialised, set(index.binders))
     for candidate in _calls(index, model.app_name, initialised):
-        bound = _bound(context, index, candidate, initialised, taken, problems)
+        bound = _bound(context, scan, candidate)
         if bound is not None:
-            found.append(bound)
+            scan.found.append(bound)
+    found, problems = scan.found, scan.problems
     path = f"{model.app_dir}/{EXTENSIONS_MODULE}.py"
     if found and path in context.project:
         problems.append((f"{path} already exists; extensions left in {model.app_path}", 0))
@@ -102,8 +126,7 @@ def plan(context: Context) -> ExtensionsPlan | None:
         context.warn(message, model.app_path, line)
     settings = _settings_of(index, {bound.name: bound.position for bound in found})
     extensions = tuple(
-        bound if bound.name not in settings else _with_settings(bound, settings[bound.name])
-        for bound in found
+        replace(bound, settings=tuple(settings.get(bound.name, ()))) for bound in found
     )
     return ExtensionsPlan(path, extensions, _imports(context, index, extensions))
 
@@ -118,18 +141,6 @@ def _report(context: Context, problems: list[tuple[str, int]], path: str) -> Non
         if line:
             context.decline(message, app_path, line)
         context.decline(message, path)
-
-
-def _with_settings(bound: Bound, positions: list[int]) -> Bound:
-    return Bound(
-        bound.position,
-        bound.name,
-        bound.cls,
-        bound.ctor_args,
-        bound.init_args,
-        bound.becomes_init,
-        tuple(positions),
-    )
 
 
 def _calls(index: ModuleIndex, app: str, initialised: dict[str, int]) -> list[_Call]:
@@ -158,42 +169,50 @@ def _calls(index: ModuleIndex, app: str, initialised: dict[str, int]) -> list[_C
     return found
 
 
-def _bound(
-    context: Context,
-    index: ModuleIndex,
-    found: _Call,
-    initialised: dict[str, int],
-    taken: set[str],
-    problems: list[tuple[str, int]],
-) -> Bound | None:
+def _bound(context: Context, scan: _Scan, found: _Call) -> Bound | None:
     """The extension a call creates, or None (with the reason in `problems` when it matters)."""
-    app = context.model.app_name
+    app, index = context.model.app_name, scan.index
     call, line = found.call, index.statement_line(found.position)
     passes_app = any(_is_app(arg, app) for arg in call.args)
-    known = known_extension(qualify(call.func, index.imports))
+    qualified = qualify(call.func, index.imports)
+    known = extension_for(qualified, only_app=not passes_app or len(call.args) == 1)
     if known is None:
-        if passes_app:
-            problems.append((_unknown(call), line))
+        if passes_app and _written(call.func).rsplit(".", 1)[-1][:1].isupper():
+            scan.problems.append((_unknown(call, qualified), line))  # a class, not a function
         return None
     ctor, init = _split(call.args, app, known) if passes_app else (tuple(call.args), ())
-    blocked = _local_names(index, found.position, ctor) - {app}
-    if blocked:
-        message = (
-            f"extension kept in place: its arguments use {', '.join(sorted(blocked))} "
-            "defined in this module"
-        )
-        problems.append((message, line))
+    name = found.target or instance_name(_written(call.func), scan.taken)
+    earlier = {bound.name for bound in scan.found}
+    definitions = _definitions(context, index, found.position, ctor, earlier)
+    if isinstance(definitions, str):
+        path = f"{context.model.app_dir}/{EXTENSIONS_MODULE}.py"
+        message = f"`{name}` stays bound to the app, not moved to {path}: {definitions}"
+        scan.problems.append((message, line))
         return None
-    name = found.target or _instance_name(_written(call.func), taken)
     becomes_init = not (
-        found.position in initialised.values() and not init and found.target is not None
+        found.position in scan.initialised.values() and not init and found.target is not None
     )
-    return Bound(found.position, name, call.func, ctor, init, becomes_init)
+    last = _last_use(index, found.position, name) if known.bind_last and passes_app else None
+    assumed = None if known.qualified in KNOWN else known.qualified
+    bound = Bound(found.position, name, call.func, ctor, init, becomes_init)
+    return replace(bound, definitions=definitions, bind_after=last, assumed=assumed)
 
 
-def _unknown(call: cst.Call) -> str:
+def _unknown(call: cst.Call, qualified: str | None) -> str:
+    written = _written(call.func)
+    if qualified in NOT_INIT_APP:
+        return (
+            f"`{written}(app)` ({qualified}) has no init_app: it takes the app, or a factory it "
+            "calls when a command runs; it stays. Once create_app exists, build it in an entry "
+            f"script: `{written}(create_app)`"
+        )
+    if follows_convention(qualified):
+        return (
+            f"`{written}` is not a known extension: by the flask_* convention it has init_app, "
+            "but where its other arguments go is unknown; it stays bound where the app is created"
+        )
     return (
-        f"`{_written(call.func)}(app)` is not a known extension; it stays bound where the app "
+        f"`{written}(app)` is not a known extension; it stays bound where the app "
         "is created (check whether it has init_app)"
     )
 
@@ -223,16 +242,6 @@ def _split(
     return tuple(ctor), tuple(init)
 
 
-def _instance_name(class_name: str, taken: set[str]) -> str:
-    """`CORS` → `cors`, `LoginManager` → `login_manager`: a free name for a bare `Ext(app)`."""
-    base = re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", class_name.split(".")[-1]).lower()
-    name, number = base, 2
-    while name in taken:
-        name, number = f"{base}_{number}", number + 1
-    taken.add(name)
-    return name
-
-
 def _init_app_targets(index: ModuleIndex, app: str) -> dict[str, int]:
     """Names with an `x.init_app(app, ...)` call at module level → the statement binding them."""
     call = m.Call(
@@ -255,6 +264,89 @@ def _init_app_targets(index: ModuleIndex, app: str) -> dict[str, int]:
     return targets
 
 
+def _definitions(
+    context: Context, index: ModuleIndex, position: int, args: Sequence[cst.Arg], earlier: set[str]
+) -> tuple[int, ...] | str:
+    """The app module's definitions the constructor arguments read, with those they read in
+    turn: they move along. Or why one cannot: it reads the app, is bound more than once or only
+    later, is not a plain class, function or assignment, or comes from a module that imports
+    the app package (extensions.py importing it would be circular)."""
+    model = context.model
+    queue = [(name, "") for name in sorted(_names_in(index, position, args))]
+    seen: set[str] = set()
+    moved: set[int] = set()
+    while queue:
+        name, via = queue.pop()
+        if name in seen or name in earlier:
+            continue
+        seen.add(name)
+        if name == model.app_name:
+            return (
+                f"{f'`{via}`, which its arguments read,' if via else 'its arguments'} read the app"
+            )
+        if name in index.imports:
+            reason = _circular(context, index.imports[name].module, name)
+            if reason:
+                return reason
+            continue
+        binders = index.binders.get(name)
+        if binders is None:
+            continue  # a builtin
+        reason = _unmovable(index, name, binders, position)
+        if reason:
+            return f"`{name}`, which its arguments read, {reason} in {model.app_path}"
+        moved.add(binders[0])
+        reads = index.facts(binders[0]).reads.keys() - index.facts(binders[0]).binds
+        queue += [(read, via or name) for read in sorted(reads)]
+    return tuple(sorted(moved))
+
+
+def _unmovable(index: ModuleIndex, name: str, binders: list[int], position: int) -> str | None:
+    if len(binders) != 1:
+        return "is bound more than once"
+    if binders[0] > position:
+        return "is defined after it"
+    statement = index.body[binders[0]]
+    if isinstance(statement, cst.FunctionDef | cst.ClassDef):
+        return "is decorated" if statement.decorators else None
+    plain = m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(m.Name())])])
+    return None if m.matches(statement, plain) else "is not a plain class, function or assignment"
+
+
+def _circular(context: Context, module: str, name: str) -> str | None:
+    """Why importing `name` from `module` in extensions.py would be circular, if it would: the
+    module is the app package (or extensions.py), or imports from it at module level."""
+    package = context.model.import_name
+    extensions = f"{package}.{EXTENSIONS_MODULE}"
+    if module in (package, extensions):
+        return f"`{name}` is imported from {module} itself"
+    path = next((p for p in context.project.python_paths() if module_name(p) == module), None)
+    if path is None:
+        return None  # not the project's: a library
+    imports = context.project.index(path).imports.values()
+    if any(imported.module in (package, extensions) for imported in imports):
+        return f"`{name}` comes from {path}, which imports {package}: importing it in {extensions} would be circular"
+    return None
+
+
+def _last_use(index: ModuleIndex, position: int, name: str) -> int:
+    """The last top-level statement that uses instance `name` at import time (a call, or a
+    decorator of a def or class): an extension that registers only what was added before its
+    `init_app` is bound after it."""
+    last = position
+    for reader in sorted(index.readers.get(name, ())):
+        statement = index.body[reader]
+        if reader > position and (
+            isinstance(statement, cst.SimpleStatementLine)
+            or (
+                isinstance(statement, cst.FunctionDef | cst.ClassDef)
+                and name in _names_in(index, reader, statement.decorators)
+            )
+        ):
+            last = reader
+    return last
+
+
 def _names_in(index: ModuleIndex, position: int, nodes: Sequence[cst.CSTNode]) -> set[str]:
     """Module-level names that statement `position` reads inside `nodes` (part of it)."""
     inside = _node_ids(nodes)
@@ -273,11 +365,6 @@ def _node_ids(nodes: Sequence[cst.CSTNode]) -> set[int]:
         seen.add(id(node))
         stack.extend(node.children)
     return seen
-
-
-def _local_names(index: ModuleIndex, position: int, args: Sequence[cst.Arg]) -> set[str]:
-    """Names the constructor arguments read that the app module defines (not imports)."""
-    return {name for name in _names_in(index, position, args) if name not in index.imports}
 
 
 _LITERAL = (
@@ -319,10 +406,12 @@ def _settings_of(index: ModuleIndex, created: dict[str, int]) -> dict[str, list[
 def _imports(
     context: Context, index: ModuleIndex, extensions: Sequence[Bound]
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The imports extensions.py needs: the classes and what their constructor arguments read."""
+    """The imports extensions.py needs: the classes, and what their constructor arguments and
+    the definitions moving along read."""
     reads: set[str] = set()
     for bound in extensions:
         reads |= _names_in(index, bound.position, [bound.cls, *bound.ctor_args])
+        reads |= index.names_read_by(bound.definitions)
     imports, _ = imports_for(
         index, reads & index.imports.keys(), local_modules=local_top_modules(context.project)
     )
@@ -337,11 +426,7 @@ def edit(context: Context, plan: ExtensionsPlan) -> Project:
     index = context.project.index(model.app_path)
     tree = _app_module(index, model.app_name, plan)
     for bound in plan.extensions:
-        context.note(
-            f"`{bound.name}` now lives in {plan.path} and is bound with init_app",
-            model.app_path,
-            index.statement_line(bound.position),
-        )
+        _notes(context, index, plan.path, bound)
     project = context.project.with_changes(
         modules={model.app_path: tree, plan.path: _extensions_module(index, plan)}
     )
@@ -349,21 +434,72 @@ def edit(context: Context, plan: ExtensionsPlan) -> Project:
     redirected = redirect_imports(
         project,
         package,
-        dict.fromkeys((bound.name for bound in plan.extensions), f"{package}.{EXTENSIONS_MODULE}"),
+        dict.fromkeys(_moved_names(index, plan), f"{package}.{EXTENSIONS_MODULE}"),
         skip={model.app_path, plan.path},
     )
     return project.with_changes(modules=redirected)
 
 
+def _notes(context: Context, index: ModuleIndex, path: str, bound: Bound) -> None:
+    app_path, line = context.model.app_path, index.statement_line(bound.position)
+    context.note(f"`{bound.name}` now lives in {path} and is bound with init_app", app_path, line)
+    if bound.assumed:
+        context.note(
+            f"`{bound.name}` ({bound.assumed}) is not in flaskmod's extension table: assumed to "
+            "follow the init_app convention of flask_* packages",
+            app_path,
+            line,
+        )
+    moved = sorted(index.names_bound_by(bound.definitions))
+    if moved:
+        names = ", ".join(f"`{name}`" for name in moved)
+        context.note(
+            f"{names} moved to {path} with `{bound.name}`, whose arguments read it", app_path, line
+        )
+    if bound.bind_after not in (None, bound.position):
+        context.note(
+            f"`{bound.name}.init_app(app)` comes after the module's last use of `{bound.name}`: "
+            "its init_app registers only what was added before it",
+            app_path,
+            line,
+        )
+
+
+def _moved_names(index: ModuleIndex, plan: ExtensionsPlan) -> list[str]:
+    """The names that now live in extensions.py: instances, then the definitions they read."""
+    definitions = {p for bound in plan.extensions for p in bound.definitions}
+    return [bound.name for bound in plan.extensions] + sorted(index.names_bound_by(definitions))
+
+
 def _extensions_module(index: ModuleIndex, plan: ExtensionsPlan) -> cst.Module:
+    """Definitions the constructors read, each instance unbound, its literal settings."""
     body: list[cst.BaseStatement] = []
+    written: set[int] = set()
     for bound in plan.extensions:
+        body += [index.body[p] for p in bound.definitions if p not in written]
+        written.update(bound.definitions)
         created = cst.Assign(
             [cst.AssignTarget(cst.Name(bound.name))], _call(bound.cls, bound.ctor_args)
         )
         body.append(cst.SimpleStatementLine([created]))
         body += [index.body[p].with_changes(leading_lines=[]) for p in bound.settings]
-    return new_module(DOCSTRING, _import_plan(plan), body, gap=1)
+    gap = 2 if isinstance(body[0], cst.FunctionDef | cst.ClassDef) else 1
+    return new_module(DOCSTRING, _import_plan(plan), _laid_out(body), gap=gap)
+
+
+def _laid_out(statements: Sequence[cst.BaseStatement]) -> list[cst.BaseStatement]:
+    """Statements one per line, two blank lines around classes and functions (their comments
+    kept)."""
+    out: list[cst.BaseStatement] = []
+    previous_def = False
+    for statement in statements:
+        is_def = isinstance(statement, cst.FunctionDef | cst.ClassDef)
+        leading: Sequence[cst.EmptyLine] = getattr(statement, "leading_lines", ())
+        comments = [line for line in leading if line.comment is not None]
+        blanks = [cst.EmptyLine()] * 2 if out and (is_def or previous_def) else []
+        out.append(statement.with_changes(leading_lines=[*blanks, *comments]))
+        previous_def = is_def
+    return out
 
 
 def _import_plan(plan: ExtensionsPlan) -> ImportPlan:
@@ -374,27 +510,46 @@ def _call(func: cst.BaseExpression, args: Sequence[cst.Arg]) -> cst.Call:
     return cst.Call(func, [arg.with_changes(comma=cst.MaybeSentinel.DEFAULT) for arg in args])
 
 
+def _init_statement(
+    app: str, bound: Bound, leading: Sequence[cst.EmptyLine]
+) -> cst.SimpleStatementLine:
+    func = cst.Attribute(cst.Name(bound.name), cst.Name("init_app"))
+    init = _call(func, [cst.Arg(cst.Name(app)), *bound.init_args])
+    return cst.SimpleStatementLine([cst.Expr(init)], leading_lines=leading)
+
+
 def _app_module(index: ModuleIndex, app: str, plan: ExtensionsPlan) -> cst.Module:
-    """The app module binding each extension where it was created, importing it instead."""
+    """The app module binding each extension where it was created (or after its last use),
+    importing the instances and the definitions it still reads from extensions.py."""
     by_position = {bound.position: bound for bound in plan.extensions}
-    settings = {p for bound in plan.extensions for p in bound.settings}
+    later = {bound.bind_after: bound for bound in plan.extensions if bound.bind_after is not None}
+    gone = {p for bound in plan.extensions for p in (*bound.settings, *bound.definitions)}
     body: list[cst.BaseStatement] = []
     for position, statement in enumerate(index.body):
         bound = by_position.get(position)
-        if position in settings or (bound is not None and not bound.becomes_init):
-            continue
-        if bound is not None:
-            func = cst.Attribute(cst.Name(bound.name), cst.Name("init_app"))
-            init = _call(func, [cst.Arg(cst.Name(app)), *bound.init_args])
-            leading = getattr(statement, "leading_lines", ())
-            statement = cst.SimpleStatementLine([cst.Expr(init)], leading_lines=leading)
-        body.append(statement)
+        leading = getattr(statement, "leading_lines", ())
+        if bound is not None and bound.becomes_init and bound.bind_after is None:
+            body.append(_init_statement(app, bound, leading))
+        elif position not in gone and bound is None:
+            body.append(statement)
+        if position in later:
+            first = index.body[later[position].position]
+            body.append(_init_statement(app, later[position], getattr(first, "leading_lines", ())))
     tree = index.tree.with_changes(body=body)
+    moving = set(by_position) | gone
+    for name in _moved_names(index, plan):
+        if name in (b.name for b in plan.extensions) or index.readers.get(name, set()) - moving:
+            tree = add_import(tree, f".{EXTENSIONS_MODULE}", name)
+    return prune_imports(tree, _unused(index, plan, moving))
+
+
+def _unused(index: ModuleIndex, plan: ExtensionsPlan, moving: set[int]) -> set[str]:
+    """Imports read only by what moved (not by the arguments `init_app` keeps)."""
+    kept: set[str] = set()
     for bound in plan.extensions:
-        tree = add_import(tree, f".{EXTENSIONS_MODULE}", bound.name)
-    unused = {
+        kept |= _names_in(index, bound.position, bound.init_args)
+    return {
         name
         for name in index.imports
-        if index.readers.get(name) and index.only_read_within(name, set(by_position))
+        if index.readers.get(name) and index.only_read_within(name, moving) and name not in kept
     }
-    return prune_imports(tree, unused)
