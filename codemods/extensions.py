@@ -203,8 +203,9 @@ def _unknown(call: cst.Call, qualified: str | None) -> str:
     if qualified in NOT_INIT_APP:
         return (
             f"`{written}(app)` ({qualified}) has no init_app: it takes the app, or a factory it "
-            "calls when a command runs; it stays. Once create_app exists, build it in an entry "
-            f"script: `{written}(create_app)`"
+            "calls when a command runs; it stays. Once create_app exists, move it to an entry "
+            f"script (manage.py): `{written}(create_app)`, or `{written}(app)` with "
+            "`app = create_app(...)`"
         )
     if follows_convention(qualified):
         return (

@@ -677,8 +677,8 @@ def test_flask_script_manager_stays_with_the_reason() -> None:
     assert outcome.declined is not None
     assert outcome.declined.finding.message == (
         "`Manager(app)` (flask_script.Manager) has no init_app: it takes the app, or a factory it "
-        "calls when a command runs; it stays. Once create_app exists, build it in an entry "
-        "script: `Manager(create_app)`"
+        "calls when a command runs; it stays. Once create_app exists, move it to an entry "
+        "script (manage.py): `Manager(create_app)`, or `Manager(app)` with `app = create_app(...)`"
     )
 
 
