@@ -85,3 +85,17 @@ def new_module(
         for statement in [*head, *tail]
     ]
     return cst.Module(body=statements)
+
+
+def separated(statements: Iterable[cst.BaseStatement]) -> list[cst.BaseStatement]:
+    """Moved code laid out anew: one blank line between statements, two around defs and
+    classes, the comments above each kept (the original blank lines are not)."""
+    out: list[cst.BaseStatement] = []
+    previous_def = False
+    for statement in statements:
+        is_def = isinstance(statement, cst.FunctionDef | cst.ClassDef)
+        comments = [line for line in leading_lines(statement) if line.comment is not None]
+        blanks = [] if not out else [cst.EmptyLine()] * (2 if is_def or previous_def else 1)
+        out.append(statement.with_changes(leading_lines=[*blanks, *comments]))
+        previous_def = is_def
+    return out

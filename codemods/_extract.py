@@ -15,13 +15,12 @@ from dataclasses import dataclass
 import libcst as cst
 import libcst.matchers as m
 
-from flaskmod.analysis import AppModel
-from flaskmod.errors import Finding, Location, Severity
-from flaskmod.pipeline import Outcome
+from flaskmod.codemod import Context
+from flaskmod.names import ModuleIndex
 from flaskmod.project import Project
 
+from ._building import new_module, separated
 from ._moving import (
-    ModuleIndex,
     imported_names,
     imports_for,
     local_top_modules,
@@ -69,110 +68,123 @@ def closure(index: ModuleIndex, seeds: Collection[int], app: str, elsewhere: set
     return moved
 
 
-def extract(
-    project: Project,
-    model: AppModel,
-    index: ModuleIndex,
-    extraction: Extraction,
-    elsewhere: set[str],
-) -> tuple[Project, list[Finding]] | None:
-    """The project with the group moved, or None (and findings) when it cannot move safely."""
-    app = model.app_name
-    package = model.import_name
-    path = f"{model.app_dir}/{extraction.module}.py"
-    location = Location(model.app_path, index.statement_line(min(extraction.seeds)))
-    if path in project:
+@dataclass(frozen=True)
+class GroupPlan:
+    """What moves: the seeds and the helpers only they use, into `path`."""
+
+    module: str
+    docstring: str
+    path: str
+    seeds: frozenset[int]
+    moved: frozenset[int]
+
+
+def plan_group(context: Context, extraction: Extraction) -> GroupPlan | None:
+    """The group's move, or None when it has no seeds; declines when it cannot move safely."""
+    if not extraction.seeds:
         return None
-    moved = closure(index, extraction.seeds, app, elsewhere)
+    model = context.model
+    index = context.project.index(model.app_path)
+    path = f"{model.app_dir}/{extraction.module}.py"
+    if path in context.project:
+        message = f"{path} already exists; {extraction.module} left in {model.app_path}"
+        context.decline(message, path)
+    elsewhere = imported_names(context.project, model.import_name, model.app_path)
+    moved = closure(index, extraction.seeds, model.app_name, elsewhere)
     first = min(moved)
-    reads = index.names_read_by(moved) - index.names_bound_by(moved) - {app}
+    reads = index.names_read_by(moved) - index.names_bound_by(moved) - {model.app_name}
     late = sorted(
         name
         for name in reads
         if name not in index.imports and min(index.binders.get(name, [0])) > first
     )
     if late:
-        return project, [
-            Finding(
-                location,
-                f"{extraction.module} not extracted: they use {', '.join(late)}, defined further "
-                f"down {model.app_path}; importing it from {path} would be circular",
-            )
-        ]
+        context.decline(
+            f"{extraction.module} not extracted: they use {', '.join(late)}, defined further "
+            f"down {model.app_path}; importing it from {path} would be circular",
+            model.app_path,
+            index.statement_line(min(extraction.seeds)),
+        )
+    return GroupPlan(
+        extraction.module, extraction.docstring, path, extraction.seeds, frozenset(moved)
+    )
 
-    transformer = ToBlueprint(index.access_names, app)
-    codes: list[str] = []
-    previous_def = False
-    for position in sorted(moved):
+
+def extract(context: Context, plan: GroupPlan) -> Project:
+    """The project with the group moved to its module, imported back where it was."""
+    model, project = context.model, context.project
+    index = project.index(model.app_path)
+    package = model.import_name
+    bound = index.names_bound_by(plan.moved)
+    new_module = _group_module(context, index, plan)
+    tree = _app_module(index, plan, bound)
+    project = project.with_changes(modules={model.app_path: tree, plan.path: new_module})
+    redirected = redirect_imports(
+        project,
+        package,
+        dict.fromkeys(bound, f"{package}.{plan.module}"),
+        skip={model.app_path, plan.path},
+    )
+    context.note(
+        f"{len(plan.seeds)} definition(s) moved to {plan.path}",
+        model.app_path,
+        index.statement_line(min(plan.seeds)),
+    )
+    return project.with_changes(modules=redirected)
+
+
+def _group_module(context: Context, index: ModuleIndex, plan: GroupPlan) -> cst.Module:
+    """The new module: docstring, exactly the imports the moved code reads, the code."""
+    model = context.model
+    transformer = ToBlueprint(index.access_names, model.app_name)
+    statements: list[cst.BaseStatement] = []
+    for position in sorted(plan.moved):
         statement = index.body[position].visit(transformer)
-        comments = [line for line in statement.leading_lines if line.comment is not None]
-        is_def = isinstance(statement, cst.FunctionDef | cst.ClassDef)
-        blank = [cst.EmptyLine()] * (2 if is_def or previous_def else 1)
-        statement = statement.with_changes(leading_lines=([] if not codes else blank) + comments)
-        codes.append(index.tree.code_for_node(statement))
-        previous_def = is_def
+        assert isinstance(statement, cst.BaseStatement)
+        statements.append(statement)
+    reads = index.names_read_by(plan.moved) - index.names_bound_by(plan.moved) - {model.app_name}
     imports, _ = imports_for(
-        index, reads, local_modules=local_top_modules(project), source_module=package
+        index,
+        reads,
+        local_modules=local_top_modules(context.project),
+        source_module=model.import_name,
     )
     if transformer.uses_current_app:
         imports.add("from flask import current_app")
-    text = (
-        f'"""{extraction.docstring}"""\n\n'
-        + imports.render()
-        + "\n\n\n"
-        + "".join(code if code.endswith("\n") else code + "\n" for code in codes)
-    )
+    return new_module(plan.docstring, imports, separated(statements))
 
-    # The app module imports back what it still uses, where the definitions were.
-    bound = index.names_bound_by(moved)
-    remaining = set(range(len(index.body))) - moved
+
+def _app_module(index: ModuleIndex, plan: GroupPlan, bound: set[str]) -> cst.Module:
+    """The app module without the group, importing back what it still uses where it was."""
+    first = min(plan.moved)
+    remaining = set(range(len(index.body))) - plan.moved
     still_used = sorted(n for n in bound if index.readers.get(n, set()) & remaining)
-    if still_used:
-        back = f"from .{extraction.module} import {', '.join(still_used)}\n"
-    else:
-        back = f"from . import {extraction.module}  # noqa: F401  (defines them at import)\n"
     body: list[cst.BaseStatement] = []
     for position, statement in enumerate(index.body):
         if position == first:
-            body.append(
-                cst.parse_statement(back).with_changes(leading_lines=statement.leading_lines)
-            )
-        elif position not in moved:
+            back = _import_back(plan.module, still_used)
+            leading = getattr(statement, "leading_lines", ())
+            body.append(back.with_changes(leading_lines=leading))
+        elif position not in plan.moved:
             body.append(statement)
     unused = {
         name
         for name in index.imports
-        if index.readers.get(name) and index.only_read_within(name, moved)
+        if index.readers.get(name) and index.only_read_within(name, plan.moved)
     }
-    tree = prune_imports(index.tree.with_changes(body=body), unused)
-    new_project = project.with_changes(modules={model.app_path: tree}, texts={path: text})
-    redirected = redirect_imports(
-        new_project,
-        package,
-        dict.fromkeys(bound, f"{package}.{extraction.module}"),
-        skip={model.app_path, path},
+    return prune_imports(index.tree.with_changes(body=body), unused)
+
+
+def _import_back(module: str, names: list[str]) -> cst.SimpleStatementLine:
+    """`from .models import A, B`, or `from . import models` when nothing is used by name."""
+    if names:
+        aliases = [cst.ImportAlias(cst.Name(name)) for name in names]
+        imported = cst.ImportFrom(module=cst.Name(module), names=aliases, relative=[cst.Dot()])
+        return cst.SimpleStatementLine([imported])
+    imported = cst.ImportFrom(
+        module=None, names=[cst.ImportAlias(cst.Name(module))], relative=[cst.Dot()]
     )
-    findings = [
-        Finding(
-            location,
-            f"{len(extraction.seeds)} definition(s) moved to {path}",
-            Severity.NOTE,
-        )
-    ]
-    return new_project.with_changes(modules=redirected), findings
-
-
-def extract_group(
-    project: Project, model: AppModel, index: ModuleIndex, extraction: Extraction
-) -> Outcome:
-    """The codemod outcome of extracting `extraction` (nothing to do when it has no seeds)."""
-    if not extraction.seeds:
-        return Outcome(project)
-    elsewhere = imported_names(project, model.import_name, model.app_path)
-    result = extract(project, model, index, extraction, elsewhere)
-    if result is None:
-        path = f"{model.app_dir}/{extraction.module}.py"
-        message = f"{path} already exists; {extraction.module} left in {model.app_path}"
-        return Outcome(project, (Finding(Location(path), message),))
-    new_project, found = result
-    return Outcome(new_project, tuple(found))
+    comment = cst.Comment("# noqa: F401  (defines them at import)")
+    return cst.SimpleStatementLine(
+        [imported], trailing_whitespace=cst.TrailingWhitespace(cst.SimpleWhitespace("  "), comment)
+    )

@@ -1,24 +1,34 @@
 """Flask-WTF / WTForms form classes → `<package>/forms.py`.
 
+Legacy pattern: `class LoginForm(FlaskForm)` defined in the module that creates the app (here the
+package `__init__`).
+
 Why: forms are imported by views in several blueprints; defined in the package `__init__` they drag
-the app module (and its circular imports) into every blueprint. Their own module, as in the
-guidelines' layout, keeps the views' imports one-directional.
+the app module (and its circular imports) into every blueprint. Their own module, as in Flask's
+larger-application layout, keeps the views' imports one-directional.
 """
 
 from __future__ import annotations
 
 import libcst as cst
 
-from flaskmod.analysis import AppModel, Layout
+from flaskmod.codemod import Codemod, Context, Needs
 from flaskmod.knowledge import FORM_CLASSES
-from flaskmod.pipeline import Options, Outcome
+from flaskmod.names import ModuleIndex
 from flaskmod.project import Project
 
-from ._extract import Extraction, extract_group
-from ._moving import ModuleIndex
+from ._extract import Extraction, GroupPlan, extract, plan_group
 
-ORDER = 36
-SUMMARY = "Move FlaskForm/WTForms form classes into forms.py."
+codemod = Codemod.declare(
+    __name__,
+    # After `models` (a form may read a model: it imports it from models.py), before
+    # `blueprints` (views import the forms from here).
+    order=36,
+    summary="Move FlaskForm/WTForms form classes into forms.py.",
+    needs=Needs.PACKAGE,
+)
+
+DOCSTRING = "Web forms (Flask-WTF)."
 
 
 def _is_form_base(index: ModuleIndex, base: cst.BaseExpression, forms: set[str]) -> bool:
@@ -34,10 +44,11 @@ def _is_form_base(index: ModuleIndex, base: cst.BaseExpression, forms: set[str])
 
 
 def form_seeds(index: ModuleIndex) -> set[int]:
+    """Classes deriving from a form class, then the classes deriving from those."""
     seeds: set[int] = set()
     forms: set[str] = set()
     changed = True
-    while changed:  # forms, then forms subclassing them
+    while changed:
         changed = False
         for position, statement in enumerate(index.body):
             if position in seeds or not isinstance(statement, cst.ClassDef):
@@ -49,11 +60,15 @@ def form_seeds(index: ModuleIndex) -> set[int]:
     return seeds
 
 
-def transform(project: Project, model: AppModel, options: Options) -> Outcome:
-    if model.layout is not Layout.PACKAGE or "Form" not in project.text(model.app_path):
-        return Outcome(project)
-    index = project.index(model.app_path)
-    seeds = frozenset(form_seeds(index))
-    return extract_group(
-        project, model, index, Extraction("forms", "Web forms (Flask-WTF).", seeds)
-    )
+@codemod.plan
+def plan(context: Context) -> GroupPlan | None:
+    model = context.model
+    if "Form" not in context.project.text(model.app_path):
+        return None
+    index = context.project.index(model.app_path)
+    return plan_group(context, Extraction("forms", DOCSTRING, frozenset(form_seeds(index))))
+
+
+@codemod.edit
+def edit(context: Context, plan: GroupPlan) -> Project:
+    return extract(context, plan)

@@ -1,9 +1,12 @@
 """Flask-SQLAlchemy models, association tables and auth loaders → `<package>/models.py`.
 
+Legacy pattern: `class User(db.Model)`, `tags = db.Table(...)` and `@login_manager.user_loader`
+defined in the module that creates the app (here the package `__init__`).
+
 Why: with models in the package `__init__`, every module that needs a model imports the package
-that builds the app, the classic source of circular imports; the guidelines keep models in their
-own module, importing `db` from `extensions.py`. `@login_manager.user_loader` (and the other loaders
-that look up a model) go with the models, as the design asks.
+that builds the app, the classic source of circular imports; Flask's larger-application layout
+keeps models in their own module, importing `db` from `extensions.py`. `@login_manager.user_loader`
+(and the other loaders that look up a model, `knowledge.MODEL_LOADERS`) go with the models.
 """
 
 from __future__ import annotations
@@ -11,95 +14,107 @@ from __future__ import annotations
 import libcst as cst
 import libcst.matchers as m
 
-from flaskmod.analysis import AppModel, Layout
+from flaskmod.codemod import EXTENSIONS_MODULE, Codemod, Context, Needs
 from flaskmod.knowledge import MODEL_LOADERS, SQLALCHEMY_CLASSES, canonical
-from flaskmod.pipeline import Options, Outcome
+from flaskmod.names import ModuleIndex, qualify
 from flaskmod.project import Project
 
-from ._extract import Extraction, extract_group
-from ._moving import ModuleIndex
+from ._extract import Extraction, GroupPlan, extract, plan_group
 
-ORDER = 33
-SUMMARY = "Move db.Model classes, association tables and user loaders into models.py."
+codemod = Codemod.declare(
+    __name__,
+    # After `extensions` (the models import `db` from extensions.py, and the loaders
+    # `login_manager`), before `forms` and `blueprints` (views import the models from here).
+    order=33,
+    summary="Move db.Model classes, association tables and user loaders into models.py.",
+    needs=Needs.PACKAGE,
+)
 
-LOADERS = MODEL_LOADERS
+DOCSTRING = "Database models, and the loaders that look them up."
 
 
 def _db_names(index: ModuleIndex, package: str) -> set[str]:
     """Names bound to the Flask-SQLAlchemy object (imported from extensions or created here)."""
     names = set()
     for name, imported in index.imports.items():
-        if imported.module == f"{package}.extensions" or (
+        if imported.module == f"{package}.{EXTENSIONS_MODULE}" or (
             canonical(f"{imported.module}.{imported.original}") in SQLALCHEMY_CLASSES
         ):
             names.add(name)
+    creation = m.SimpleStatementLine(
+        body=[m.Assign(targets=[m.AssignTarget(m.Name())], value=m.Call(func=m.Name()))]
+    )
     for statement in index.body:
-        if m.matches(
-            statement,
-            m.SimpleStatementLine(
-                body=[m.Assign(targets=[m.AssignTarget(m.Name())], value=m.Call(func=m.Name()))]
-            ),
-        ):
-            assign = statement.body[0]  # type: ignore[attr-defined]
-            func = assign.value.func.value
-            imported = index.imports.get(func)
-            if (
-                imported
-                and canonical(f"{imported.module}.{imported.original}") in SQLALCHEMY_CLASSES
-            ):
-                names.add(assign.targets[0].target.value)
+        if m.matches(statement, creation):
+            assign = cst.ensure_type(
+                cst.ensure_type(statement, cst.SimpleStatementLine).body[0], cst.Assign
+            )
+            call = cst.ensure_type(assign.value, cst.Call)
+            qualified = qualify(call.func, index.imports)
+            if qualified and canonical(qualified) in SQLALCHEMY_CLASSES:
+                names.add(cst.ensure_type(assign.targets[0].target, cst.Name).value)
     return names
 
 
-def model_seeds(index: ModuleIndex, package: str) -> set[int]:
-    db = _db_names(index, package)
+def _model_classes(index: ModuleIndex, db: set[str]) -> dict[int, str]:
+    """`class X(db.Model)`, then the classes that subclass those: position → class name."""
     model_base = m.Arg(m.Attribute(value=m.OneOf(*[m.Name(n) for n in db]), attr=m.Name("Model")))
-    table = m.Call(func=m.Attribute(value=m.OneOf(*[m.Name(n) for n in db]), attr=m.Name("Table")))
-    if not db:
-        return set()
-    seeds: set[int] = set()
-    classes: set[str] = set()
+    classes: dict[int, str] = {}
     changed = True
-    while changed:  # models, then subclasses of models
+    while changed:
         changed = False
         for position, statement in enumerate(index.body):
-            if position in seeds or not isinstance(statement, cst.ClassDef):
+            if position in classes or not isinstance(statement, cst.ClassDef):
                 continue
             if any(m.matches(base, model_base) for base in statement.bases) or any(
-                isinstance(base.value, cst.Name) and base.value.value in classes
+                isinstance(base.value, cst.Name) and base.value.value in classes.values()
                 for base in statement.bases
             ):
-                seeds.add(position)
-                classes.add(statement.name.value)
+                classes[position] = statement.name.value
                 changed = True
+    return classes
+
+
+def model_seeds(index: ModuleIndex, package: str) -> set[int]:
+    """Model classes, `db.Table(...)` association tables, and the loaders that read a model."""
+    db = _db_names(index, package)
+    if not db:
+        return set()
+    classes = _model_classes(index, db)
+    seeds = set(classes)
+    table = m.Call(func=m.Attribute(value=m.OneOf(*[m.Name(n) for n in db]), attr=m.Name("Table")))
+    table_line = m.SimpleStatementLine(
+        body=[m.Assign(targets=[m.AssignTarget(m.Name())], value=table)]
+    )
     for position, statement in enumerate(index.body):
-        if m.matches(
-            statement,
-            m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(m.Name())], value=table)]),
-        ):
+        if m.matches(statement, table_line):
             seeds.add(position)
     if not seeds:
         return seeds
-    loader = m.Attribute(attr=m.OneOf(*[m.Name(n) for n in LOADERS]))
+    loader = m.Attribute(attr=m.OneOf(*[m.Name(n) for n in MODEL_LOADERS]))
     for position, statement in enumerate(index.body):
         if (
             isinstance(statement, cst.FunctionDef)
             and any(
                 m.matches(d.decorator, loader | m.Call(func=loader)) for d in statement.decorators
             )
-            and index.names_read_by({position}) & classes
+            and index.names_read_by({position}) & set(classes.values())
         ):
             seeds.add(position)
     return seeds
 
 
-def transform(project: Project, model: AppModel, options: Options) -> Outcome:
-    if model.layout is not Layout.PACKAGE:
-        return Outcome(project)
-    text = project.text(model.app_path)
+@codemod.plan
+def plan(context: Context) -> GroupPlan | None:
+    model = context.model
+    text = context.project.text(model.app_path)
     if ".Model" not in text and ".Table(" not in text:
-        return Outcome(project)  # nothing to find: spare the scope analysis
-    index = project.index(model.app_path)
+        return None  # nothing to find: spare the index
+    index = context.project.index(model.app_path)
     seeds = frozenset(model_seeds(index, model.import_name))
-    description = "Database models, and the loaders that look them up."
-    return extract_group(project, model, index, Extraction("models", description, seeds))
+    return plan_group(context, Extraction("models", DOCSTRING, seeds))
+
+
+@codemod.edit
+def edit(context: Context, plan: GroupPlan) -> Project:
+    return extract(context, plan)

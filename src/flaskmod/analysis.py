@@ -16,12 +16,15 @@ from pathlib import PurePosixPath
 import libcst as cst
 import libcst.matchers as m
 
-from flaskmod.conventions import FACTORY, GET_CONFIG
+from flaskmod.conventions import FACTORY, GET_CONFIG, instance_name
 from flaskmod.errors import Finding, FlaskmodError, Location, Severity
 from flaskmod.knowledge import (
     APP_SAFE_CALLS,
     FLASK_CLASSES,
     ROUTES,
+    Extension,
+    extension_for,
+    follows_convention,
     is_main_guard,
     known_extension,
 )
@@ -68,6 +71,8 @@ class AppModel:
     app_line: int
     routes: tuple[Route, ...] = ()
     extensions: tuple[str, ...] = ()
+    #: the subset of `extensions` not in the table, assumed to follow the flask_* convention
+    unknown_extensions: tuple[str, ...] = ()
     config_statements: int = 0
     hooks: tuple[str, ...] = ()
     templates: tuple[str, ...] = ()
@@ -402,33 +407,86 @@ class _AppUsage(cst.CSTVisitor):
             self.config_statements += 1
 
 
-def _extension_names(project: Project, path: str, app_name: str) -> list[str]:
-    """Names bound to `Ext(app, ...)` or initialised with `x.init_app(app)` at module level."""
+def _extension_names(project: Project, path: str, app_name: str) -> tuple[list[str], list[str]]:
+    """The extension instances of the app module, and those of them not in the table.
+
+    The extensions codemod's rule (`knowledge.extension_for`): `x = Ext(app, ...)` (or a bare
+    `Ext(app)`, named as the codemod names it) for a class in the table, or of a `flask_*`
+    package with the app as its only argument; and `x.init_app(app)` for such an `x` created in
+    the module, or one imported (already unbound elsewhere).
+    """
+    index = project.index(path)
     found: list[str] = []
-    for statement in project.module(path).body:
-        if not isinstance(statement, cst.SimpleStatementLine):
+    unknown: list[str] = []
+    taken = set(index.binders)
+    for position, statement in enumerate(index.body):
+        if app_name not in index.facts(position).reads:
             continue
-        for small in statement.body:
-            if m.matches(
-                small,
-                m.Assign(
-                    targets=[m.AssignTarget(m.Name())],
-                    value=m.Call(args=[m.Arg(m.Name(app_name)), m.ZeroOrMore()])
-                    | m.Call(args=[m.ZeroOrMore(), m.Arg(m.Name(app_name), keyword=m.Name("app"))]),
-                ),
+        if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+            continue
+        name, extension = _extension_statement(index, statement.body[0], app_name, taken)
+        if name is not None and extension is not None and name not in found:
+            found.append(name)
+            if known_extension(extension.qualified) is None and follows_convention(
+                extension.qualified
             ):
-                found.append(small.targets[0].target.value)  # type: ignore[attr-defined]
-            elif m.matches(
-                small,
-                m.Expr(
-                    m.Call(
-                        func=m.Attribute(value=m.Name(), attr=m.Name("init_app")),
-                        args=[m.Arg(m.Name(app_name)), m.ZeroOrMore()],
-                    )
-                ),
-            ):
-                found.append(small.value.func.value.value)  # type: ignore[attr-defined]
-    return found
+                unknown.append(name)
+    return found, unknown
+
+
+def _extension_statement(
+    index: ModuleIndex, small: cst.BaseSmallStatement, app: str, taken: set[str]
+) -> tuple[str | None, Extension | None]:
+    """The instance one statement binds the app to, and its extension (or None, None)."""
+    target: str | None = None
+    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+        target = (
+            small.targets[0].target.value if isinstance(small.targets[0].target, cst.Name) else None
+        )
+        call = small.value
+    elif isinstance(small, cst.Expr):
+        call = small.value
+    else:
+        return None, None
+    if not isinstance(call, cst.Call):
+        return None, None
+    if m.matches(call.func, m.Attribute(value=m.Name(), attr=m.Name("init_app"))):
+        if target is None and m.matches(call, m.Call(args=[m.Arg(m.Name(app)), m.ZeroOrMore()])):
+            instance = cst.ensure_type(cst.ensure_type(call.func, cst.Attribute).value, cst.Name)
+            return instance.value, _class_of(index, instance.value)
+        return None, None
+    apps = [arg for arg in call.args if _passes_app(arg, app)]
+    if not apps:
+        return None, None
+    qualified = qualify(call.func, index.imports)
+    extension = extension_for(qualified, only_app=len(call.args) == 1)
+    if extension is None:
+        return None, None
+    return target or instance_name(qualified or "", taken), extension
+
+
+def _passes_app(arg: cst.Arg, app: str) -> bool:
+    return m.matches(arg.value, m.Name(app)) and (arg.keyword is None or arg.keyword.value == "app")
+
+
+def _class_of(index: ModuleIndex, name: str) -> Extension | None:
+    """The extension an `x.init_app(app)` binds: `x = Ext(...)` here, or an imported instance."""
+    if name in index.imports:
+        return Extension(index.imports[name].qualified)
+    binders = index.binders.get(name, [])
+    if len(binders) != 1:
+        return None
+    statement = index.body[binders[0]]
+    created = m.SimpleStatementLine(
+        body=[m.Assign(targets=[m.AssignTarget(m.Name(name))], value=m.Call())]
+    )
+    if not m.matches(statement, created):
+        return None
+    assign = cst.ensure_type(
+        cst.ensure_type(statement, cst.SimpleStatementLine).body[0], cst.Assign
+    )
+    call = cst.ensure_type(assign.value, cst.Call)
+    return extension_for(qualify(call.func, index.imports), only_app=True)
 
 
 def locate(project: Project, hint: str | None = None) -> AppModel:
@@ -511,10 +569,12 @@ def analyze(project: Project, choice: str | None = None) -> AppModel:
     findings += _star_imports_of(project, app.import_name)
     blocking = blocking_uses(project, app.app_path, app.app_name, app.app_line)
     findings += blocking
+    extensions, unknown = _extension_names(project, app.app_path, app.app_name)
     return replace(
         app,
         routes=tuple(usage.routes),
-        extensions=tuple(_extension_names(project, app.app_path, app.app_name)),
+        extensions=tuple(extensions),
+        unknown_extensions=tuple(unknown),
         config_statements=usage.config_statements,
         hooks=tuple(usage.hooks),
         findings=tuple(findings),

@@ -3,6 +3,7 @@ recognises it on a later run (a factory flaskmod built, whose `wsgi.py` or tests
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 #: the factory function flaskmod writes, and what wsgi.py and the tests call
@@ -17,3 +18,14 @@ EXTENSIONS_MODULE: Final = "extensions"
 BLUEPRINT_VARIABLE: Final = "bp"
 #: the environment variable that names the config class, unless `--config-env-var` says otherwise
 CONFIG_ENV_VAR: Final = "FLASK_CONFIG"
+
+
+def instance_name(class_name: str, taken: set[str]) -> str:
+    """The name of the instance a bare `Ext(app)` call creates: `CORS` → `cors`, `LoginManager`
+    → `login_manager`, numbered when the module already uses it (and then added to `taken`)."""
+    base = re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", class_name.split(".")[-1]).lower()
+    name, number = base, 2
+    while name in taken:
+        name, number = f"{base}_{number}", number + 1
+    taken.add(name)
+    return name

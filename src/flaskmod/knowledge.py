@@ -122,18 +122,25 @@ class Extension:
     """An extension class following the `init_app` protocol.
 
     `init_takes` says which arguments given next to the app go to `init_app(app, ...)` rather
-    than staying in the constructor: ALL, NONE, or the keyword names.
+    than staying in the constructor: ALL, NONE, or the keyword names. `bind_last`: its `init_app`
+    registers only what was added to the instance before it (Flask-RESTful's `add_resource` on an
+    unbound `Api` is kept for `init_app`; after it, nothing registers it), so in the module that
+    creates the app the binding goes after the module's last use of the instance.
     """
 
     qualified: str
     init_takes: str | frozenset[str] = NONE
+    bind_last: bool = False
 
 
-def _table(*entries: tuple[str, str | frozenset[str]]) -> dict[str, Extension]:
-    return {name: Extension(name, takes) for name, takes in entries}
+def _table(
+    *entries: tuple[str, str | frozenset[str]] | tuple[str, str, bool],
+) -> dict[str, Extension]:
+    return {entry[0]: Extension(*entry) for entry in entries}
 
 
-#: qualified class name → how its arguments split between the constructor and `init_app`
+#: qualified class name → how its arguments split between the constructor and `init_app`.
+#: Each split is read from the extension's own `__init__` and `init_app` signatures.
 KNOWN_EXTENSIONS: Final = _table(
     ("flask_sqlalchemy.SQLAlchemy", NONE),
     ("flask_migrate.Migrate", ALL),
@@ -165,7 +172,35 @@ KNOWN_EXTENSIONS: Final = _table(
     ("flask_socketio.SocketIO", ALL),
     ("flask_marshmallow.Marshmallow", NONE),
     ("flask_session.Session", NONE),
+    # Flask-Bootstrap (`Bootstrap`) and Bootstrap-Flask (`Bootstrap4`, `Bootstrap5`, and its
+    # deprecated `Bootstrap`): `__init__(app=None)`, `init_app(app)`.
+    ("flask_bootstrap.Bootstrap", NONE),
+    ("flask_bootstrap.Bootstrap4", NONE),
+    ("flask_bootstrap.Bootstrap5", NONE),
+    # Flask-RESTful 0.3: `__init__(app=None, prefix=..., errors=...)` keeps every option;
+    # `init_app(app)` registers the resources added so far, `add_resource` after it does not.
+    ("flask_restful.Api", NONE, True),
+    # Flask-RESTX 1.x: `init_app(app, **kwargs)` sets `self.app`, so later resources register;
+    # its kwargs default to what the constructor stored.
+    ("flask_restx.Api", NONE),
+    # Flasgger: `__init__(app=None, config=None, template=None, ...)`, `init_app(app, decorators=None)`
+    # falling back to the constructor's decorators.
+    ("flasgger.Swagger", NONE),
+    ("flask_debugtoolbar.DebugToolbarExtension", NONE),
+    ("flask_compress.Compress", NONE),
+    # Flask-PyMongo: `__init__(app=None, uri=None, *args, **kwargs)` passes all of them on to
+    # `init_app(app, uri=None, *args, **kwargs)`, the MongoClient's arguments.
+    ("flask_pymongo.PyMongo", ALL),
+    ("flask_mysqldb.MySQL", NONE),
+    ("flask_seasurf.SeaSurf", NONE),
+    ("flask_ckeditor.CKEditor", NONE),
+    ("flask_dropzone.Dropzone", NONE),
 )
+
+#: classes of `flask_*` packages that take the app but have no `init_app`, so the extension
+#: convention does not hold for them. Flask-Script's `Manager(app_or_factory)` keeps the app, or
+#: calls a factory with its command-line options when a command runs.
+NOT_INIT_APP: Final = frozenset({"flask_script.Manager"})
 
 SQLALCHEMY_CLASSES: Final = frozenset({"flask_sqlalchemy.SQLAlchemy"})
 
@@ -188,6 +223,35 @@ FORM_CLASSES: Final = frozenset(
 
 def known_extension(qualified: str | None) -> Extension | None:
     return KNOWN_EXTENSIONS.get(canonical(qualified)) if qualified else None
+
+
+def follows_convention(qualified: str | None) -> bool:
+    """A class of a `flask_*` package (`flask_foo.Foo`) not known to lack `init_app`.
+
+    The Flask extension convention (Flask docs, "Flask Extension Development") is that
+    `Foo(app)` is `foo = Foo()` + `foo.init_app(app)`: flaskmod assumes it for such a class
+    when the app is its only argument (with other arguments, where each goes is unknown).
+    """
+    if not qualified:
+        return False
+    qualified = canonical(qualified)
+    package, _, rest = qualified.partition(".")
+    return (
+        package.startswith("flask_")
+        and bool(rest)
+        and rest.rsplit(".", 1)[-1][:1].isupper()
+        and qualified not in NOT_INIT_APP
+    )
+
+
+def extension_for(qualified: str | None, only_app: bool) -> Extension | None:
+    """How a call binding the app is migrated: the table's entry, or the convention's (an
+    `Extension` not in the table) when the app is the call's only argument; None: left alone."""
+    known = known_extension(qualified)
+    if known is not None or not (only_app and follows_convention(qualified)):
+        return known
+    assert qualified is not None
+    return Extension(canonical(qualified))
 
 
 # ------------------------------------------------------------------------------ secrets

@@ -39,10 +39,18 @@ def summary(console: Console, outcome: Run) -> None:
         f"  {len(model.routes)} view(s), {len(model.hooks)} hook/handler(s), "
         f"{model.config_statements} config statement(s), "
         f"{len(model.extensions)} extension(s)"
-        + (f" ({', '.join(model.extensions)})" if model.extensions else "")
+        + _extensions(model.extensions, model.unknown_extensions)
         + f", {len(model.templates)} template file(s), {len(model.tests)} test module(s)",
         soft_wrap=True,
     )
+
+
+def _extensions(names: tuple[str, ...], unknown: tuple[str, ...]) -> str:
+    """` (db, api, foo; of which 1 unknown: foo)`: unknown ones follow the flask_* convention."""
+    if not names:
+        return ""
+    assumed = f"; of which {len(unknown)} unknown: {', '.join(unknown)}" if unknown else ""
+    return f" ({', '.join(names)}{assumed})"
 
 
 def plan(console: Console, outcome: Run) -> None:
