@@ -26,6 +26,7 @@ from flaskmod.project import (
     MAX_FILE_BYTES,
     FileText,
     Project,
+    Skipped,
     decode,
     is_text_candidate,
 )
@@ -128,37 +129,34 @@ def head_snapshot(tree: GitTree, root: Path) -> Project:
             "not in HEAD: nothing committed here yet", Location(str(root))
         ) from None
     blobs = _blobs(folder.traverse(), tree.prefix)
-    spec = _head_ignore_spec(blobs.get(".gitignore"))
+    # Everything in HEAD is tracked, and tracked files count whatever `.gitignore` says (as on
+    # disk, see `project.scan`): only flaskmod's own exclusions apply.
+    spec = pathspec.GitIgnoreSpec.from_lines(ALWAYS_IGNORED)
     venvs = tuple(rel[: -len("pyvenv.cfg")] for rel in blobs if rel.endswith("/pyvenv.cfg"))
     files: dict[str, FileText] = {}
+    skipped: list[Skipped] = []
     for rel, blob in sorted(blobs.items()):
         if spec.match_file(rel) or rel.startswith(venvs) or not is_text_candidate(rel):
             continue
-        if blob.size > MAX_FILE_BYTES:
-            continue
-        try:
-            files[rel] = decode(rel, blob.data_stream.read(), bool(blob.mode & 0o111))
-        except FlaskmodError:
-            if rel.endswith(".py"):
-                raise
-    return Project(root=root, files=files)
+        if blob.mode == SYMLINK_MODE:
+            skipped.append(Skipped(rel, "symbolic link: kept as a link"))
+        elif blob.size > MAX_FILE_BYTES:
+            skipped.append(Skipped(rel, f"larger than {MAX_FILE_BYTES:,} bytes: not read"))
+        else:
+            try:
+                files[rel] = decode(rel, blob.data_stream.read(), bool(blob.mode & 0o111))
+            except FlaskmodError:
+                if rel.endswith(".py"):
+                    raise
+                skipped.append(Skipped(rel, "not UTF-8: not read"))
+    hidden = frozenset(rel for rel in blobs if rel not in files)
+    return Project(root=root, files=files, hidden=hidden, skipped=tuple(skipped))
 
 
 def _blobs(items: Iterable[object], prefix: str) -> dict[str, Blob]:
-    """Regular files (no symlinks, no submodules) by path relative to `prefix`."""
+    """Files and symbolic links (no submodules) by path relative to `prefix`."""
     skip = len(prefix) + 1 if prefix else 0
-    return {
-        str(item.path)[skip:]: item
-        for item in items
-        if isinstance(item, Blob) and item.mode != SYMLINK_MODE
-    }
-
-
-def _head_ignore_spec(gitignore: Blob | None) -> pathspec.GitIgnoreSpec:
-    lines = list(ALWAYS_IGNORED)
-    if gitignore is not None:
-        lines += gitignore.data_stream.read().decode("utf-8", "replace").splitlines()
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+    return {str(item.path)[skip:]: item for item in items if isinstance(item, Blob)}
 
 
 # ---------------------------------------------------------------------- refusals
