@@ -15,18 +15,23 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import subprocess
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from flaskmod import interrupts, journal, lock
 from flaskmod.apply import apply
 from flaskmod.changeset import Changeset, compute
+from flaskmod.cli import main
 from flaskmod.errors import FlaskmodError
 from flaskmod.pipeline import discover, run
 from flaskmod.project import scan
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, ROOT
 from tests.e2e.test_fixtures import copy
 from tests.test_gitops import clean_env, git, isolated_git  # noqa: F401  (isolates git)
 from tests.trees import snapshot
@@ -176,3 +181,124 @@ def test_inside_git_the_journal_lives_in_the_git_directory(blog: Case, tmp_path:
     assert "journal" not in status and "lock" not in status  # only the staged temporary files
     assert recover(root) is not None
     assert snapshot(root) == before
+
+
+# ------------------------------------------------------------------ the command line
+def flaskmod(*args: str, kill_at: str = "") -> subprocess.CompletedProcess[str]:
+    env = {**clean_env(), "PYTHONPATH": str(ROOT)}
+    if kill_at:
+        env[journal.KILL_AT] = kill_at
+    return subprocess.run(
+        [sys.executable, "-m", "flaskmod", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def minimal(tmp_path_factory: pytest.TempPathFactory) -> Case:
+    return _case("minimal", tmp_path_factory.mktemp("minimal-case"))
+
+
+@pytest.mark.parametrize("where", ["first", "staging", "swapping", "last"])
+def test_a_killed_apply_is_refused_then_recovered_by_the_cli(
+    minimal: Case, tmp_path: Path, where: str
+) -> None:
+    step = {
+        "first": INTENT_WRITTEN,
+        "staging": 6,
+        "swapping": minimal.commit - 4,
+        "last": minimal.commit - 1,
+    }
+    root = minimal.fresh(tmp_path / "m")
+    done = flaskmod("upgrade", str(root), "--apply", kill_at=f"{step[where]}:KILL")
+    assert done.returncode == -signal.SIGKILL
+    for command in (["upgrade", str(root)], ["plan", str(root)], ["verify", str(root)]):
+        refused = CliRunner().invoke(main, command, catch_exceptions=False)
+        assert refused.exit_code == 2, command
+        assert refused.stderr.startswith("error: an earlier flaskmod run was interrupted")
+        assert f"run `flaskmod recover {root}`" in refused.stderr
+        assert refused.stderr.count("\n") == 1
+    done = flaskmod("recover", str(root))
+    assert done.returncode == 0 and "Recovered" in done.stderr
+    assert snapshot(root) == minimal.before
+    done = flaskmod("recover", str(root))
+    assert done.returncode == 0 and "Nothing to recover" in done.stderr
+
+
+@pytest.mark.parametrize("step", [2, 9])
+def test_sigterm_rolls_back_and_exits_143(minimal: Case, tmp_path: Path, step: int) -> None:
+    root = minimal.fresh(tmp_path / "m")
+    done = flaskmod("upgrade", str(root), "--apply", kill_at=f"{step}:TERM")
+    assert done.returncode == 128 + signal.SIGTERM
+    assert done.stderr.splitlines()[-1].startswith("error: interrupted (SIGTERM)")
+    assert "Traceback" not in done.stderr
+    assert snapshot(root) == minimal.before
+
+
+# ------------------------------------------------------------------ one writer at a time
+@pytest.fixture
+def held(tmp_path: Path) -> Iterator[tuple[Path, subprocess.Popen[str]]]:
+    """A project whose lock another process holds until the test ends."""
+    root = copy(FIXTURES / "minimal" / "before", tmp_path / "m")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from flaskmod import journal, lock\n"
+            "with lock.hold(journal.locate(Path(sys.argv[1])).lock):\n"
+            "    print('holding', flush=True); sys.stdin.read()",
+            str(root),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**clean_env(), "PYTHONPATH": str(ROOT)},
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
+    yield root, holder
+    holder.kill()
+    holder.wait()
+
+
+@pytest.mark.parametrize("args", [["upgrade", "--apply"], ["upgrade", "--step"], ["recover"]])
+def test_a_second_writer_refuses_at_once_naming_the_lock(
+    held: tuple[Path, subprocess.Popen[str]], args: list[str]
+) -> None:
+    root, holder = held
+    before = snapshot(root)
+    result = CliRunner().invoke(main, [*args[:1], str(root), *args[1:]], catch_exceptions=False)
+    assert result.exit_code == 2
+    lock_file = root / ".flaskmod.lock"
+    assert result.stderr == (
+        f"error: another flaskmod (process {holder.pid}) is "
+        f"{'recovering' if args == ['recover'] else 'writing'} this project: {lock_file} is "
+        "locked; wait for it to finish\n"
+    )
+    assert snapshot(root) == before
+
+
+def test_a_reader_waits_for_no_one_but_refuses_a_tree_being_written(
+    held: tuple[Path, subprocess.Popen[str]],
+) -> None:
+    root, holder = held
+    assert CliRunner().invoke(main, ["upgrade", str(root)]).exit_code == 0
+    (root / ".flaskmod-journal").mkdir()  # as a live apply has it
+    result = CliRunner().invoke(main, ["upgrade", str(root)])
+    assert result.exit_code == 2
+    assert f"another flaskmod (process {holder.pid}) is writing this project" in result.stderr
+
+
+def test_the_lock_of_a_killed_process_is_never_stale(
+    held: tuple[Path, subprocess.Popen[str]],
+) -> None:
+    root, holder = held
+    holder.kill()
+    holder.wait()
+    assert (root / ".flaskmod.lock").exists()  # the file stays; the kernel released the lock
+    result = CliRunner().invoke(main, ["upgrade", str(root), "--apply"], catch_exceptions=False)
+    assert result.exit_code == 0 and "Applied" in result.stderr
+    assert not (root / ".flaskmod.lock").exists()
