@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,7 +162,13 @@ def _blobs(items: Iterable[object], prefix: str) -> dict[str, Blob]:
 
 # ---------------------------------------------------------------------- refusals
 def refuse_unsafe_state(tree: GitTree) -> None:
-    """Writing into a half-done merge or rebase, or into a submodule, mixes up the user's work."""
+    """Writing into a half-done merge or rebase, or into a submodule, mixes up the user's work;
+    on a detached HEAD the migration would belong to no branch, easy to lose at the next switch."""
+    if tree.repo.head.is_detached:
+        raise FlaskmodError(
+            "HEAD is detached; check out the branch to migrate (git switch NAME, or "
+            "git switch -c NAME to start one here) before writing"
+        )
     git_dir = Path(tree.repo.git_dir)
     for name, what in IN_PROGRESS.items():
         if (git_dir / name).exists():
@@ -340,13 +347,20 @@ class _Session:
     written: set[str] = field(default_factory=set)  # by this run, PATH-relative
     created: bool = False  # the branch, by this run
 
+    def git(self, *args: str) -> str:
+        """git with no hooks at all: `--no-verify` skips only pre-commit and commit-msg, not
+        prepare-commit-msg, post-commit or the post-checkout of the branch switch. Hooks
+        (formatters, linters, deploy scripts) would rewrite, reject or act on intermediate
+        states and break the one-commit-per-codemod mapping; the user reviews the branch."""
+        return self.tree.git("-c", f"core.hooksPath={os.devnull}", *args)
+
     def switch(self) -> None:
         if self.plan.original == self.plan.name:
             return
         if self.plan.exists:
-            self.tree.git("checkout", "-q", self.plan.name)
+            self.git("checkout", "-q", self.plan.name)
         else:
-            self.tree.git("checkout", "-q", "-b", self.plan.name)
+            self.git("checkout", "-q", "-b", self.plan.name)
             self.created = True
 
     def commit(self, pending: Pending) -> str:
@@ -356,20 +370,18 @@ class _Session:
         self.written.update(paths)
         apply(self.root, pending.changes)
         # Deletion and addition staged together, so git records a move as a rename.
-        self.tree.git("add", "-A", "-f", "--", *(_literal(self.tree.repo_path(p)) for p in paths))
-        # Hooks (formatters, linters) would rewrite or reject intermediate states and break the
-        # one-commit-per-codemod mapping; the user reviews the branch instead.
-        self.tree.git("commit", "-q", "--no-verify", "-m", commit_message(self.tree, pending))
+        self.git("add", "-A", "-f", "--", *(_literal(self.tree.repo_path(p)) for p in paths))
+        self.git("commit", "-q", "--no-verify", "-m", commit_message(self.tree, pending))
         return self.tree.repo.head.commit.hexsha
 
     def restore(self) -> str:
         """Put branch, index and work tree back; return what was done, for the user."""
-        self.tree.git("reset", "-q", "--hard", self.plan.start)
+        self.git("reset", "-q", "--hard", self.plan.start)
         if branch_name(self.tree) != self.plan.original:
-            self.tree.git("checkout", "-q", self.plan.original)
+            self.git("checkout", "-q", self.plan.original)
         done = f"{self.plan.original} is checked out, work tree and index are as they were"
         if self.created:
-            self.tree.git("branch", "-q", "-D", self.plan.name)
+            self.git("branch", "-q", "-D", self.plan.name)
             done += f", branch {self.plan.name} deleted"
         for path in sorted(self.written):
             if self.tree.repo_path(path) not in self.tracked:
