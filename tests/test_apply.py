@@ -8,9 +8,7 @@ lands between a rename and its record, compare-and-swap, and files that exist un
 from __future__ import annotations
 
 import errno
-import functools
 import os
-import shutil
 import stat
 from pathlib import Path
 
@@ -33,18 +31,14 @@ def _changes(root: Path) -> Changeset:
     return compute(project, run(project, discover()).final)
 
 
-@functools.cache
-def _blog() -> tuple[Changeset, int]:
+@pytest.fixture(scope="module")
+def blog(tmp_path_factory: pytest.TempPathFactory) -> tuple[Changeset, int]:
     """The blog fixture's changeset and how many filesystem steps applying it takes."""
-    scratch = Path(os.environ.get("TMPDIR", "/tmp")) / f"flaskmod-count-{os.getpid()}"
-    root = copy(FIXTURES / "blog" / "before", scratch)
-    try:
-        changes = _changes(root)
-        journal.reset_steps()
-        apply(root, changes)
-        return changes, journal.steps_taken()
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    root = copy(FIXTURES / "blog" / "before", tmp_path_factory.mktemp("count") / "blog")
+    changes = _changes(root)
+    journal.reset_steps()
+    apply(root, changes)
+    return changes, journal.steps_taken()
 
 
 def test_apply_writes_everything_and_leaves_no_journal(tmp_path: Path) -> None:
@@ -74,9 +68,12 @@ def _fail_at_step(patch: pytest.MonkeyPatch, failing: int, error: BaseException)
     "error", [OSError(errno.ENOSPC, "No space left on device"), KeyboardInterrupt()]
 )
 def test_failure_at_every_step_restores_the_tree(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    error: BaseException,
+    blog: tuple[Changeset, int],
 ) -> None:
-    changes, steps = _blog()
+    changes, steps = blog
     assert steps > 2 * len(changes) > 30
     migrated = None
     for failing in range(1, steps + 1):

@@ -91,10 +91,10 @@ def apply(root: Path, changeset: Changeset) -> None:
             if isinstance(exc, OSError):
                 raise FlaskmodError(
                     f"cannot write: {exc.strerror or exc}; nothing was changed",
-                    Location(progress.current or "the journal"),
+                    Location(progress.current or str(place.directory)),
                 ) from exc
             raise
-    _remove_emptied_dirs(root, [item.target for item in removals])
+        _remove_emptied_dirs(root, [item.target for item in removals])
 
 
 def preflight(root: Path, changeset: Changeset) -> None:
