@@ -1,7 +1,13 @@
-"""Apply is all-or-nothing: a failure at any write leaves the tree exactly as it was."""
+"""Apply is all-or-nothing: a failure at any step leaves the tree exactly as it was.
+
+In-process failures (an exception, Ctrl-C) are undone by `apply` itself; a process that dies is
+covered by the journal (tests/test_journal.py). Here: every step failing in turn, the Ctrl-C that
+lands between a rename and its record, compare-and-swap, and files that exist unread.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -9,95 +15,112 @@ from pathlib import Path
 import pytest
 
 from flaskmod import apply as apply_module
+from flaskmod import journal
 from flaskmod.apply import apply
-from flaskmod.changeset import compute
+from flaskmod.changeset import Changeset, FileChange, Kind, compute
+from flaskmod.errors import FlaskmodError
 from flaskmod.pipeline import discover, run
-from flaskmod.project import scan
+from flaskmod.project import FileText, scan
 from tests.conftest import FIXTURES
 from tests.e2e.test_fixtures import copy, tree
+from tests.trees import snapshot
 
 
-def _changes(root: Path):  # type: ignore[no-untyped-def]
+def _changes(root: Path) -> Changeset:
     project = scan(root)
     return compute(project, run(project, discover()).final)
 
 
-def test_apply_writes_everything(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def blog(tmp_path_factory: pytest.TempPathFactory) -> tuple[Changeset, int]:
+    """The blog fixture's changeset and how many filesystem steps applying it takes."""
+    root = copy(FIXTURES / "blog" / "before", tmp_path_factory.mktemp("count") / "blog")
+    changes = _changes(root)
+    journal.reset_steps()
+    apply(root, changes)
+    return changes, journal.steps_taken()
+
+
+def test_apply_writes_everything_and_leaves_no_journal(tmp_path: Path) -> None:
     root = copy(FIXTURES / "blog" / "before", tmp_path / "blog")
     apply(root, _changes(root))
     assert tree(root) == tree(FIXTURES / "blog" / "after")
+    leftovers = [p.name for p in root.rglob("*") if "flaskmod" in p.name]
+    assert leftovers == []
 
 
-def _snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
-    return {
-        p.relative_to(root).as_posix(): (p.read_bytes(), p.stat().st_mode)
-        for p in root.rglob("*")
-        if p.is_file()
-    } | {p.relative_to(root).as_posix() + "/": (b"", 0) for p in root.rglob("*") if p.is_dir()}
+def _fail_at_step(patch: pytest.MonkeyPatch, failing: int, error: BaseException) -> None:
+    """Make the `failing`-th filesystem step of apply (journal, stage, swap, commit) raise."""
+    real = journal.checkpoint
+    count = 0
 
-
-def _count_operations(root: Path, monkeypatch: pytest.MonkeyPatch) -> int:
-    """How many renames and deletions a full apply performs (each is a point of failure)."""
-    calls = 0
-    real_replace, real_unlink = os.replace, Path.unlink
-
-    def counting_replace(*args, **kwargs):  # type: ignore[no-untyped-def]
-        nonlocal calls
-        calls += 1
-        return real_replace(*args, **kwargs)
-
-    def counting_unlink(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        nonlocal calls
-        calls += 1
-        return real_unlink(self, *args, **kwargs)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(apply_module.os, "replace", counting_replace)
-        patch.setattr(Path, "unlink", counting_unlink)
-        apply(root, _changes(root))
-    return calls
-
-
-def _fail_at(patch: pytest.MonkeyPatch, failing: int, error: BaseException) -> None:
-    """Make the `failing`-th rename or deletion of the user's files raise `error`."""
-    calls = 0
-    real_replace, real_unlink = os.replace, Path.unlink
-
-    def failing_replace(*args, **kwargs):  # type: ignore[no-untyped-def]
-        nonlocal calls
-        calls += 1
-        if calls == failing:
+    def step() -> None:
+        nonlocal count
+        real()
+        count += 1
+        if count == failing:
             raise error
-        return real_replace(*args, **kwargs)
 
-    def failing_unlink(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        nonlocal calls
-        if not self.name.endswith(apply_module.TEMP_SUFFIX):
-            calls += 1
-            if calls == failing:
-                raise error
-        return real_unlink(self, *args, **kwargs)
-
-    patch.setattr(apply_module.os, "replace", failing_replace)
-    patch.setattr(Path, "unlink", failing_unlink)
+    patch.setattr(journal, "checkpoint", step)
 
 
-@pytest.mark.parametrize("error", [OSError("disk full"), KeyboardInterrupt()])
-def test_failure_at_every_write_restores_the_tree(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException
+@pytest.mark.parametrize(
+    "error", [OSError(errno.ENOSPC, "No space left on device"), KeyboardInterrupt()]
+)
+def test_failure_at_every_step_restores_the_tree(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    error: BaseException,
+    blog: tuple[Changeset, int],
 ) -> None:
-    probe_root = copy(FIXTURES / "blog" / "before", tmp_path / "count")
-    changes = _changes(probe_root)  # relative paths: the same changeset fits every copy
-    operations = _count_operations(probe_root, monkeypatch)
-    assert operations >= len(changes) > 5
-    for failing in range(1, operations + 1):
+    changes, steps = blog
+    assert steps > 2 * len(changes) > 30
+    migrated = None
+    for failing in range(1, steps + 1):
         root = copy(FIXTURES / "blog" / "before", tmp_path / f"run{failing}")
-        before = _snapshot(root)
+        before = snapshot(root)
         with monkeypatch.context() as patch:
-            _fail_at(patch, failing, error)
-            with pytest.raises(type(error)):
+            _fail_at_step(patch, failing, error)
+            with pytest.raises((FlaskmodError, KeyboardInterrupt)) as raised:
                 apply(root, changes)
-        assert _snapshot(root) == before, f"failure at operation {failing} left changes behind"
+        after = snapshot(root)
+        if after != before:  # only once the journal is gone: the apply was complete
+            migrated = migrated or snapshot(_applied(tmp_path / "full", changes))
+            assert after == migrated, f"failure at step {failing} left a mixed tree"
+        elif isinstance(error, OSError):
+            assert isinstance(raised.value, FlaskmodError)
+            assert "No space left on device" in str(raised.value)
+
+
+def _applied(root: Path, changes: Changeset) -> Path:
+    if not root.exists():
+        copy(FIXTURES / "blog" / "before", root)
+        apply(root, changes)
+    return root
+
+
+def test_interrupt_right_after_a_rename_is_undone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C between `os.replace` and the bookkeeping after it (issue 13, item 3)."""
+    root = copy(FIXTURES / "blog" / "before", tmp_path / "blog")
+    changes = _changes(root)
+    before = snapshot(root)
+    real = os.replace
+    renames = 0
+
+    def replace_then_interrupt(source: str | Path, target: str | Path) -> None:
+        nonlocal renames
+        real(source, target)
+        if str(source).endswith(journal.TEMP_SUFFIX):  # a new content onto the user's file
+            renames += 1
+            if renames == 2:
+                raise KeyboardInterrupt
+
+    monkeypatch.setattr(apply_module.os, "replace", replace_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        apply(root, changes)
+    assert snapshot(root) == before
 
 
 def test_failure_while_staging_restores_the_tree(
@@ -105,21 +128,21 @@ def test_failure_while_staging_restores_the_tree(
 ) -> None:
     root = copy(FIXTURES / "minimal" / "before", tmp_path / "m")
     changes = _changes(root)
-    before = _snapshot(root)
-    real = Path.write_bytes
+    before = snapshot(root)
+    real = journal.write_synced
     count = 0
 
-    def flaky(self: Path, data: bytes) -> int:
+    def flaky(path: Path, data: bytes, mode: int | None = None) -> None:
         nonlocal count
         count += 1
         if count == 3:
-            raise OSError("no space left on device")
-        return real(self, data)
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real(path, data, mode)
 
-    monkeypatch.setattr(Path, "write_bytes", flaky)
-    with pytest.raises(OSError):
+    monkeypatch.setattr(journal, "write_synced", flaky)
+    with pytest.raises(FlaskmodError, match="cannot write: No space left on device"):
         apply(root, changes)
-    assert _snapshot(root) == before
+    assert snapshot(root) == before
 
 
 def test_executable_bit_survives_a_move(tmp_path: Path) -> None:
@@ -127,3 +150,79 @@ def test_executable_bit_survives_a_move(tmp_path: Path) -> None:
     (root / "app.py").chmod(0o755)
     apply(root, _changes(root))
     assert (root / "app" / "__init__.py").stat().st_mode & stat.S_IXUSR
+
+
+# ------------------------------------------------------------------ compare-and-swap
+def test_a_file_edited_after_the_preview_is_never_overwritten(tmp_path: Path) -> None:
+    root = copy(FIXTURES / "blog" / "before", tmp_path / "blog")
+    changes = _changes(root)
+    with (root / "app.py").open("a") as handle:
+        handle.write("\n# added by the user while flaskmod ran\n")
+    before = snapshot(root)
+    with pytest.raises(FlaskmodError) as error:
+        apply(root, changes)
+    assert str(error.value).startswith("app.py: changed on disk after flaskmod read it")
+    assert snapshot(root) == before
+
+
+def test_an_edit_during_the_write_phase_aborts_and_keeps_the_edit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The route a user appends to a template mid-apply survives; every other file is put back."""
+    root = copy(FIXTURES / "blog" / "before", tmp_path / "blog")
+    changes = _changes(root)
+    modified = [c.path for c in changes if c.kind is Kind.MODIFIED]
+    victim = root / modified[-1]
+    before = snapshot(root)
+    real = journal.checkpoint
+    edited = False
+
+    def edit_once_writing_began() -> None:
+        nonlocal edited
+        real()
+        if not edited and any(root.rglob(f"*{journal.TEMP_SUFFIX}")):
+            edited = True
+            with victim.open("a") as handle:
+                handle.write("<!-- user edit -->\n")
+
+    monkeypatch.setattr(journal, "checkpoint", edit_once_writing_began)
+    with pytest.raises(FlaskmodError) as error:
+        apply(root, changes)
+    assert str(error.value).startswith(f"{modified[-1]}: changed on disk")
+    expected = dict(before)
+    data, mode = before[modified[-1]]
+    expected[modified[-1]] = (data + b"<!-- user edit -->\n", mode)
+    assert snapshot(root) == expected
+
+
+def test_a_removed_file_that_changed_is_not_removed(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "old.py").write_text("x = 2\n")
+    change = FileChange(Kind.DELETED, "old.py", "old.py", FileText("x = 1\n"), None)
+    with pytest.raises(FlaskmodError, match=r"old\.py: changed on disk"):
+        apply(root, Changeset((change,)))
+    assert (root / "old.py").read_text() == "x = 2\n"
+
+
+# ------------------------------------------------------------------ never over an unread file
+@pytest.mark.parametrize("existing", ["file", "link", "folder"])
+def test_a_new_file_never_replaces_one_that_exists(tmp_path: Path, existing: str) -> None:
+    root = tmp_path / "p"
+    root.mkdir()
+    target = root / "config.py"
+    if existing == "file":
+        target.write_text('SECRET_KEY = "REAL-PRODUCTION-SECRET"\n')
+    elif existing == "link":
+        (root / "real.py").write_text("x = 1\n")
+        target.symlink_to("real.py")
+    else:
+        target.mkdir()
+    before = snapshot(root)
+    harmless = FileChange(Kind.ADDED, "wsgi.py", None, None, FileText("x = 1\n"))
+    change = FileChange(Kind.ADDED, "config.py", None, None, FileText("class Config: ...\n"))
+    with pytest.raises(FlaskmodError) as error:
+        apply(root, Changeset((harmless, change)))
+    assert str(error.value).startswith("config.py: exists on disk, but flaskmod did not read it")
+    assert "\n" not in str(error.value)
+    assert snapshot(root) == before

@@ -48,10 +48,14 @@ def test_scan_does_not_follow_links_out_of_the_project(tmp_path: Path) -> None:
     assert (root / "shared").is_symlink() and (root / "views.py").is_symlink()
 
 
-def test_a_link_inside_the_project_to_inside_is_still_a_file(tmp_path: Path) -> None:
+def test_a_link_inside_the_project_to_inside_is_kept_as_a_link(tmp_path: Path) -> None:
+    """Its target is read at its own path; the link itself is reported, never rewritten into a
+    file (issue 13; tests/test_scan.py applies a migration through such a link)."""
     root = write_tree(tmp_path / "proj", {"app.py": APP, "notes/a.txt": "x\n"})
     (root / "b.txt").symlink_to(root / "notes" / "a.txt")
-    assert "b.txt" in scan(root).files
+    project = scan(root)
+    assert "b.txt" not in project.files and "notes/a.txt" in project.files
+    assert [path for path, _ in project.skipped] == ["b.txt"]
 
 
 def _added(path: str) -> FileChange:

@@ -1,37 +1,49 @@
 """Command line: snapshot → analysis → codemods → changeset → preview or apply.
 
-Exit codes: 0 success (or nothing to do), 1 `--check` found changes, 2 bad input or an error
-(one line naming the file and line; nothing written).
+Exit codes: 0 success (or nothing to do), 1 `--check` found changes, 2 bad input, a refusal or
+an I/O error (one line naming the file; nothing written), 3 an internal error (one line, please
+report it; `FLASKMOD_DEBUG=1` prints the traceback), 130/143 interrupted by Ctrl-C/SIGTERM
+(anything half-written put back).
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import os
 import sys
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from git.exc import GitCommandError
 from rich.console import Console
 
-from flaskmod import __version__, gitops, interactive, report
+import flaskmod
+from flaskmod import __version__, gitops, interactive, interrupts, journal, lock, report
 from flaskmod.analysis import analyze
-from flaskmod.apply import apply
-from flaskmod.changeset import Changeset, compute
-from flaskmod.errors import FlaskmodError
+from flaskmod.apply import apply, preflight
+from flaskmod.changeset import Changeset, Kind, compute
+from flaskmod.codemod import Context
+from flaskmod.errors import FlaskmodError, Location
 from flaskmod.pipeline import Codemod, Options, Run, discover, refuse_blocking, run, select
-from flaskmod.project import Project, scan
+from flaskmod.project import Project, dangling_links, scan, unread_url_for
 from flaskmod.verify import verify_command
 from flaskmod.versions import exactly, parse_version
 
-EXIT_OK, EXIT_CHANGES, EXIT_ERROR = 0, 1, 2
+EXIT_OK, EXIT_CHANGES, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
+DEBUG = "FLASKMOD_DEBUG"
 
 EPILOG = """\b
 Exit codes:
   0  success, or nothing to do (already an application factory)
   1  --check: the migration would change files
-  2  bad input or error: one line names the file and line; nothing was written
+  2  bad input, refusal or I/O error: one line names the file; nothing was written
+  3  internal error (a bug: please report it; FLASKMOD_DEBUG=1 prints the traceback)
+  130, 143  interrupted by Ctrl-C or SIGTERM; anything half-written was put back
 """
 
 
@@ -40,14 +52,93 @@ def _stderr() -> Console:
 
 
 class _Group(click.Group):
+    """Every command: SIGTERM handled like Ctrl-C, an interrupted apply refused, and every
+    failure one line with a distinct exit code (never a traceback, never the 1 of --check)."""
+
     def invoke(self, ctx: click.Context) -> object:
         try:
-            return super().invoke(ctx)
+            with interrupts.handled():
+                return super().invoke(ctx)
         except FlaskmodError as error:
-            console = _stderr()
-            console.print("error:", style="bold red", end=" ")
-            console.print(str(error), markup=False, soft_wrap=True)
+            _error(str(error), error)
             ctx.exit(EXIT_ERROR)
+        except KeyboardInterrupt as interrupt:
+            _error(
+                f"interrupted ({interrupts.name(interrupt)}); nothing half-written was left",
+                interrupt,
+            )
+            ctx.exit(interrupts.exit_code(interrupt))
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except GitCommandError as error:  # the user's git or repository, not flaskmod
+            detail = str(error.stderr).strip().splitlines()
+            _error(f"git failed: {detail[-1] if detail else error}", error)
+            ctx.exit(EXIT_ERROR)
+        except OSError as error:
+            where = f"{error.filename}: " if error.filename else ""
+            _error(f"{where}{error.strerror or error}", error)
+            ctx.exit(EXIT_ERROR)
+        except Exception as error:
+            _error(_internal(error), error)
+            ctx.exit(EXIT_INTERNAL)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None and name != "recover" and not ctx.resilient_parsing:
+            _refuse_interrupted(ctx, name, command, rest)
+        return name, command, rest
+
+
+def _refuse_interrupted(
+    ctx: click.Context, name: str | None, command: click.Command, args: list[str]
+) -> None:
+    """Before any command on PATH: no other flaskmod writing it, no half-done apply in it."""
+    sub = command.make_context(name, list(args), parent=ctx, resilient_parsing=True)
+    with sub:
+        path = sub.params.get("path")
+    if isinstance(path, Path) and path.is_dir():
+        journal.refuse_interrupted(path)
+
+
+def _error(message: str, error: BaseException) -> None:
+    if os.environ.get(DEBUG):
+        traceback.print_exception(error)
+    console = _stderr()
+    console.print("error:", style="bold red", end=" ")
+    console.print(message, markup=False, soft_wrap=True)
+
+
+def _internal(error: Exception) -> str:
+    """One line for a bug: what, where in the user's project if known, and what to do."""
+    where = _blame(error)
+    text = str(error).splitlines()[0] if str(error) else ""
+    return (
+        f"{where + ': ' if where else ''}internal error: {type(error).__name__}"
+        f"{': ' + text if text else ''}. This is a flaskmod bug (no file was left half-written): "
+        f"please report it with the traceback `{DEBUG}=1` prints"
+    )
+
+
+def _blame(error: BaseException) -> str | None:
+    """The project file flaskmod was working on: the innermost `path` of flaskmod's frames."""
+    ours = tuple(str(Path(p).resolve()) for p in _flaskmod_paths())
+    frames = [frame for frame, _ in traceback.walk_tb(error.__traceback__)]
+    for frame in reversed(frames):
+        if frame.f_code.co_filename.startswith(ours):
+            value = frame.f_locals.get("path")
+            if isinstance(value, str) and value:
+                return value
+            context = frame.f_locals.get("context")
+            if isinstance(context, Context):  # the app module, as the user knows it
+                return context.project.source_of(context.model.app_path)
+    return None
+
+
+def _flaskmod_paths() -> list[str]:
+    """Where flaskmod's own code is (the engine and the codemods)."""
+    return [*flaskmod.__path__, *importlib.import_module("flaskmod.codemods").__path__]
 
 
 @click.group(cls=_Group, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
@@ -113,6 +204,7 @@ def plan(
     outcome = run(scan(path), select(discover(), only, skip), options)
     console = Console(highlight=False)
     report.summary(console, outcome)
+    _say_skipped(console, outcome.original)
     report.plan(console, outcome)
     report.findings(console, outcome)
     if outcome.model.blocking:
@@ -193,10 +285,12 @@ def upgrade(
     err = _stderr()
     codemods = select(discover(), only, skip)
     options = replace(_options(group_by, flask_version, app_choice), force=force)
-    with gitops.open_tree(path) as tree:
+    with gitops.open_tree(path) as tree, _writing(path, flags.writes):
         branch_plan = _preflight(path, tree, flags, branch)
         project = gitops.head_snapshot(tree, path) if tree is not None and from_head else scan(path)
         refuse_blocking(analyze(project, options.app), options)  # before any mode prints or writes
+        if flags.writes and not force:
+            _refuse_unread(project)
         source = gitops.describe_source(tree, from_head) if tree is not None else None
         if tree is not None and branch_plan is not None:
             _commit(err, path, tree, project, codemods, branch_plan, step, source, options)
@@ -204,6 +298,34 @@ def upgrade(
             _step(err, path, tree, project, codemods, source, options)
         else:
             _whole(err, path, tree, project, codemods, flags, color, source, options)
+
+
+def _writing(path: Path, writes: bool) -> contextlib.AbstractContextManager[None]:
+    """The project's lock for the whole of a writing run (--commit writes between git steps)."""
+    if not writes or not path.is_dir():
+        return contextlib.nullcontext()
+    return lock.hold(journal.locate(path).lock)
+
+
+def _refuse_unread(project: Project) -> None:
+    """A skipped file that calls url_for() may name an endpoint the migration renames."""
+    unread = unread_url_for(project)
+    if unread:
+        reasons = dict(project.skipped)
+        others = f" (and {len(unread) - 1} more)" if len(unread) > 1 else ""
+        raise FlaskmodError(
+            f"not read ({reasons[unread[0]]}) but calls url_for(), whose endpoints the migration "
+            f"renames{others}; refused: migrate it by hand, or rerun with --force",
+            Location(unread[0]),
+        )
+
+
+def _say_skipped(err: Console, project: Project) -> None:
+    """Every file flaskmod would read but did not, with the reason: nothing skipped in silence."""
+    if project.skipped:
+        err.print(f"[bold]Skipped[/] {len(project.skipped)} file(s):")
+        for path, reason in project.skipped:
+            err.print(f"  {path}: {reason}", markup=False, soft_wrap=True)
 
 
 def _options(group_by: str, flask_version: str | None, app: str | None = None) -> Options:
@@ -271,10 +393,19 @@ def _preflight(
     return plan
 
 
-def _guard(path: Path, tree: gitops.GitTree | None, changes: Changeset) -> None:
-    """Untracked files have no copy in git: never write over them (dirt was checked before)."""
+def _guard(path: Path, tree: gitops.GitTree | None, changes: Changeset, project: Project) -> None:
+    """Untracked files have no copy in git: never write over them (dirt was checked before).
+    A link kept as a link must not be left pointing at a file the migration moves away."""
     if tree is not None:
         gitops.refuse_untracked(tree, path, changes)
+    preflight(path, changes)
+    removed = [c.old_path for c in changes if c.old_path and c.kind in (Kind.MOVED, Kind.DELETED)]
+    for link, target in dangling_links(project, removed):
+        raise FlaskmodError(
+            f"a symbolic link to {target}, which the migration moves or deletes; refused: "
+            "remove the link or point it elsewhere first",
+            Location(link),
+        )
 
 
 def _whole(
@@ -293,9 +424,10 @@ def _whole(
         outcome = run(project, codemods, options, on_step=lambda c: status.update(f"{c.name}…"))
     changes = compute(project, outcome.final)
     if flags.write or flags.interactive:
-        _guard(path, tree, changes)
+        _guard(path, tree, changes, project)
     _say_source(err, source)
     report.summary(err, outcome)
+    _say_skipped(err, project)
     if outcome.already_factory:
         err.print("Nothing to do: the project already builds its app in a factory.")
         sys.exit(EXIT_OK)
@@ -365,6 +497,7 @@ def _header(err: Console, project: Project, source: str | None, options: Options
     _say_source(err, source)
     outcome = Run(original=project, model=analyze(project, options.app), options=options)
     report.summary(err, outcome)
+    _say_skipped(err, outcome.original)
     if outcome.already_factory:
         err.print("Nothing to do: the project already builds its app in a factory.")
         sys.exit(EXIT_OK)
@@ -383,7 +516,7 @@ def _step(
     steps = gitops.pending_steps(project, codemods, options)
     pending = next(steps, None)
     if pending is not None:
-        _guard(path, tree, pending.changes)
+        _guard(path, tree, pending.changes, project)
     _header(err, project, source, options)
     if pending is None:
         err.print("Nothing to do: no codemod would change anything.")
@@ -435,6 +568,34 @@ def _commit(
         _say_next(err, upcoming, "run again with --commit --step")
     if plan.original != plan.name:
         err.print(f"Review with `git log -p {plan.original}..{plan.name}`.", soft_wrap=True)
+
+
+@main.command(epilog=EPILOG)
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Also put back files changed after the interrupted apply wrote them (their edits are lost).",
+)
+def recover(path: Path, force: bool) -> None:
+    """Roll back an apply that was interrupted (killed, power cut) half-way through PATH.
+
+    Every file is put back to the bytes and mode it had before that apply, the files and folders
+    it created are removed. It never rolls forward: run the migration again afterwards.
+    """
+    if not path.is_dir():
+        scan(path)  # a missing or non-directory PATH is reported as such
+    with lock.hold(journal.locate(path).lock, "recovering"):
+        record = journal.recover(path, force)
+    err = _stderr()
+    if record is None:
+        err.print("Nothing to recover: no interrupted apply in this project.")
+        return
+    err.print(
+        f"[bold green]Recovered[/]: the interrupted apply ({journal.describe(record)}) was "
+        f"rolled back; its {len(record.entries)} file(s) are as they were before it.",
+        soft_wrap=True,
+    )
 
 
 main.add_command(verify_command)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ from flaskmod.project import (
     MAX_FILE_BYTES,
     FileText,
     Project,
+    Skipped,
     decode,
     is_text_candidate,
 )
@@ -128,42 +130,45 @@ def head_snapshot(tree: GitTree, root: Path) -> Project:
             "not in HEAD: nothing committed here yet", Location(str(root))
         ) from None
     blobs = _blobs(folder.traverse(), tree.prefix)
-    spec = _head_ignore_spec(blobs.get(".gitignore"))
+    # Everything in HEAD is tracked, and tracked files count whatever `.gitignore` says (as on
+    # disk, see `project.scan`): only flaskmod's own exclusions apply.
+    spec = pathspec.GitIgnoreSpec.from_lines(ALWAYS_IGNORED)
     venvs = tuple(rel[: -len("pyvenv.cfg")] for rel in blobs if rel.endswith("/pyvenv.cfg"))
     files: dict[str, FileText] = {}
+    skipped: list[Skipped] = []
     for rel, blob in sorted(blobs.items()):
         if spec.match_file(rel) or rel.startswith(venvs) or not is_text_candidate(rel):
             continue
-        if blob.size > MAX_FILE_BYTES:
-            continue
-        try:
-            files[rel] = decode(rel, blob.data_stream.read(), bool(blob.mode & 0o111))
-        except FlaskmodError:
-            if rel.endswith(".py"):
-                raise
-    return Project(root=root, files=files)
+        if blob.mode == SYMLINK_MODE:
+            skipped.append(Skipped(rel, "symbolic link: kept as a link"))
+        elif blob.size > MAX_FILE_BYTES:
+            skipped.append(Skipped(rel, f"larger than {MAX_FILE_BYTES:,} bytes: not read"))
+        else:
+            try:
+                files[rel] = decode(rel, blob.data_stream.read(), bool(blob.mode & 0o111))
+            except FlaskmodError:
+                if rel.endswith(".py"):
+                    raise
+                skipped.append(Skipped(rel, "not UTF-8: not read"))
+    hidden = frozenset(rel for rel in blobs if rel not in files)
+    return Project(root=root, files=files, hidden=hidden, skipped=tuple(skipped))
 
 
 def _blobs(items: Iterable[object], prefix: str) -> dict[str, Blob]:
-    """Regular files (no symlinks, no submodules) by path relative to `prefix`."""
+    """Files and symbolic links (no submodules) by path relative to `prefix`."""
     skip = len(prefix) + 1 if prefix else 0
-    return {
-        str(item.path)[skip:]: item
-        for item in items
-        if isinstance(item, Blob) and item.mode != SYMLINK_MODE
-    }
-
-
-def _head_ignore_spec(gitignore: Blob | None) -> pathspec.GitIgnoreSpec:
-    lines = list(ALWAYS_IGNORED)
-    if gitignore is not None:
-        lines += gitignore.data_stream.read().decode("utf-8", "replace").splitlines()
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+    return {str(item.path)[skip:]: item for item in items if isinstance(item, Blob)}
 
 
 # ---------------------------------------------------------------------- refusals
 def refuse_unsafe_state(tree: GitTree) -> None:
-    """Writing into a half-done merge or rebase, or into a submodule, mixes up the user's work."""
+    """Writing into a half-done merge or rebase, or into a submodule, mixes up the user's work;
+    on a detached HEAD the migration would belong to no branch, easy to lose at the next switch."""
+    if tree.repo.head.is_detached:
+        raise FlaskmodError(
+            "HEAD is detached; check out the branch to migrate (git switch NAME, or "
+            "git switch -c NAME to start one here) before writing"
+        )
     git_dir = Path(tree.repo.git_dir)
     for name, what in IN_PROGRESS.items():
         if (git_dir / name).exists():
@@ -333,13 +338,20 @@ class _Session:
     written: set[str] = field(default_factory=set)  # by this run, PATH-relative
     created: bool = False  # the branch, by this run
 
+    def git(self, *args: str) -> str:
+        """git with no hooks at all: `--no-verify` skips only pre-commit and commit-msg, not
+        prepare-commit-msg, post-commit or the post-checkout of the branch switch. Hooks
+        (formatters, linters, deploy scripts) would rewrite, reject or act on intermediate
+        states and break the one-commit-per-codemod mapping; the user reviews the branch."""
+        return self.tree.git("-c", f"core.hooksPath={os.devnull}", *args)
+
     def switch(self) -> None:
         if self.plan.original == self.plan.name:
             return
         if self.plan.exists:
-            self.tree.git("checkout", "-q", self.plan.name)
+            self.git("checkout", "-q", self.plan.name)
         else:
-            self.tree.git("checkout", "-q", "-b", self.plan.name)
+            self.git("checkout", "-q", "-b", self.plan.name)
             self.created = True
 
     def commit(self, pending: Pending) -> str:
@@ -349,20 +361,18 @@ class _Session:
         self.written.update(paths)
         apply(self.root, pending.changes)
         # Deletion and addition staged together, so git records a move as a rename.
-        self.tree.git("add", "-A", "-f", "--", *(_literal(self.tree.repo_path(p)) for p in paths))
-        # Hooks (formatters, linters) would rewrite or reject intermediate states and break the
-        # one-commit-per-codemod mapping; the user reviews the branch instead.
-        self.tree.git("commit", "-q", "--no-verify", "-m", commit_message(self.tree, pending))
+        self.git("add", "-A", "-f", "--", *(_literal(self.tree.repo_path(p)) for p in paths))
+        self.git("commit", "-q", "--no-verify", "-m", commit_message(self.tree, pending))
         return self.tree.repo.head.commit.hexsha
 
     def restore(self) -> str:
         """Put branch, index and work tree back; return what was done, for the user."""
-        self.tree.git("reset", "-q", "--hard", self.plan.start)
+        self.git("reset", "-q", "--hard", self.plan.start)
         if branch_name(self.tree) != self.plan.original:
-            self.tree.git("checkout", "-q", self.plan.original)
+            self.git("checkout", "-q", self.plan.original)
         done = f"{self.plan.original} is checked out, work tree and index are as they were"
         if self.created:
-            self.tree.git("branch", "-q", "-D", self.plan.name)
+            self.git("branch", "-q", "-D", self.plan.name)
             done += f", branch {self.plan.name} deleted"
         for path in sorted(self.written):
             if self.tree.repo_path(path) not in self.tracked:

@@ -15,12 +15,13 @@ import tokenize
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 import libcst as cst
 import pathspec
 from libcst.metadata import MetadataWrapper
 
-from flaskmod import python2
+from flaskmod import gitfiles, python2
 from flaskmod.errors import FlaskmodError, Location
 from flaskmod.names import FactCache, ModuleIndex
 
@@ -41,6 +42,10 @@ ALWAYS_IGNORED = (
     "*.egg-info/",
     "migrations/versions/",
     "*.pyc",
+    # flaskmod's own journal, lock and temporary files outside git (see `flaskmod.journal`)
+    ".flaskmod-journal/",
+    ".flaskmod.lock",
+    "*.flaskmod-tmp",
 )
 
 # Files a migration may read or rewrite. Anything else (images, databases, fonts) is left alone.
@@ -131,6 +136,11 @@ class Project:
     files: Mapping[str, FileText]
     origin: Mapping[str, str] = field(default_factory=dict)
     _caches: _Caches = field(default_factory=_Caches, compare=False, repr=False)
+    #: Paths that exist on disk but are not in `files` (ignored, not text, skipped): a folder not
+    #: looked into ends with "/". Nothing may be created over them (see `occupied`).
+    hidden: frozenset[str] = field(default=frozenset(), compare=False)
+    #: Files flaskmod would read but did not, each with the reason; the CLI reports them.
+    skipped: tuple[Skipped, ...] = field(default=(), compare=False)
 
     # ----------------------------------------------------------------- reading
     def __contains__(self, path: object) -> bool:
@@ -211,6 +221,17 @@ class Project:
             folder = folder.parent
         return "" if str(folder) == "." else folder.as_posix()
 
+    def occupied(self, path: str) -> bool:
+        """Whether `path` exists on disk as the snapshot was taken, read or not.
+
+        A codemod about to create a file checks this: an ignored `config.py` holding the
+        production secret is not in `files`, but it is there.
+        """
+        if path in self.files or path in self.hidden:
+            return True
+        parts = PurePosixPath(path).parts
+        return any("/".join(parts[:end]) + "/" in self.hidden for end in range(1, len(parts)))
+
     def source_of(self, path: str) -> str:
         """The path this file had in the original snapshot (itself unless moved)."""
         return self.origin.get(path, path)
@@ -262,7 +283,14 @@ class Project:
             facts=self._caches.facts,
             indexes=self._caches.indexes,
         )
-        return Project(root=self.root, files=files, origin=origin, _caches=caches)
+        return Project(
+            root=self.root,
+            files=files,
+            origin=origin,
+            _caches=caches,
+            hidden=self.hidden,
+            skipped=self.skipped,
+        )
 
     def with_module(self, path: str, tree: cst.Module) -> Project:
         return self.with_changes(modules={path: tree})
@@ -319,7 +347,15 @@ def _dominant_newline(files: Mapping[str, FileText]) -> str:
 
 
 # --------------------------------------------------------------------- scanning
+class Skipped(NamedTuple):
+    """A file (or linked folder, ending with "/") flaskmod would read but did not, and why."""
+
+    path: str
+    reason: str
+
+
 def ignore_spec(root: Path) -> pathspec.GitIgnoreSpec:
+    """Outside git: `ALWAYS_IGNORED` and the project's own `.gitignore` (inside git, git decides)."""
     lines: list[str] = list(ALWAYS_IGNORED)
     gitignore = root / ".gitignore"
     if gitignore.is_file():
@@ -327,35 +363,89 @@ def ignore_spec(root: Path) -> pathspec.GitIgnoreSpec:
     return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _walk(root: Path, spec: pathspec.GitIgnoreSpec) -> Iterator[tuple[str, Path]]:
+@dataclass(frozen=True)
+class _Rules:
+    """Which paths the snapshot leaves out; a folder's path ends with "/"."""
+
+    always: pathspec.GitIgnoreSpec
+    spec: pathspec.GitIgnoreSpec
+    git: gitfiles.Listing | None
+
+    @classmethod
+    def of(cls, root: Path) -> _Rules:
+        always = pathspec.GitIgnoreSpec.from_lines(ALWAYS_IGNORED)
+        listing = gitfiles.listing(root) if gitfiles.find(root) is not None else None
+        return cls(always, always if listing is not None else ignore_spec(root), listing)
+
+    def ignored(self, relative: str) -> bool:
+        if self.always.match_file(relative):
+            return True
+        if relative == ".gitignore":
+            # Even one that ignores itself (`.*`): it is the file codemods append to, and
+            # writing it anew would cut it to their lines.
+            return False
+        if self.git is not None:
+            return self.git.is_ignored(relative)
+        return self.spec.match_file(relative)
+
+
+@dataclass
+class _Found:
+    files: dict[str, FileText] = field(default_factory=dict)
+    hidden: set[str] = field(default_factory=set)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def skip(self, relative: str, reason: str) -> None:
+        self.hidden.add(relative)
+        self.skipped.append(Skipped(relative, reason))
+
+
+def _walk(root: Path, rules: _Rules, found: _Found) -> Iterator[tuple[str, Path]]:
+    """Text files to read, as (relative path, path); records what it leaves out in `found`."""
     real_root = root.resolve()
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)
         rel_dir = here.relative_to(root).as_posix()
+        prefix = "" if rel_dir == "." else f"{rel_dir}/"
         keep = []
         for name in sorted(dirnames):
-            rel = f"{name}/" if rel_dir == "." else f"{rel_dir}/{name}/"
-            full = here / name
-            if spec.match_file(rel) or (full / "pyvenv.cfg").exists():
-                continue
-            if full.is_symlink() and not _inside(full, real_root):
-                continue
-            keep.append(name)
+            rel, full = f"{prefix}{name}/", here / name
+            if rules.ignored(rel) or (full / "pyvenv.cfg").exists():
+                found.hidden.add(rel)
+            elif full.is_symlink():  # never descended into (os.walk does not follow links)
+                found.skip(rel, _link_reason(full, real_root))
+            else:
+                keep.append(name)
         dirnames[:] = keep
         for name in sorted(filenames):
-            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
-            full = here / name
-            if spec.match_file(rel):
-                continue
-            if full.is_symlink() and not _inside(full, real_root):
-                continue
-            yield rel, full
+            rel, full = f"{prefix}{name}", here / name
+            if rules.ignored(rel) or not is_text_candidate(rel):
+                found.hidden.add(rel)
+            elif full.is_symlink():
+                found.skip(rel, _link_reason(full, real_root))
+            else:
+                yield rel, full
+
+
+def _link_reason(link: Path, real_root: Path) -> str:
+    """Why a symbolic link is left as it is: rewriting through it would turn it into a file."""
+    try:
+        target = link.resolve(strict=True)
+    except FileNotFoundError:
+        return "broken symbolic link: left as it is"
+    except (OSError, RuntimeError):  # RuntimeError: a loop, before Python 3.13
+        return "symbolic link loop: left as it is"
+    try:
+        inside = target.relative_to(real_root).as_posix()
+    except ValueError:
+        return f"symbolic link to {os.readlink(link)}, outside the project: not read, not changed"
+    return f"symbolic link to {inside}: kept as a link, its target is read at its own path"
 
 
 def _inside(path: Path, real_root: Path) -> bool:
     try:
         path.resolve().relative_to(real_root)
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):
         return False
     return True
 
@@ -369,35 +459,112 @@ def is_text_candidate(rel: str) -> bool:
     return pure.suffix.lower() in TEXT_SUFFIXES
 
 
+def _read(rel: str, full: Path, found: _Found) -> None:
+    """Read one text file into `found`; a Python file that cannot be read stops the run."""
+    try:
+        info = full.stat()
+        if not stat.S_ISREG(info.st_mode):
+            found.skip(rel, "not a regular file: left as it is")
+            return
+        if info.st_size > MAX_FILE_BYTES:
+            found.skip(rel, f"larger than {MAX_FILE_BYTES:,} bytes: not read, not changed")
+            return
+        data = full.read_bytes()
+    except OSError as exc:
+        if rel.endswith(".py"):
+            raise FlaskmodError(f"cannot read: {exc.strerror or exc}", Location(rel)) from exc
+        found.skip(rel, f"cannot read ({exc.strerror or exc}): left as it is")
+        return
+    try:
+        found.files[rel] = decode(rel, data, bool(info.st_mode & stat.S_IXUSR))
+    except FlaskmodError:
+        if rel.endswith(".py"):
+            raise
+        # A template or data file in another encoding is left alone rather than guessed at.
+        found.skip(rel, "not UTF-8: not read, not changed")
+
+
 def scan(root: Path) -> Project:
-    """Read every text file of the project that git would track; Python files must decode."""
+    """Read every text file of the project that git would show; Python files must decode.
+
+    Inside a git work tree git decides (tracked files always count, untracked ones unless
+    ignored); outside, the project's `.gitignore`. Whatever is left out is still recorded in
+    `Project.hidden`, and files flaskmod would read but cannot in `Project.skipped`.
+    """
     if not root.exists():
         raise FlaskmodError("no such file or directory", Location(str(root)))
     if not root.is_dir():
         raise FlaskmodError(
             "not a directory: flaskmod works on a project folder", Location(str(root))
         )
-    spec = ignore_spec(root)
-    files: dict[str, FileText] = {}
-    for rel, full in _walk(root, spec):
-        if not is_text_candidate(rel):
+    found = _Found()
+    for rel, full in _walk(root, _Rules.of(root), found):
+        _read(rel, full, found)
+    return Project(
+        root=root,
+        files=found.files,
+        hidden=frozenset(found.hidden),
+        skipped=tuple(found.skipped),
+    )
+
+
+def unread_url_for(project: Project) -> list[str]:
+    """Skipped files that call `url_for(`: endpoints they name may change under them.
+
+    A generic stand-in for "references an endpoint that changes": which endpoints change is
+    codemod knowledge, so any call counts. Links to files inside the project are left out (their
+    target is read); links out of the project are read through, folders walked.
+    """
+    real_root = project.root.resolve()
+    found = []
+    for path, _ in project.skipped:
+        full = project.root / path.rstrip("/")
+        if full.is_symlink() and _inside(full, real_root):
             continue
-        try:
-            info = full.stat()
-        except OSError:
+        candidates = _walk_outside(full) if full.is_dir() else iter([full])
+        if any(_calls_url_for(candidate) for candidate in candidates):
+            found.append(path)
+    return found
+
+
+_MAX_LOOKED_AT = 5000
+
+
+def _walk_outside(folder: Path) -> Iterator[Path]:
+    """Text files under a folder a link leads to, at most `_MAX_LOOKED_AT` of them."""
+    count = 0
+    for dirpath, _, filenames in os.walk(folder, followlinks=False):
+        for name in filenames:
+            if is_text_candidate(name) or "templates" in Path(dirpath).parts:
+                count += 1
+                if count > _MAX_LOOKED_AT:
+                    return
+                yield Path(dirpath) / name
+
+
+def _calls_url_for(path: Path) -> bool:
+    try:
+        if not path.is_file():
+            return False
+        with path.open("rb") as handle:
+            return b"url_for(" in handle.read()
+    except OSError:
+        return False
+
+
+def dangling_links(project: Project, removed: Iterable[str]) -> list[tuple[str, str]]:
+    """(link, target) for each skipped in-project link whose target the change removes."""
+    gone = set(removed)
+    real_root = project.root.resolve()
+    broken = []
+    for path, _ in project.skipped:
+        full = project.root / path.rstrip("/")
+        if not full.is_symlink() or not _inside(full, real_root):
             continue
-        if info.st_size > MAX_FILE_BYTES:
-            continue
-        data = full.read_bytes()
-        executable = bool(info.st_mode & stat.S_IXUSR)
-        try:
-            files[rel] = decode(rel, data, executable)
-        except FlaskmodError:
-            if rel.endswith(".py"):
-                raise
-            # A template or data file in another encoding is left alone rather than guessed at.
-            continue
-    return Project(root=root, files=files)
+        target = full.resolve().relative_to(real_root).as_posix()
+        if target in gone or any(target.startswith(f"{g}/") for g in gone):
+            broken.append((path, target))
+    return broken
 
 
 def module_name(path: str, root: str = "") -> str:
