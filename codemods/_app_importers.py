@@ -15,8 +15,12 @@ import libcst as cst
 import libcst.matchers as m
 
 from flaskmod.analysis import AppModel
+from flaskmod.conventions import EXTENSIONS_MODULE
 from flaskmod.errors import Finding, Location, Severity
+from flaskmod.knowledge import SQLALCHEMY_CLASSES, canonical
+from flaskmod.names import ModuleIndex, qualify
 from flaskmod.project import Project
+from flaskmod.versions import dependency_range
 
 from ._imports import add_import, add_statements_after_imports
 from ._layout import FACTORY
@@ -104,6 +108,7 @@ def _free_name(tree: cst.Module, wanted: str) -> str:
 
 
 ENTRY_POINT_CONFIG = 'os.environ.get("FLASK_CONFIG", "development")'
+TESTING = '"testing"'
 
 
 def rewrite_test_imports(
@@ -113,9 +118,7 @@ def rewrite_test_imports(
     needs_app: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, cst.Module], list[Finding]]:
     """New trees for the test modules that import the global app from the app module."""
-    return rewrite_app_importers(
-        project, model, factory_module, model.tests, '"testing"', needs_app
-    )
+    return rewrite_app_importers(project, model, factory_module, model.tests, TESTING, needs_app)
 
 
 def rewrite_app_importers(
@@ -180,6 +183,8 @@ def _rewrite_one(
     if needs_app:
         names = _imported_from(tree, package, path, needs_app)
         new = new.visit(_PassApp(names, set(aliases), needs_app, creations[0][0]))
+    if config == TESTING and _sqlalchemy_2(project) and _uses_db(project, model, tree, path):
+        new = new.visit(_ContextPerTest(creations[0][0]))
     statements: list[cst.BaseStatement] = [
         cst.parse_statement(f"{name} = {call}\n") for name, call in creations
     ]
@@ -188,6 +193,94 @@ def _rewrite_one(
     if "os." in config:
         new = add_import(new, "os")
     return new
+
+
+def _sqlalchemy_2(project: Project) -> bool:
+    """Flask-SQLAlchemy before 3.0 (or unpinned): `SQLAlchemy(app)` bound `db` to the app, so
+    legacy tests use `db` with no app context; after `init_app` they need one."""
+    files = {path: project.text(path) for path in project.files if not path.endswith(".html")}
+    found = dependency_range(files, "flask-sqlalchemy")
+    return found is None or found[0] < (3, 0)
+
+
+def _uses_db(project: Project, model: AppModel, tree: cst.Module, path: str) -> bool:
+    """The test module imports the project's Flask-SQLAlchemy object (by name, from the app)."""
+    extensions = f"{model.app_dir}/{EXTENSIONS_MODULE}.py" if model.app_dir else ""
+    if extensions not in project.files:
+        return False
+    index = project.index(extensions)
+    names = {
+        name
+        for name, binders in index.binders.items()
+        if any(_creates_sqlalchemy(index.body[b], index) for b in binders)
+    }
+    sources = {model.import_name, f"{model.import_name}.{EXTENSIONS_MODULE}"}
+    return any(
+        imported_as(node, source, path, name) is not None
+        for node in m.findall(tree, m.ImportFrom())
+        for source in sources
+        for name in names
+    )
+
+
+def _creates_sqlalchemy(statement: cst.BaseStatement, index: ModuleIndex) -> bool:
+    if not m.matches(statement, m.SimpleStatementLine([m.Assign(value=m.Call())])):
+        return False
+    call = cst.ensure_type(cst.ensure_type(statement, cst.SimpleStatementLine).body[0], cst.Assign)
+    func = cst.ensure_type(call.value, cst.Call).func
+    return canonical(qualify(func, index.imports) or "") in SQLALCHEMY_CLASSES
+
+
+class _ContextPerTest(cst.CSTTransformer):
+    """Each unittest case runs inside an app context of the module's app (pushed in `setUp`,
+    popped in `tearDown`), as `db` bound to the app allowed before: one per test, so several
+    test modules, each with its own app, never share one."""
+
+    ATTRIBUTE = "_flask_app_context"
+
+    def __init__(self, app: str) -> None:
+        self.app = app
+
+    def leave_ClassDef(
+        self, original_node: cst.ClassDef, updated_node: cst.ClassDef
+    ) -> cst.ClassDef:
+        code = cst.Module([]).code_for_node(original_node)
+        if not _is_test_case(original_node) or "app_context" in code or "db." not in code:
+            return updated_node
+        body = cst.ensure_type(updated_node.body, cst.IndentedBlock)
+        methods = list(body.body)
+        push = [
+            f"self.{self.ATTRIBUTE} = {self.app}.app_context()",
+            f"self.{self.ATTRIBUTE}.push()",
+        ]
+        methods = _with_method(methods, "setUp", push, first=True)
+        methods = _with_method(methods, "tearDown", [f"self.{self.ATTRIBUTE}.pop()"], first=False)
+        return updated_node.with_changes(body=body.with_changes(body=methods))
+
+
+def _is_test_case(node: cst.ClassDef) -> bool:
+    for base in node.bases:
+        value = base.value
+        last = value.attr.value if isinstance(value, cst.Attribute) else getattr(value, "value", "")
+        if isinstance(last, str) and last.endswith("TestCase"):
+            return True
+    return False
+
+
+def _with_method(
+    methods: list[cst.BaseStatement], name: str, lines: list[str], *, first: bool
+) -> list[cst.BaseStatement]:
+    """`lines` at the start (`first`) or end of method `name`, created when missing."""
+    added = [cst.parse_statement(line + "\n") for line in lines]
+    for position, method in enumerate(methods):
+        if isinstance(method, cst.FunctionDef) and method.name.value == name:
+            block = cst.ensure_type(method.body, cst.IndentedBlock)
+            statements = [*added, *block.body] if first else [*block.body, *added]
+            methods[position] = method.with_changes(body=block.with_changes(body=statements))
+            return methods
+    code = f"def {name}(self):\n" + "".join(f"    {line}\n" for line in lines)
+    new = cst.parse_statement(code).with_changes(leading_lines=[cst.EmptyLine(indent=False)])
+    return [new, *methods] if first else [*methods, new]
 
 
 def _imported_from(tree: cst.Module, package: str, path: str, wanted: frozenset[str]) -> set[str]:

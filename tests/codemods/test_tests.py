@@ -130,3 +130,61 @@ def test_a_module_level_app_kept_by_the_factory_module_is_not_rewritten() -> Non
     check_noop(
         "tests", {PKG: module, "tests/conftest.py": "", "tests/test_a.py": "from app import app\n"}
     )
+
+
+# ------------------------------------------ Flask-SQLAlchemy 2.x tests that had `db` bound
+EXTENSIONS = {"app/extensions.py": "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n"}
+UNITTEST_DB = (
+    "import unittest\n\nfrom app import app, db\n\n\n"
+    "class T(unittest.TestCase):\n    def setUp(self):\n        db.create_all()\n\n"
+    "    def test_it(self):\n        self.assertTrue(app)\n"
+)
+
+
+def test_each_test_case_gets_an_app_context_on_flask_sqlalchemy_2() -> None:
+    files = _run(
+        {
+            PKG: FACTORY,
+            **EXTENSIONS,
+            "requirements.txt": "Flask-SQLAlchemy==2.5.1\n",
+            "test_app.py": UNITTEST_DB,
+        }
+    )
+    text = files["test_app.py"]
+    assert (
+        "    def setUp(self):\n        self._flask_app_context = app.app_context()\n"
+        "        self._flask_app_context.push()\n        db.create_all()\n"
+    ) in text
+    assert "    def tearDown(self):\n        self._flask_app_context.pop()\n" in text
+
+
+def test_unpinned_flask_sqlalchemy_counts_as_2() -> None:
+    files = _run({PKG: FACTORY, **EXTENSIONS, "test_app.py": UNITTEST_DB})
+    assert "_flask_app_context.push()" in files["test_app.py"]
+
+
+def test_flask_sqlalchemy_3_tests_are_left_as_they_were() -> None:
+    files = _run(
+        {
+            PKG: FACTORY,
+            **EXTENSIONS,
+            "requirements.txt": "flask-sqlalchemy>=3.0\n",
+            "test_app.py": UNITTEST_DB,
+        }
+    )
+    assert "_flask_app_context" not in files["test_app.py"]
+
+
+def test_a_case_that_pushes_its_own_context_is_left_alone() -> None:
+    own = UNITTEST_DB.replace(
+        "        db.create_all()\n",
+        "        self.ctx = app.app_context()\n        db.create_all()\n",
+    )
+    files = _run({PKG: FACTORY, **EXTENSIONS, "test_app.py": own})
+    assert "_flask_app_context" not in files["test_app.py"]
+
+
+def test_tests_without_db_get_no_context() -> None:
+    plain = "import unittest\n\nfrom app import app\n\n\nclass T(unittest.TestCase):\n    def test_it(self):\n        self.assertTrue(app)\n"
+    files = _run({PKG: FACTORY, **EXTENSIONS, "test_app.py": plain})
+    assert "_flask_app_context" not in files["test_app.py"]
