@@ -9,11 +9,14 @@ app package.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from flaskmod.analysis import Layout
 from flaskmod.codemod import FACTORY, Codemod, Context, Needs
 from flaskmod.project import Project
 from flaskmod.versions import flask_command
+
+from ._deployment import Target, is_deployment_file, rewrite
 
 codemod = Codemod.declare(
     __name__,
@@ -38,7 +41,9 @@ app = application
 @dataclass(frozen=True)
 class WsgiPlan:
     path: str
-    text: str
+    text: str | None
+    #: deployment files (Procfile, Dockerfile, .flaskenv, ...) pointed at the new entry point
+    deployment: dict[str, str] = field(default_factory=dict)
 
 
 def wsgi_path(import_root: str) -> str:
@@ -58,21 +63,56 @@ def plan(context: Context) -> WsgiPlan | None:
         module=model.import_name,
         factory=FACTORY,
     )
+    deployment = _deployment(context, path)
     if path in context.project:
         if context.project.text(path).replace("\r\n", "\n") != text:  # CRLF projects
             context.warn(
                 f"{path} already exists; point it at {model.import_name}.{FACTORY}() by hand",
                 path,
             )
-        return None
+        return WsgiPlan(path, None, deployment) if deployment else None
     debug_run = flask_command(context.flask, "wsgi", "run", debug=True)
     context.note(
         f"run `{env}=development {debug_run}` locally, `gunicorn wsgi:application` in production",
         path,
     )
-    return WsgiPlan(path, text)
+    return WsgiPlan(path, text, deployment)
 
 
 @codemod.edit
 def edit(context: Context, plan: WsgiPlan) -> Project:
-    return context.project.with_changes(texts={plan.path: plan.text})
+    texts = dict(plan.deployment)
+    if plan.text is not None:
+        texts[plan.path] = plan.text
+    return context.project.with_changes(texts=texts)
+
+
+def _deployment(context: Context, wsgi: str) -> dict[str, str]:
+    """Deployment files that name the old app, rewritten to `wsgi`; each change reported."""
+    project, model = context.project, context.model
+    source = project.source_of(model.app_path)
+    target = Target(
+        module=project.module_name(source),
+        file=source.removeprefix(f"{model.import_root}/") if model.import_root else source,
+        app=model.app_name if model.layout is not Layout.FACTORY else "app",
+    )
+    texts: dict[str, str] = {}
+    for path in sorted(project.files):
+        if path == wsgi or (path.endswith(".py") and "gunicorn" not in path):
+            continue
+        if not is_deployment_file(path):
+            continue
+        new, rewrites, leftovers = rewrite(path, project.text(path), target)
+        if new != project.text(path):
+            texts[path] = new
+        for change in rewrites:
+            context.note(f"`{change.old}` → `{change.new}`", path, change.line)
+        for left in leftovers:
+            report = context.note if path.lower().startswith("readme") else context.warn
+            report(
+                f"`{left.text}`: running the module no longer starts the server; use "
+                "`gunicorn wsgi:application` (production) or `flask --app wsgi run`",
+                path,
+                left.line,
+            )
+    return texts

@@ -71,10 +71,25 @@ TEXT_SUFFIXES = frozenset(
         ".json",
         ".yml",
         ".yaml",
+        ".sh",
+        ".conf",
     }
 )
 TEXT_NAMES = frozenset(
-    {".gitignore", ".flaskenv", "Pipfile", "Pipfile.lock", "poetry.lock", "Procfile"}
+    {
+        ".gitignore",
+        ".flaskenv",
+        ".env",
+        "Pipfile",
+        "Pipfile.lock",
+        "poetry.lock",
+        "Procfile",
+        "Dockerfile",
+        "Containerfile",
+        "Makefile",
+        "makefile",
+        "GNUmakefile",
+    }
 )
 
 MAX_FILE_BYTES = 2_000_000
@@ -452,7 +467,7 @@ def _inside(path: Path, real_root: Path) -> bool:
 
 def is_text_candidate(rel: str) -> bool:
     pure = PurePosixPath(rel)
-    if pure.name in TEXT_NAMES or pure.name.startswith("requirements"):
+    if pure.name in TEXT_NAMES or pure.name.startswith(("requirements", "Dockerfile.")):
         return True
     if "templates" in pure.parts:
         return True
