@@ -74,3 +74,30 @@ def new_module(
         rest = list(body[1:])
         body = [first.with_changes(leading_lines=[cst.EmptyLine()] * gap + comments), *rest]
     return cst.Module(body=[*head, *body])
+
+
+def dotted_name(dotted: str) -> cst.Attribute | cst.Name:
+    """`a.b.c` as an expression node (a module in an import, a decorator's target)."""
+    first, *rest = dotted.split(".")
+    node: cst.Attribute | cst.Name = cst.Name(first)
+    for part in rest:
+        node = cst.Attribute(value=node, attr=cst.Name(part))
+    return node
+
+
+def import_from(module: str, name: str, alias: str | None = None) -> cst.SimpleStatementLine:
+    """`from module import name [as alias]`; `module` may be relative (`.main.routes`)."""
+    level = len(module) - len(module.lstrip("."))
+    rest = module[level:]
+    asname = cst.AsName(name=cst.Name(alias)) if alias else None
+    statement = cst.ImportFrom(
+        module=dotted_name(rest) if rest else None,
+        names=[cst.ImportAlias(name=cst.Name(name), asname=asname)],
+        relative=[cst.Dot()] * level,
+    )
+    return cst.SimpleStatementLine([statement])
+
+
+def comment(text: str) -> cst.EmptyLine:
+    """A comment line above a statement (`text` without the `# `)."""
+    return cst.EmptyLine(comment=cst.Comment(f"# {text}"))

@@ -15,8 +15,6 @@ import libcst.matchers as m
 
 from flaskmod.knowledge import CALLS, CLI, DECORATORS, FIRST_REQUEST, JINJA_REGISTRIES, ROUTES
 
-__all__ = ["CALLS", "CLI", "DECORATORS", "FIRST_REQUEST", "JINJA_REGISTRIES", "ROUTES"]
-
 
 def app_attribute(node: cst.BaseExpression, app: str) -> str | None:
     """`app.route` → "route", `app.cli.command` → "cli.command"; None if not on `app`."""
@@ -115,13 +113,13 @@ def route_endpoints(statement: cst.BaseStatement, app: str) -> list[str]:
     view = keywords.get("view_func") or (positional[2].value if len(positional) > 2 else None)
     if isinstance(view, cst.Name):
         return [view.value]
-    if m.matches(
+    if view is not None and m.matches(
         view,
         m.Call(
             func=m.Attribute(attr=m.Name("as_view")), args=[m.Arg(m.SimpleString()), m.ZeroOrMore()]
         ),
     ):
-        return [_string(view.args[0].value)]  # type: ignore[union-attr, list-item]
+        return [_string(cst.ensure_type(view, cst.Call).args[0].value)]  # type: ignore[list-item]
     return []
 
 
