@@ -7,13 +7,13 @@ app module ends with (blueprint registrations, former `before_first_request` fun
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import libcst as cst
 
 from flaskmod.conventions import BLUEPRINT_VARIABLE
 
-from ._building import comment, import_from, new_module, template
+from ._building import comment, dotted_name, import_from, new_module, template
 from ._literals import quote
 from ._moving import ImportPlan
 
@@ -39,11 +39,14 @@ _LEGACY_COMMENT = (
 def blueprint_package(
     name: str,
     *,
+    package: str,
     has_routes: bool,
     uses_cli: bool,
+    registering: Sequence[str] = (),
     legacy: Mapping[str, str] | None = None,
 ) -> cst.Module:
-    """`<package>/<name>/__init__.py`: the Blueprint, then the modules registering on it."""
+    """`<package>/<name>/__init__.py`: the Blueprint, then the modules registering on it: its
+    own `routes` and the `registering` modules (dotted names) converted in place."""
     imports = ImportPlan()
     imports.add("from flask import Blueprint")
     if legacy is not None:
@@ -62,6 +65,9 @@ def blueprint_package(
     body: list[cst.BaseStatement] = [blueprint]
     if has_routes:
         body.append(_imported_last())
+    if registering:
+        taken = {BLUEPRINT_VARIABLE, "Blueprint", "url_for", *(["routes"] if has_routes else [])}
+        body += _registering_imports(package, registering, taken)
     if legacy is not None:
         body += _legacy_endpoints(legacy)
     doc = f"The `{name}` blueprint: the views that were registered on the app."
@@ -72,6 +78,40 @@ def _imported_last() -> cst.BaseStatement:
     (statement,) = template("from . import routes  # noqa: E402, F401\n")
     why = "Imported last: the views module needs `bp` to register its views on it."
     return statement.with_changes(leading_lines=[cst.EmptyLine(), comment(why)])
+
+
+def _registering_imports(
+    package: str, modules: Sequence[str], taken: Collection[str]
+) -> list[cst.BaseStatement]:
+    """`from .. import cli, errors, routes`: the package's modules registering on `bp`, imported
+    here so that whatever imports the blueprint (the factory) gets every registration."""
+    sources: dict[str, list[cst.ImportAlias]] = {}
+    outside: list[str] = []
+    for module in sorted(modules):
+        if not module.startswith(package + "."):
+            outside.append(module)
+            continue
+        parent, _, short = module[len(package) + 1 :].rpartition(".")
+        alias = f"{(parent or package).replace('.', '_')}_{short}" if short in taken else None
+        asname = cst.AsName(name=cst.Name(alias)) if alias else None
+        sources.setdefault(".." + parent, []).append(cst.ImportAlias(cst.Name(short), asname))
+    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    imports: list[cst.BaseSmallStatement] = [
+        cst.ImportFrom(
+            module=dotted_name(source[2:]) if source[2:] else None,
+            names=[a.with_changes(comma=comma) for a in aliases[:-1]] + aliases[-1:],
+            relative=[cst.Dot(), cst.Dot()],
+        )
+        for source, aliases in sources.items()
+    ]
+    imports += [cst.Import([cst.ImportAlias(dotted_name(module))]) for module in outside]
+    noqa = cst.TrailingWhitespace(
+        whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment("# noqa: E402, F401")
+    )
+    statements = [cst.SimpleStatementLine([small], trailing_whitespace=noqa) for small in imports]
+    why = "Imported last: these modules register their views, handlers and commands on `bp`."
+    statements[0] = statements[0].with_changes(leading_lines=[cst.EmptyLine(), comment(why)])
+    return list(statements)
 
 
 def _legacy_endpoints(mapping: Mapping[str, str]) -> list[cst.BaseStatement]:

@@ -23,11 +23,9 @@ from typing import Any
 import libcst as cst
 import libcst.matchers as m
 
+from flaskmod.knowledge import ENDPOINT_DEFINERS, ENDPOINT_NAME
 from flaskmod.names import ModuleIndex
 from flaskmod.project import Project
-
-# Attributes holding an endpoint name (Flask-Login's `login_view`, `refresh_view`).
-ENDPOINT_ATTRIBUTES = frozenset({"login_view", "refresh_view"})
 
 COMPUTED = "url_for with a computed endpoint"
 
@@ -41,6 +39,8 @@ class Kind(Enum):
     COMPARED = "compared"
     #: a template left as it was (syntax error, or a rewrite that could not be checked)
     UNTOUCHED = "untouched"
+    #: an endpoint name outside `url_for` (`login_view`, `action_view=`, a setting) renamed
+    NAMED = "named"
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,10 @@ class Report:
     path: str
     line: int | None
     message: str
+
+
+def named(path: str, line: int | None, label: str, old: str, new: str) -> Report:
+    return Report(Kind.NAMED, path, line, f"`{label}` names the endpoint {old!r}: now {new!r}")
 
 
 @dataclass(frozen=True)
@@ -70,9 +74,11 @@ _REQUEST_ENDPOINT = m.Attribute(value=m.Name("request"), attr=m.Name("endpoint")
 _RENDER_STRING = m.Call(
     func=m.Name("render_template_string") | m.Attribute(attr=m.Name("render_template_string"))
 )
-#: a file is read only if it mentions one of these; a statement only if it mentions one of these
-_PYTHON_FILE = ("url_for", "login_view", "endpoint")
-_PYTHON_STATEMENT = re.compile(r"url_for|endpoint|_view|render_template_string")
+#: a file is read only if it mentions one of these; then a statement only if it does
+_PYTHON_FILE = re.compile(r"url_for|endpoint|_view|_uploader", re.IGNORECASE)
+_PYTHON_STATEMENT = re.compile(
+    r"url_for|endpoint|_view|_uploader|render_template_string", re.IGNORECASE
+)
 
 
 def _renamed(node: cst.BaseExpression, mapping: Mapping[str, str]) -> cst.SimpleString | None:
@@ -95,11 +101,34 @@ def _rewrite_literal(node: cst.SimpleString, mapping: Mapping[str, str]) -> cst.
     return node.with_changes(value=node.value[:prefix_and_quote] + rewritten + node.quote)
 
 
+def _callee_name(call: cst.Call) -> str:
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return func.value if isinstance(func, cst.Name) else ""
+
+
+def _target_name(target: cst.BaseExpression) -> str | None:
+    """What an assignment target is called: `x`, `obj.x`, or `config["X"]`."""
+    if isinstance(target, cst.Name):
+        return target.value
+    if isinstance(target, cst.Attribute):
+        return target.attr.value
+    if isinstance(target, cst.Subscript) and len(target.slice) == 1:
+        index = target.slice[0].slice
+        if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+            key = index.value.evaluated_value
+            return key if isinstance(key, str) else None
+    return None
+
+
 @dataclass
 class _EndpointRewriter(cst.CSTTransformer):
     mapping: Mapping[str, str]
     template_names: set[str] = field(default_factory=set)
     dynamic: list[cst.CSTNode] = field(default_factory=list)
+    #: (string node, what names it, old endpoint) of each endpoint renamed outside `url_for`
+    named: list[tuple[cst.CSTNode, str, str]] = field(default_factory=list)
     changed: bool = False
 
     def _literal(self, node: cst.SimpleString) -> cst.SimpleString:
@@ -112,7 +141,34 @@ class _EndpointRewriter(cst.CSTTransformer):
         self.changed |= renamed is not None
         return renamed
 
+    def _named_by(self, label: str | None, node: cst.BaseExpression) -> cst.BaseExpression:
+        """`node` renamed if it is an old endpoint held by something named like an endpoint."""
+        if label is None or not ENDPOINT_NAME.match(label):
+            return node
+        renamed = self._name(node)
+        if renamed is None:
+            return node
+        self.named.append(
+            (node, label, str(cst.ensure_type(node, cst.SimpleString).evaluated_value))
+        )
+        return renamed
+
+    def _keywords(self, call: cst.Call, skip_first: bool) -> list[cst.Arg]:
+        """`action_view="upload"`, `endpoint="index"` (unless the call defines the endpoint)."""
+        callee = _callee_name(call)
+        defines = callee in ENDPOINT_DEFINERS or callee[:1].isupper()
+        args = []
+        for number, arg in enumerate(call.args):
+            label = arg.keyword.value if arg.keyword is not None else None
+            if (skip_first and number == 0) or (defines and label == "endpoint"):
+                args.append(arg)
+            else:
+                args.append(arg.with_changes(value=self._named_by(label, arg.value)))
+        return args
+
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        url_for = m.matches(updated_node, _URL_FOR) and bool(updated_node.args)
+        updated_node = updated_node.with_changes(args=self._keywords(updated_node, url_for))
         if m.matches(updated_node, _RENDER_STRING) and updated_node.args:
             first = updated_node.args[0]
             if isinstance(first.value, cst.SimpleString):
@@ -120,7 +176,7 @@ class _EndpointRewriter(cst.CSTTransformer):
                 return updated_node.with_changes(
                     args=[first.with_changes(value=literal), *updated_node.args[1:]]
                 )
-        if not m.matches(updated_node, _URL_FOR) or not updated_node.args:
+        if not url_for:
             return updated_node
         first = updated_node.args[0]
         if first.keyword is not None and first.keyword.value != "endpoint":
@@ -144,11 +200,26 @@ class _EndpointRewriter(cst.CSTTransformer):
             and isinstance(updated_node.value, cst.SimpleString)
         ):
             return updated_node.with_changes(value=self._literal(updated_node.value))
-        if isinstance(target, cst.Attribute) and target.attr.value in ENDPOINT_ATTRIBUTES:
-            renamed = self._name(updated_node.value)
-            if renamed is not None:
-                return updated_node.with_changes(value=renamed)
-        return updated_node
+        return updated_node.with_changes(
+            value=self._named_by(_target_name(target), updated_node.value)
+        )
+
+    def leave_AnnAssign(
+        self, original_node: cst.AnnAssign, updated_node: cst.AnnAssign
+    ) -> cst.AnnAssign:
+        if updated_node.value is None:
+            return updated_node
+        value = self._named_by(_target_name(updated_node.target), updated_node.value)
+        return updated_node.with_changes(value=value)
+
+    def leave_DictElement(
+        self, original_node: cst.DictElement, updated_node: cst.DictElement
+    ) -> cst.DictElement:
+        """`{"CKEDITOR_FILE_UPLOADER": "upload"}` (a settings mapping)."""
+        key = updated_node.key
+        label = key.evaluated_value if isinstance(key, cst.SimpleString) else None
+        label = label if isinstance(label, str) else None
+        return updated_node.with_changes(value=self._named_by(label, updated_node.value))
 
     def leave_Comparison(
         self, original_node: cst.Comparison, updated_node: cst.Comparison
@@ -194,7 +265,6 @@ def rewrite_module(
     wanted |= {p for name in names for p in index.binders.get(name, ())}
     body = list(index.body)
     reports: list[Report] = []
-    changed = False
     for position in sorted(wanted):
         rewriter = _EndpointRewriter(mapping, names)
         new = index.body[position].visit(rewriter)
@@ -207,10 +277,14 @@ def rewrite_module(
             )
             for node in rewriter.dynamic
         ]
+        reports += [
+            named(index.path, index.line(node, position), label, old, mapping[old])
+            for node, label, old in rewriter.named
+        ]
         if rewriter.changed:
             assert isinstance(new, cst.BaseStatement)
             body[position] = new
-            changed = True
+    changed = any(new is not old for new, old in zip(body, index.body, strict=True))
     return (index.tree.with_changes(body=body) if changed else None), reports
 
 
@@ -221,8 +295,7 @@ def rewrite_python(
     changed: dict[str, cst.Module] = {}
     reports: list[Report] = []
     for path in project.python_paths():
-        text = project.text(path)
-        if not any(word in text for word in _PYTHON_FILE):
+        if not _PYTHON_FILE.search(project.text(path)):
             continue
         tree, found = rewrite_module(project.index(path), mapping)
         reports += found
@@ -239,6 +312,12 @@ _COMPUTED_COMPARISON = re.compile(
     r"\brequest\.endpoint\s*(==|!=)\s*([A-Za-z_][\w.]*)(?=\s*(?:%}|}}|\)|\band\b|\bor\b|\bif\b|\belse\b))"
 )
 _CONSTANT_NAMES = ("none", "None", "true", "false")
+_TEMPLATE_WORDS = re.compile(r"url_for|endpoint|_view|_uploader", re.IGNORECASE)
+#: `action_view='upload'`, `{% set next_endpoint = 'index' %}`: a literal after a name that
+#: holds an endpoint (`knowledge.ENDPOINT_NAME`)
+_NAMED = re.compile(
+    r"\b(endpoint|\w+_(?:view|endpoint|uploader))\s*=\s*((['\"])[^'\"\\\n]+\3)", re.IGNORECASE
+)
 
 # macro name → (index, name) of the parameter it passes to url_for as the endpoint
 EndpointMacros = dict[str, tuple[int, str]]
@@ -326,8 +405,32 @@ def _endpoint_consts(tree: Any, macros: EndpointMacros) -> list[Any]:
             if len(call.args) > position:
                 found.append(call.args[position])
             found += [kw.value for kw in call.kwargs if kw.key == name]
+    found += [value for _, value in _named_values(tree)]
     unique = {id(c): c for c in found if isinstance(c, nodes.Const) and isinstance(c.value, str)}
     return list(unique.values())
+
+
+def _named_values(tree: Any) -> list[tuple[str, Any]]:
+    """(name, value) of what holds an endpoint by its name (`action_view='upload'`): keyword
+    arguments of calls, filters and tests, `{% set x_view = ... %}`, macro parameter defaults."""
+    from jinja2 import nodes
+
+    found = [
+        (keyword.key, keyword.value)
+        for node in tree.find_all((nodes.Call, nodes.Filter, nodes.Test))
+        for keyword in node.kwargs
+    ]
+    found += [
+        (assign.target.name, assign.node)
+        for assign in tree.find_all(nodes.Assign)
+        if isinstance(assign.target, nodes.Name)
+    ]
+    for macro in tree.find_all(nodes.Macro):
+        with_defaults = macro.args[len(macro.args) - len(macro.defaults) :]
+        found += [
+            (arg.name, value) for arg, value in zip(with_defaults, macro.defaults, strict=True)
+        ]
+    return [(name, value) for name, value in found if ENDPOINT_NAME.match(name)]
 
 
 def _computed_endpoint_lines(tree: Any, macros: EndpointMacros) -> list[int]:
@@ -373,6 +476,8 @@ class _Edit:
     text: str
     #: what the edit is, checked against the parse: ("endpoint", line, name) or ("compared", ...)
     key: tuple[str, int, str]
+    #: the keyword or variable that names the endpoint (`action_view`), reported
+    label: str | None = None
 
 
 class _Lines:
@@ -394,14 +499,18 @@ def _literal_edits(
     )
     edits = []
     for tag in _TAG.finditer(source):
-        if not callee.search(tag.group(0)):
-            continue
+        named = {
+            match.start(3): match.group(1)
+            for match in _NAMED.finditer(source, tag.start(), tag.end())
+        }
+        every = callee.search(tag.group(0)) is not None
         for quoted in _QUOTED.finditer(source, tag.start(), tag.end()):
             quote, name = quoted.groups()
-            if name in mapping:
+            if name in mapping and (every or quoted.start() in named):
                 key = ("endpoint", lines.of(quoted.start()), name)
+                new = quote + mapping[name] + quote
                 edits.append(
-                    _Edit(quoted.start(), quoted.end(), quote + mapping[name] + quote, key)
+                    _Edit(quoted.start(), quoted.end(), new, key, named.get(quoted.start()))
                 )
     return edits
 
@@ -495,18 +604,28 @@ def _rewrite_parsed(
     if result is None or done != _expected(tree, macros, mapping, bool(blueprints)):
         message = "could not rewrite this template's endpoints reliably; left untouched"
         return source, [Report(Kind.UNTOUCHED, path, None, message)]
-    names = " / ".join(repr(b + ".") for b in blueprints)
-    reports += [
-        Report(
-            Kind.COMPARED,
-            path,
-            edit.key[1],
-            f"request.endpoint compared with a computed name: now also matches {names} + name; "
-            "update the names it holds",
-        )
-        for edit in compared
+    return result, reports + _edit_reports(path, literals, compared, mapping, blueprints)
+
+
+def _edit_reports(
+    path: str,
+    literals: list[_Edit],
+    compared: list[_Edit],
+    mapping: Mapping[str, str],
+    blueprints: list[str],
+) -> list[Report]:
+    """Each endpoint renamed outside url_for, and each comparison widened."""
+    reports = [
+        named(path, edit.key[1], edit.label, edit.key[2], mapping[edit.key[2]])
+        for edit in sorted(literals, key=lambda e: e.start)
+        if edit.label is not None
     ]
-    return result, reports
+    names = " / ".join(repr(b + ".") for b in blueprints)
+    message = (
+        f"request.endpoint compared with a computed name: now also matches {names} + name; "
+        "update the names it holds"
+    )
+    return reports + [Report(Kind.COMPARED, path, edit.key[1], message) for edit in compared]
 
 
 def rewrite_templates(
@@ -522,11 +641,7 @@ def rewrite_templates(
     changed: dict[str, str] = {}
     reports: list[Report] = []
     for path, source in sources.items():
-        if (
-            "url_for" not in source
-            and "endpoint" not in source
-            and not any(name in source for name in macros)
-        ):
+        if not _TEMPLATE_WORDS.search(source) and not any(name in source for name in macros):
             continue
         tree = trees[path] if path in trees else _parse(source)
         result, found = _rewrite_parsed(path, source, tree, mapping, macros, blueprints or [])

@@ -1,55 +1,57 @@
 """`@app.route` views and app hooks → a `main` blueprint in `<package>/main/`.
 
 The legacy pattern: views, error handlers, request hooks, template filters and CLI commands
-registered on the global app (`@app.route("/")` in the app module, or in `app/routes.py` doing
-`from app import app`).
+registered on the global app, in the app module (`@app.route("/")` after `app = Flask(...)`) or
+in modules that import it (`from app import app` in `app/routes.py`, `app/cli.py`).
 
 Why: a factory has no app at import time to decorate, so views register on a Blueprint that the
 factory registers (Flask guidelines §1). App-wide registrations keep their app-wide effect through
 the blueprint's `app_*` forms (`errorhandler` → `app_errorhandler`, `before_request` →
-`before_app_request`): a plain `bp.errorhandler` would only see this blueprint's requests. Views
-registered from other modules that import the global app (`from app import app` in
-`app/routes.py`) are converted in place, so their files and history stay where they are.
+`before_app_request`): a plain `bp.errorhandler` would only see this blueprint's requests.
+
+Registrations in the app module move to `<package>/<blueprint>/routes.py`. Other modules that
+register on the app are converted in place (their files and history stay where they are) and the
+blueprint package imports them, so whatever imports the blueprint gets every registration; modules
+that only read the app, entry points and tests are sorted out in `_view_modules`. Inside moved
+code the global `app` becomes the current app, under the rule `_registrations` states.
 
 Endpoints gain the blueprint prefix (`index` → `main.index`), so every literal reference is
-rewritten, in Python and in Jinja templates. Inside moved code the global `app` becomes
-`current_app`. Module state that a view rebinds with `global` must live in the same module as the
-view; views whose state cannot move with them stay on the app and are reported.
+rewritten, in Python and in Jinja templates (`_endpoints`). Module state that a view rebinds with
+`global` must live in the same module as the view; views whose state cannot move with them stay
+on the app and are reported.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import NamedTuple
 
 import libcst as cst
 import libcst.matchers as m
 
-from flaskmod.analysis import AppModel, is_test_path
+from flaskmod.analysis import AppModel
 from flaskmod.codemod import BLUEPRINT_VARIABLE, Codemod, Context, Needs, Option
-from flaskmod.knowledge import CLI, REMOVED
+from flaskmod.knowledge import REMOVED
 from flaskmod.names import ModuleIndex
-from flaskmod.project import Project, module_name
+from flaskmod.project import Project
 
 from ._blueprint_modules import blueprint_package, registrations
-from ._building import dotted_name, new_module, spaced
-from ._endpoints import Rewrites, rewrite_python, rewrite_templates
+from ._building import new_module, spaced
+from ._endpoints import Kind, Rewrites, rewrite_python, rewrite_templates
 from ._file_anchor import reanchor
 from ._grouping import StripPrefix, assign, first_segment, route_rules
-from ._imports import add_import
 from ._moving import (
     ImportPlan,
-    imported_as,
     imported_names,
     imports_for,
     local_top_modules,
     prune_imports,
     redirect_imports,
 )
-from ._registrations import ToBlueprint, registration_kind, route_endpoints
+from ._registrations import ToBlueprint, route_endpoints
+from ._view_modules import Reason, ViewModule, convert, movable_kind, view_modules
 
 codemod = Codemod.declare(
     __name__,
@@ -93,17 +95,6 @@ class Group:
 
 
 @dataclass(frozen=True)
-class ViewModule:
-    """A module that imports the global app to register on it (`app/routes.py`), converted in
-    place: registrations go to the default blueprint, other uses of the app to `current_app`."""
-
-    path: str
-    #: the name it imports the app under
-    app: str
-    endpoints: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class BlueprintsPlan:
     blueprint: str
     #: the default blueprint first, then one per URL prefix
@@ -120,19 +111,19 @@ class BlueprintsPlan:
         return frozenset[int]().union(*(group.positions for group in self.groups))
 
     @property
+    def registering(self) -> tuple[ViewModule, ...]:
+        """Converted modules that register on the default blueprint."""
+        return tuple(view for view in self.views if view.registers)
+
+    @property
     def registered(self) -> list[str]:
         """Blueprints the app registers: the groups, and the default one for converted modules."""
         names = [group.name for group in self.groups]
-        return names + ([self.blueprint] if self.views and self.blueprint not in names else [])
+        extra = self.registering and self.blueprint not in names
+        return names + ([self.blueprint] if extra else [])
 
     def group_of(self, position: int) -> str:
         return next(group.name for group in self.groups if position in group.positions)
-
-
-class _Reason(NamedTuple):
-    message: str
-    path: str
-    line: int | None
 
 
 @codemod.plan
@@ -144,10 +135,10 @@ def plan(context: Context) -> BlueprintsPlan | None:
     elsewhere = imported_names(project, model.import_name, model.app_path)
     moves = plan_moves(index, model.app_name, elsewhere, allow_cli)
     reasons = [
-        _Reason(f"left registered on the app: it {why}", model.app_path, index.statement_line(p))
+        Reason(f"left registered on the app: it {why}", model.app_path, index.statement_line(p))
         for p, why in sorted(moves.stays.items())
     ]
-    views = tuple(_view_modules(project, model, allow_cli, reasons))
+    views = tuple(view_modules(project, model, allow_cli, reasons))
     if not moves.moved and not views:
         if reasons:  # something left for a human: offered again once the app module changes
             _refuse(context, reasons)
@@ -166,7 +157,7 @@ def plan(context: Context) -> BlueprintsPlan | None:
     )
 
 
-def _refuse(context: Context, reasons: list[_Reason]) -> None:
+def _refuse(context: Context, reasons: list[Reason]) -> None:
     *others, last = reasons
     for reason in others:
         context.warn(*reason)
@@ -214,14 +205,6 @@ def _endpoints(
 
 
 # ------------------------------------------------------- what moves out of the app module
-def movable_kind(statement: cst.BaseStatement, app: str, allow_cli: bool) -> str | None:
-    """The registration a statement makes, if a blueprint can make it on this Flask version."""
-    kind = registration_kind(statement, app)
-    if kind in CLI and not allow_cli:
-        return None  # Blueprint.cli and cli_group need Flask 1.1: these stay with the app
-    return kind
-
-
 def _movable_helper(
     statement: cst.BaseStatement, index: ModuleIndex, position: int, app: str
 ) -> bool:
@@ -370,60 +353,6 @@ def _attach_helpers(index: ModuleIndex, moves: Moves, groups: dict[int, str], de
                     groups[p] = default
 
 
-# ------------------------------------------------------------- other modules using the app
-def _view_modules(
-    project: Project, model: AppModel, allow_cli: bool, reasons: list[_Reason]
-) -> Iterator[ViewModule]:
-    for path in project.python_paths():
-        if path == model.app_path or is_test_path(path):
-            continue
-        text = project.text(path)
-        if model.app_name in text and "import" in text:
-            view = _view_module(project.index(path), model, allow_cli, reasons)
-            if view is not None:
-                yield view
-
-
-def _imported_app(index: ModuleIndex, model: AppModel) -> str | None:
-    """The name a module imports the global app under (`from app import app`), if it does."""
-    for name, imported in index.imports.items():
-        if imported.module == model.import_name and imported.original == model.app_name:
-            return name
-    return None
-
-
-def _view_module(
-    index: ModuleIndex, model: AppModel, allow_cli: bool, reasons: list[_Reason]
-) -> ViewModule | None:
-    """The module as a view module, if every use of the app a blueprint can take over."""
-    app = _imported_app(index, model)
-    if app is None:
-        return None
-    readers = sorted(index.readers.get(app, ()))
-    for position in readers:
-        statement = index.body[position]
-        if (
-            isinstance(statement, cst.FunctionDef | cst.ClassDef)
-            and registration_kind(statement, app) is None
-            and not any(m.findall(decorator, m.Name(app)) for decorator in statement.decorators)
-        ):
-            continue  # reads the app in its body only: `current_app` there
-        if movable_kind(statement, app, allow_cli) is None:
-            # Inside the package this blocks the factory; outside, the factory makes it an entry point.
-            if index.path.startswith(model.app_dir + "/"):
-                reasons.append(
-                    _Reason(
-                        f"uses the global `{app}` at import time; this module keeps it, so the "
-                        "factory cannot be built until it is rewritten by hand",
-                        index.path,
-                        index.statement_line(position),
-                    )
-                )
-            return None
-    endpoints = [e for p in readers for e in route_endpoints(index.body[p], app)]
-    return ViewModule(index.path, app, tuple(endpoints))
-
-
 # --------------------------------------------------------------------------- the edit
 @dataclass
 class _Built:
@@ -454,12 +383,15 @@ def edit(context: Context, plan: BlueprintsPlan) -> Project:
         )
     )
     registered = plan.registered
-    context.note(
-        f"{len(mapping)} endpoint(s) now carry a blueprint prefix "
-        f"({', '.join(f'{n}.' for n in registered)}); "
-        f"{len(rewrites.templates)} template(s) and {len(trees)} Python file(s) updated",
-        _package_path(model, plan.blueprint) if plan.blueprint in registered else model.app_path,
-    )
+    if registered:
+        context.note(
+            f"{len(mapping)} endpoint(s) now carry a blueprint prefix "
+            f"({', '.join(f'{n}.' for n in registered)}); "
+            f"{len(rewrites.templates)} template(s) and {len(trees)} Python file(s) updated",
+            _package_path(model, plan.blueprint)
+            if plan.blueprint in registered
+            else model.app_path,
+        )
     return new_project.with_changes(modules={**packages, **trees}, texts=rewrites.templates)
 
 
@@ -487,13 +419,13 @@ def _build(context: Context, index: ModuleIndex, plan: BlueprintsPlan) -> _Built
         and (name := statement.name.value) in once
     ]
     for view in plan.views:
-        tree, transformer = _convert_view(context.project, view, model, plan)
-        built.modules[view.path] = tree
+        built.modules[view.path], transformer = _convert(context, view, plan)
         built.uses_cli |= transformer.uses_cli
-        first_request += [(module_name(view.path), name) for name in transformer.first_request]
-    prefixes = {group.name: group.prefix for group in plan.groups if group.prefix}
-    tail = registrations(model.app_name, plan.registered, prefixes, first_request)
-    built.modules[model.app_path] = _app_module(index, plan, tail)
+        first_request += [(view.module, name) for name in transformer.first_request]
+    if plan.registered:
+        prefixes = {group.name: group.prefix for group in plan.groups if group.prefix}
+        tail = registrations(model.app_name, plan.registered, prefixes, first_request)
+        built.modules[model.app_path] = _app_module(index, plan, tail)
     if first_request:
         context.note(
             f"{', '.join(n for _, n in first_request)}: `before_first_request` is gone in "
@@ -505,6 +437,35 @@ def _build(context: Context, index: ModuleIndex, plan: BlueprintsPlan) -> _Built
 
 def _transformer(access: dict[cst.CSTNode, str], app: str, plan: BlueprintsPlan) -> ToBlueprint:
     return ToBlueprint(access, app, BLUEPRINT_VARIABLE, keep_first_request=plan.keep_first_request)
+
+
+def _convert(
+    context: Context, view: ViewModule, plan: BlueprintsPlan
+) -> tuple[cst.Module, ToBlueprint]:
+    """A module that imports the app, converted in place (see `_view_modules`)."""
+    project = context.project
+    transformer = _transformer(project.index(view.path).access_names, view.app, plan)
+    bp_module = f"{context.model.import_name}.{plan.blueprint}"
+    converted = convert(project, view, bp_module, transformer)
+    for name, line in converted.given_app:
+        _note_given_app(context, name, view.app, view.path, line)
+    if not view.registers:
+        context.note(
+            f"registers nothing on the app; its uses of the global `{view.app}` now read the "
+            "app of the current context",
+            view.path,
+        )
+    return converted.tree, transformer
+
+
+def _note_given_app(context: Context, name: str, app: str, path: str, line: int) -> None:
+    context.note(
+        f"`{name}` opens an app context with the global `{app}`, so it now takes the app: "
+        f"`{name}(..., {app}=None)` uses the current app; callers outside one (tests, scripts, "
+        f"threads) pass theirs",
+        path,
+        line,
+    )
 
 
 def _routes_module(
@@ -519,7 +480,12 @@ def _routes_module(
     folder = f"{model.app_dir}/{group.name}"
     statements: list[cst.BaseStatement] = []
     for position in sorted(group.positions):
+        given = len(transformer.given_app)
         statement = _statement(index.body[position].visit(transformer))
+        for name in transformer.given_app[given:]:
+            _note_given_app(
+                context, name, model.app_name, model.app_path, index.statement_line(position)
+            )
         if group.prefix:
             statement = _statement(statement.visit(StripPrefix(group.prefix)))
         statement, unhandled = reanchor(statement, model.app_dir, folder)
@@ -580,70 +546,9 @@ def _app_module(
     return prune_imports(index.tree.with_changes(body=[*body, *tail]), unused)
 
 
-class _ReplaceAppImport(cst.CSTTransformer):
-    """`from app import app, db` → `from app import db` + `from app.main import bp`."""
-
-    def __init__(self, package: str, importer: str, app: str, blueprint_module: str) -> None:
-        self.package = package
-        self.importer = importer
-        self.app = app
-        self.blueprint_module = blueprint_module
-
-    def leave_SimpleStatementLine(
-        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
-    ) -> cst.SimpleStatementLine | cst.FlattenSentinel[cst.SimpleStatementLine]:
-        if len(updated_node.body) != 1:
-            return updated_node
-        node = updated_node.body[0]
-        if imported_as(node, self.package, self.importer, self.app) is None:
-            return updated_node
-        assert isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar)
-        bp_line = updated_node.with_changes(
-            body=[
-                cst.ImportFrom(
-                    module=dotted_name(self.blueprint_module),
-                    names=[cst.ImportAlias(cst.Name(BLUEPRINT_VARIABLE))],
-                )
-            ]
-        )
-        rest = [a for a in node.names if a.evaluated_name != self.app]
-        if not rest:
-            return bp_line
-        rest[-1] = rest[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        kept = updated_node.with_changes(body=[node.with_changes(names=rest, lpar=None, rpar=None)])
-        return cst.FlattenSentinel([kept, bp_line.with_changes(leading_lines=[])])
-
-
-def _convert_view(
-    project: Project, view: ViewModule, model: AppModel, plan: BlueprintsPlan
-) -> tuple[cst.Module, ToBlueprint]:
-    """The module registering on the blueprint; only the statements using the app change."""
-    index = project.index(view.path)
-    transformer = _transformer(index.access_names, view.app, plan)
-    importer = _ReplaceAppImport(
-        model.import_name, view.path, model.app_name, f"{model.import_name}.{plan.blueprint}"
-    )
-    body: list[list[cst.BaseStatement]] = [[statement] for statement in index.body]
-    for position in index.readers.get(view.app, ()):
-        body[position] = [_statement(index.body[position].visit(transformer))]
-    for position in index.binders.get(view.app, ()):
-        body[position] = [s for old in body[position] for s in _visited(old, importer)]
-    tree = index.tree.with_changes(body=[statement for part in body for statement in part])
-    if transformer.uses_current_app:
-        tree = add_import(tree, "flask", "current_app")
-    return tree, transformer
-
-
 def _statement(node: object) -> cst.BaseStatement:
     assert isinstance(node, cst.BaseStatement), node
     return node
-
-
-def _visited(statement: cst.BaseStatement, visitor: cst.CSTTransformer) -> list[cst.BaseStatement]:
-    new = statement.visit(visitor)
-    if isinstance(new, cst.FlattenSentinel):
-        return list(new.nodes)
-    return [] if isinstance(new, cst.RemovalSentinel) else [new]
 
 
 def _rewrite_endpoints(context: Context, project: Project, mapping: Mapping[str, str]) -> Rewrites:
@@ -655,7 +560,10 @@ def _rewrite_endpoints(context: Context, project: Project, mapping: Mapping[str,
     )
     reports = (*found_python, *found_templates)
     for report in reports:
-        context.warn(report.message, report.path, report.line)
+        if report.kind is Kind.NAMED:
+            context.note(report.message, report.path, report.line)
+        else:
+            context.warn(report.message, report.path, report.line)
     return Rewrites(trees, templates, reports)
 
 
@@ -666,14 +574,16 @@ def _packages(
     legacy: Mapping[str, str] | None,
 ) -> dict[str, cst.Module]:
     """The blueprint packages; the legacy-endpoint shim in the first when some url_for computes
-    its endpoint."""
+    its endpoint. The default one imports the modules converted in place, which register on it."""
     model, default = context.model, plan.blueprint
     names = [group.name for group in plan.groups]
-    has_routes = default in names
-    wanted: dict[str, tuple[bool, bool]] = {}
-    if has_routes or plan.views or not names:
-        wanted[default] = (has_routes, uses_cli)
-    wanted.update({name: (True, False) for name in names if name != default})
+    if not plan.registered:
+        return {}
+    modules = [view.module for view in plan.registering]
+    wanted: dict[str, tuple[bool, bool, list[str]]] = {}
+    if default in plan.registered:
+        wanted[default] = (default in names, uses_cli, modules)
+    wanted.update({name: (True, False, []) for name in names if name != default})
     primary = default if default in plan.registered else plan.registered[0]
     if legacy is not None:
         context.note(
@@ -684,11 +594,13 @@ def _packages(
     return {
         _package_path(model, name): blueprint_package(
             name,
+            package=model.import_name,
             has_routes=routes,
             uses_cli=cli,
+            registering=registering,
             legacy=legacy if name == primary else None,
         ).with_changes(default_newline=context.project.newline)
-        for name, (routes, cli) in wanted.items()
+        for name, (routes, cli, registering) in wanted.items()
     }
 
 

@@ -565,7 +565,7 @@ def test_the_blueprint_for_view_modules_is_registered_by_the_app() -> None:
     outcome = blueprints(VIEWS_PACKAGE)
     init = text(outcome, "app/main/__init__.py")
     assert 'bp = Blueprint("main", __name__, cli_group=None)' in init
-    assert "from . import routes" not in init
+    assert init.endswith("from .. import errors, routes  # noqa: E402, F401\n")
     assert text(outcome, "app/__init__.py").endswith(
         "from app import routes, errors\n\n\nfrom .main import bp as main_bp\n\napp.register_blueprint(main_bp)\n"
     )
@@ -705,3 +705,362 @@ def test_options_are_declared(option: str) -> None:
     from flaskmod.codemods.blueprints import codemod
 
     assert option in {o.name for o in codemod.options}
+
+
+# ------------------------------------- phase 2: every registration reachable (issue 16)
+CLI_PACKAGE = {
+    "app/__init__.py": APP + "db = 1\n\nfrom app import routes\n",
+    "app/routes.py": "from app import app\n\n\n@app.route('/')\ndef index():\n    return ''\n",
+    "app/cli.py": "import click\nfrom app import app\n\n\n@app.cli.group()\ndef translate():\n    pass\n",
+    "microblog.py": "from app import app, db, cli\n\n\n@app.shell_context_processor\ndef ctx():\n    return {'db': db}\n",
+}
+
+
+def test_a_cli_module_only_an_entry_script_imports_is_imported_by_the_blueprint() -> None:
+    outcome = blueprints(CLI_PACKAGE)
+    assert "@bp.cli.group()" in text(outcome, "app/cli.py")
+    assert text(outcome, "app/main/__init__.py").endswith(
+        "# Imported last: these modules register their views, handlers and commands on `bp`.\n"
+        "from .. import cli, routes  # noqa: E402, F401\n"
+    )
+
+
+def test_the_entry_script_itself_is_left_to_the_factory() -> None:
+    outcome = blueprints(CLI_PACKAGE)
+    assert text(outcome, "microblog.py") == CLI_PACKAGE["microblog.py"]
+
+
+def test_a_converted_module_named_like_the_moved_routes_is_aliased() -> None:
+    files = package('\n\n@app.route("/a")\ndef a():\n    return ""\n')
+    files["app/routes.py"] = "from app import app\n\n\n@app.route('/b')\ndef b():\n    return ''\n"
+    init = text(blueprints(files), "app/main/__init__.py")
+    assert "from . import routes  # noqa: E402, F401\n" in init
+    assert init.endswith("from .. import routes as app_routes  # noqa: E402, F401\n")
+
+
+def test_converted_modules_of_a_subpackage_are_imported_from_it() -> None:
+    files = {"app/__init__.py": APP, "app/views/__init__.py": ""}
+    files["app/views/admin.py"] = (
+        "from app import app\n\n\n@app.route('/')\ndef i():\n    return ''\n"
+    )
+    init = text(blueprints(files), "app/main/__init__.py")
+    assert init.endswith("from ..views import admin  # noqa: E402, F401\n")
+
+
+def test_a_module_outside_the_package_that_others_import_is_converted() -> None:
+    files = {"app/__init__.py": APP, "manage.py": "import commands\n"}
+    files["commands.py"] = "from app import app\n\n\n@app.cli.command()\ndef seed():\n    pass\n"
+    outcome = blueprints(files)
+    assert "@bp.cli.command()" in text(outcome, "commands.py")
+    assert text(outcome, "app/main/__init__.py").endswith("import commands  # noqa: E402, F401\n")
+
+
+def test_modules_that_register_nothing_are_not_imported_by_the_blueprint() -> None:
+    files = dict(CLI_PACKAGE)
+    files["app/models.py"] = "from app import app\n\n\ndef key():\n    return app.config['K']\n"
+    assert "models" not in text(blueprints(files), "app/main/__init__.py")
+
+
+# ---------------------------- phase 2: only registering modules become blueprint modules
+def test_an_existing_wsgi_entry_point_is_left_alone() -> None:
+    files = package('\n\n@app.route("/")\ndef i():\n    return ""\n')
+    files["wsgi.py"] = "from app import app\n\napplication = app\n"
+    assert text(blueprints(files), "wsgi.py") == "from app import app\n\napplication = app\n"
+
+
+def test_an_entry_point_registering_on_the_app_is_left_to_the_factory() -> None:
+    manage = "from app import app\n\n\n@app.cli.command()\ndef seed():\n    pass\n"
+    check_noop("blueprints", {"app/__init__.py": APP, "manage.py": manage})
+
+
+def test_a_module_that_only_reads_the_app_gets_the_current_app_and_no_blueprint() -> None:
+    models = "from app import app, db\n\n\ndef key():\n    return app.config['K'] + db\n"
+    outcome = check_transformed(
+        "blueprints",
+        {"app/__init__.py": APP, "app/models.py": models},
+        {
+            "app/models.py": "from app import db\nfrom flask import current_app\n\n\n"
+            "def key():\n    return current_app.config['K'] + db\n"
+        },
+    )
+    assert messages(outcome) == [
+        "app/models.py: registers nothing on the app; its uses of the global `app` now read the "
+        "app of the current context"
+    ]
+
+
+def test_a_module_importing_the_app_without_using_it_is_left() -> None:
+    check_noop(
+        "blueprints", {"app/__init__.py": APP, "app/helpers.py": "from app import app, db\n"}
+    )
+
+
+def test_a_class_reading_the_app_in_its_body_is_an_import_time_use() -> None:
+    forms = "from app import app\n\n\nclass F:\n    choices = app.config['C']\n"
+    outcome = check_noop("blueprints", {"app/__init__.py": APP, "app/forms.py": forms})
+    assert messages(outcome)[0].startswith("app/forms.py:4: uses the global `app` at import time")
+
+
+def test_a_default_argument_reading_the_app_is_an_import_time_use() -> None:
+    forms = "from app import app\n\n\ndef f(n=app.config['N']):\n    return n\n"
+    outcome = check_noop("blueprints", {"app/__init__.py": APP, "app/forms.py": forms})
+    assert outcome.declined is not None
+
+
+def test_methods_reading_the_app_are_runtime_uses() -> None:
+    models = (
+        "from app import app\n\n\nclass User:\n    def key(self):\n        return app.config['K']\n"
+    )
+    outcome = blueprints({"app/__init__.py": APP, "app/models.py": models})
+    assert "return current_app.config['K']" in text(outcome, "app/models.py")
+
+
+# ------------------------------------------------- phase 2: the root tests.py (microblog)
+TESTS_PY = """
+import unittest
+from app import app, db
+
+
+class UserModelCase(unittest.TestCase):
+    def setUp(self):
+        self.app_context = app.app_context()
+        self.app_context.push()
+"""
+
+
+def test_a_root_tests_module_is_never_converted() -> None:
+    files = {**CLI_PACKAGE, "tests.py": TESTS_PY}
+    outcome = blueprints(files)
+    assert text(outcome, "tests.py") == textwrap.dedent(TESTS_PY).lstrip("\n")
+
+
+def test_a_unittest_module_inside_the_package_is_never_converted() -> None:
+    check_noop("blueprints", {"app/__init__.py": APP, "app/tests.py": TESTS_PY})
+
+
+def test_a_root_module_the_project_imports_but_not_a_test_is_still_found() -> None:
+    files = {"app/__init__.py": APP, "run.py": "import helpers\n"}
+    files["helpers.py"] = "from app import app\n\n\ndef debug():\n    return app.debug\n"
+    assert "current_app.debug" in text(blueprints(files), "helpers.py")
+
+
+# ------------------------------------------------- phase 2: no proxy handed on (issue 16)
+def _converted(body: str) -> str:
+    module = "from threading import Thread\nfrom app import app\n\n\n" + textwrap.dedent(body)
+    return text(blueprints({"app/__init__.py": APP, "app/jobs.py": module}), "app/jobs.py")
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        (
+            "Thread(target=f, args=[app, msg]).start()",
+            "args=[current_app._get_current_object(), msg]",
+        ),
+        ("Thread(target=f, args=(app,)).start()", "args=(current_app._get_current_object(),)"),
+        ("f(app=app)", "f(app=current_app._get_current_object())"),
+        ("x = app", "x = current_app._get_current_object()"),
+        ("return app", "return current_app._get_current_object()"),
+        ("msg.app = app", "msg.app = current_app._get_current_object()"),
+        ("jobs.append({'app': app})", "{'app': current_app._get_current_object()}"),
+    ],
+)
+def test_the_app_handed_on_is_the_real_app(code: str, expected: str) -> None:
+    assert expected in _converted(f"def send(msg):\n    {code}\n")
+
+
+def test_attributes_are_read_through_the_proxy() -> None:
+    assert "current_app.config['X']" in _converted("def f():\n    return app.config['X']\n")
+
+
+def test_a_context_in_code_that_runs_in_one_comes_from_the_real_app() -> None:
+    source = package('@app.route("/")\ndef i():\n    with app.app_context():\n        return ""\n')
+    routes = text(blueprints(source))
+    assert "with current_app._get_current_object().app_context():" in routes
+    assert "current_app.app_context" not in routes
+
+
+def test_a_test_client_in_a_method_comes_from_the_real_app() -> None:
+    code = _converted(
+        "class Probe:\n    def get(self):\n        return app.test_client().get('/')\n"
+    )
+    assert "return current_app._get_current_object().test_client().get('/')" in code
+
+
+def test_a_plain_function_opening_a_context_takes_the_app() -> None:
+    code = _converted(
+        '''
+        def init_db():
+            """Make the tables."""
+            with app.app_context():
+                app.logger.info("x")
+        '''
+    )
+    assert code.endswith(
+        'def init_db(app=None):\n    """Make the tables."""\n    if app is None:\n'
+        "        app = current_app._get_current_object()\n    with app.app_context():\n"
+        '        app.logger.info("x")\n'
+    )
+
+
+def test_taking_the_app_is_reported_with_what_callers_do() -> None:
+    module = "from app import app\n\n\ndef init_db():\n    with app.app_context():\n        pass\n"
+    outcome = blueprints({"app/__init__.py": APP, "app/db.py": module})
+    assert (
+        "app/db.py:4: `init_db` opens an app context with the global `app`, so it now takes"
+        in (messages(outcome)[0])
+    )
+
+
+def test_a_function_with_star_args_takes_the_app_as_a_keyword() -> None:
+    code = _converted("def run(*jobs):\n    with app.app_context():\n        pass\n")
+    assert "def run(*jobs, app=None):" in code
+
+
+def test_a_decorated_function_opening_a_context_keeps_its_signature() -> None:
+    code = _converted("@task\ndef run():\n    with app.app_context():\n        pass\n")
+    assert "def run():\n    with current_app._get_current_object().app_context():" in code
+
+
+def test_a_parameter_called_app_is_not_the_global_app() -> None:
+    code = _converted("def send(app, msg):\n    with app.app_context():\n        return app\n")
+    assert "def send(app, msg):\n    with app.app_context():\n        return app\n" in code
+
+
+def test_current_app_app_context_is_never_written() -> None:
+    outcome = blueprints(
+        {
+            **package('@app.route("/")\ndef i():\n    app.app_context().push()\n    return ""\n'),
+            "app/db.py": "from app import app\n\n\ndef f():\n    return app.app_context()\n",
+        }
+    )
+    for path in ("app/main/routes.py", "app/db.py"):
+        assert "current_app.app_context" not in text(outcome, path)
+
+
+# ---------------------------- phase 2: endpoint names handed to extensions and macros
+UPLOADS = '\n\n@app.route("/up")\ndef upload():\n    return ""\n'
+
+
+def _named(files: dict[str, str], path: str) -> tuple[str, list[str]]:
+    outcome = blueprints(files)
+    return text(outcome, path), [f for f in messages(outcome) if "names the endpoint" in f]
+
+
+def test_a_setting_naming_an_endpoint_gets_the_prefix_and_is_reported() -> None:
+    files = package('app.config["CKEDITOR_FILE_UPLOADER"] = "upload"\n' + UPLOADS)
+    code, found = _named(files, "app/__init__.py")
+    assert 'app.config["CKEDITOR_FILE_UPLOADER"] = "main.upload"' in code
+    assert found == [
+        "app/__init__.py:4: `CKEDITOR_FILE_UPLOADER` names the endpoint 'upload': now 'main.upload'"
+    ]
+
+
+def test_settings_in_config_classes_and_mappings() -> None:
+    files = package(UPLOADS)
+    files["config.py"] = (
+        "class Config:\n    UPLOAD_VIEW = 'upload'\n    TITLE = 'upload'\n\n\n"
+        "EXTRA = dict(DONE_ENDPOINT='upload')\nMORE = {'NEXT_VIEW': 'upload', 'LABEL': 'upload'}\n"
+    )
+    code, found = _named(files, "config.py")
+    assert code == (
+        "class Config:\n    UPLOAD_VIEW = 'main.upload'\n    TITLE = 'upload'\n\n\n"
+        "EXTRA = dict(DONE_ENDPOINT='main.upload')\n"
+        "MORE = {'NEXT_VIEW': 'main.upload', 'LABEL': 'upload'}\n"
+    )
+    assert len(found) == 3
+
+
+def test_view_keywords_and_attributes_of_extensions() -> None:
+    files = package(
+        'dropzone.configure(action_view="upload")\nlogin.refresh_view = "upload"\n' + UPLOADS
+    )
+    code, found = _named(files, "app/__init__.py")
+    assert 'dropzone.configure(action_view="main.upload")' in code
+    assert 'login.refresh_view = "main.upload"' in code and len(found) == 2
+
+
+def test_an_endpoint_keyword_that_defines_an_endpoint_is_kept() -> None:
+    files = package(
+        'api.add_resource(Todo, "/t", endpoint="upload")\n'
+        'admin.add_view(ModelView(User, endpoint="upload"))\n' + UPLOADS
+    )
+    code, found = _named(files, "app/__init__.py")
+    assert 'endpoint="upload")' in code and "main.upload" not in code and not found
+
+
+def test_a_name_that_holds_no_endpoint_is_kept() -> None:
+    files = package('VIEW_MODE = "upload"\nlayout_view = "grid"\nnext_view = target\n' + UPLOADS)
+    code, found = _named(files, "app/__init__.py")
+    assert 'VIEW_MODE = "upload"\nlayout_view = "grid"\nnext_view = target\n' in code and not found
+
+
+def test_a_view_keyword_in_a_template_gets_the_prefix_and_is_reported() -> None:
+    page = "<p>\n{{ dropzone.create(action_view='upload') }}\n"
+    files = {**package(UPLOADS), "app/templates/up.html": page}
+    html, found = _named(files, "app/templates/up.html")
+    assert html == "<p>\n{{ dropzone.create(action_view='main.upload') }}\n"
+    assert found == [
+        "app/templates/up.html:2: `action_view` names the endpoint 'upload': now 'main.upload'"
+    ]
+
+
+def test_endpoint_variables_and_macro_defaults_in_templates() -> None:
+    page = (
+        "{% set back_endpoint = 'upload' %}{% macro nav(endpoint='upload') %}{% endmacro %}\n"
+        "{{ nav(endpoint='upload', label='upload') }}\n"
+    )
+    html, found = _named({**package(UPLOADS), "app/templates/n.html": page}, "app/templates/n.html")
+    assert html == (
+        "{% set back_endpoint = 'main.upload' %}{% macro nav(endpoint='main.upload') %}"
+        "{% endmacro %}\n{{ nav(endpoint='main.upload', label='upload') }}\n"
+    )
+    assert len(found) == 3
+
+
+def test_template_keywords_that_name_no_endpoint_are_kept() -> None:
+    page = "{{ thing(label='upload') }} {{ dropzone.create(action_view='elsewhere') }}\n"
+    html, found = _named({**package(UPLOADS), "app/templates/k.html": page}, "app/templates/k.html")
+    assert html == page and not found
+
+
+def test_naming_an_endpoint_needs_no_legacy_shim() -> None:
+    files = package('login.login_view = "upload"\n' + UPLOADS)
+    assert "LEGACY" not in text(blueprints(files), "app/main/__init__.py")
+
+
+def test_login_view_renames_are_reported_as_notes() -> None:
+    outcome = blueprints(package('login.login_view = "upload"\n' + UPLOADS))
+    notes = [f for f in outcome.findings if "names the endpoint" in f.message]
+    assert [f.severity.value for f in notes] == ["note"]
+
+
+def test_plan_says_which_converted_modules_register() -> None:
+    files = {
+        **CLI_PACKAGE,
+        "app/models.py": "from app import app\n\n\ndef k():\n    return app.name\n",
+    }
+    found = _plan(files)
+    assert found is not None
+    assert [(v.path, v.registers) for v in found.views] == [
+        ("app/cli.py", True),
+        ("app/models.py", False),
+        ("app/routes.py", True),
+    ]
+    assert found.registered == ["main"]
+
+
+def test_plan_leaves_out_entry_points_and_tests() -> None:
+    files = {**CLI_PACKAGE, "tests.py": TESTS_PY, "wsgi.py": "from app import app\n"}
+    found = _plan(files)
+    assert found is not None
+    assert {v.path for v in found.views} == {"app/cli.py", "app/routes.py"}
+
+
+def test_plan_without_registrations_registers_no_blueprint() -> None:
+    files = {
+        "app/__init__.py": APP,
+        "app/models.py": "from app import app\n\n\ndef k():\n    return app.name\n",
+    }
+    found = _plan(files)
+    assert found is not None and found.registered == [] and not found.registering
