@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -24,7 +24,6 @@ import libcst as cst
 import libcst.matchers as m
 
 from flaskmod.knowledge import ENDPOINT_DEFINERS, ENDPOINT_NAME
-from flaskmod.names import ModuleIndex
 from flaskmod.project import Project
 
 COMPUTED = "url_for with a computed endpoint"
@@ -243,13 +242,17 @@ class _EndpointRewriter(cst.CSTTransformer):
         return updated_node.with_changes(comparisons=targets)
 
 
-def _template_names(index: ModuleIndex) -> set[str]:
+#: the source of a module's top-level statement `n`, as far as a text prefilter needs it
+Source = Callable[[int], str]
+
+
+def _template_names(body: Sequence[cst.BaseStatement], source: Source) -> set[str]:
     """Names passed to `render_template_string` (templates kept in constants)."""
     names = set()
-    for position in range(len(index.body)):
-        if "render_template_string" not in index.code(position):
+    for position, statement in enumerate(body):
+        if "render_template_string" not in source(position):
             continue
-        for call in m.findall(index.body[position], _RENDER_STRING):
+        for call in m.findall(statement, _RENDER_STRING):
             args = cst.ensure_type(call, cst.Call).args
             if args and isinstance(args[0].value, cst.Name):
                 names.add(args[0].value.value)
@@ -257,47 +260,66 @@ def _template_names(index: ModuleIndex) -> set[str]:
 
 
 def rewrite_module(
-    index: ModuleIndex, mapping: Mapping[str, str]
+    project: Project, path: str, mapping: Mapping[str, str], source: Source | None = None
 ) -> tuple[cst.Module | None, list[Report]]:
-    """The module with its endpoint references renamed (None if none changed), and reports."""
-    names = _template_names(index)
-    wanted = {p for p in range(len(index.body)) if _PYTHON_STATEMENT.search(index.code(p))}
-    wanted |= {p for name in names for p in index.binders.get(name, ())}
-    body = list(index.body)
+    """The module with its endpoint references renamed (None if none changed), and reports.
+
+    Only statements whose `source` mentions an endpoint are visited; `source` defaults to the
+    statement's code (a module just built from moved statements passes their old code, rendered
+    already). Its name index is built only when a template constant or a report needs it."""
+    tree = project.module(path)
+    source = source or project.index(path).code
+    names = _template_names(tree.body, source)
+    wanted = {p for p in range(len(tree.body)) if _PYTHON_STATEMENT.search(source(p))}
+    if names:
+        binders = project.index(path).binders
+        wanted |= {p for name in names for p in binders.get(name, ())}
+    body = list(tree.body)
     reports: list[Report] = []
     for position in sorted(wanted):
         rewriter = _EndpointRewriter(mapping, names)
-        new = index.body[position].visit(rewriter)
-        reports += [
-            Report(
-                Kind.COMPUTED,
-                index.path,
-                index.line(node, position),
-                f"{COMPUTED}: add the blueprint prefix by hand",
-            )
-            for node in rewriter.dynamic
-        ]
-        reports += [
-            named(index.path, index.line(node, position), label, old, mapping[old])
-            for node, label, old in rewriter.named
-        ]
+        new = tree.body[position].visit(rewriter)
+        reports += _reports(project, path, position, rewriter, mapping)
         if rewriter.changed:
             assert isinstance(new, cst.BaseStatement)
             body[position] = new
-    changed = any(new is not old for new, old in zip(body, index.body, strict=True))
-    return (index.tree.with_changes(body=body) if changed else None), reports
+    changed = any(new is not old for new, old in zip(body, tree.body, strict=True))
+    return (tree.with_changes(body=body) if changed else None), reports
+
+
+def _reports(
+    project: Project,
+    path: str,
+    position: int,
+    rewriter: _EndpointRewriter,
+    mapping: Mapping[str, str],
+) -> list[Report]:
+    """Computed `url_for` endpoints, and endpoints renamed outside `url_for`, with their lines."""
+    if not rewriter.dynamic and not rewriter.named:
+        return []
+    index = project.index(path)
+    message = f"{COMPUTED}: add the blueprint prefix by hand"
+    reports = [
+        Report(Kind.COMPUTED, path, index.line(node, position), message)
+        for node in rewriter.dynamic
+    ]
+    return reports + [
+        named(path, index.line(node, position), label, old, mapping[old])
+        for node, label, old in rewriter.named
+    ]
 
 
 def rewrite_python(
-    project: Project, mapping: Mapping[str, str]
+    project: Project, mapping: Mapping[str, str], sources: Mapping[str, Source] | None = None
 ) -> tuple[dict[str, cst.Module], list[Report]]:
-    """New trees for every Python file whose endpoint references changed."""
+    """New trees for every Python file whose endpoint references changed (`sources`: the
+    prefilter text of modules just built, see `rewrite_module`)."""
     changed: dict[str, cst.Module] = {}
     reports: list[Report] = []
     for path in project.python_paths():
         if not _PYTHON_FILE.search(project.text(path)):
             continue
-        tree, found = rewrite_module(project.index(path), mapping)
+        tree, found = rewrite_module(project, path, mapping, (sources or {}).get(path))
         reports += found
         if tree is not None:
             changed[path] = tree

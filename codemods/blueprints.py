@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 import libcst as cst
@@ -39,7 +39,7 @@ from flaskmod.project import Project
 
 from ._blueprint_modules import blueprint_package, registrations
 from ._building import new_module, spaced
-from ._endpoints import Kind, Rewrites, rewrite_python, rewrite_templates
+from ._endpoints import Kind, Rewrites, Source, rewrite_python, rewrite_templates
 from ._file_anchor import reanchor
 from ._grouping import StripPrefix, assign, first_segment, route_rules
 from ._moving import (
@@ -360,6 +360,8 @@ class _Built:
 
     modules: dict[str, cst.Module]
     uses_cli: bool = False
+    #: each routes module's statements as the endpoint prefilter reads them (their old code)
+    sources: dict[str, Source] = field(default_factory=dict)
 
 
 @codemod.edit
@@ -369,7 +371,7 @@ def edit(context: Context, plan: BlueprintsPlan) -> Project:
     built = _build(context, index, plan)
     new_project = project.with_changes(modules=built.modules)
     mapping = dict(plan.endpoints)
-    rewrites = _rewrite_endpoints(context, new_project, mapping)
+    rewrites = _rewrite_endpoints(context, new_project, mapping, built.sources)
     packages = _packages(context, plan, built.uses_cli, mapping if rewrites.computed else None)
     trees = dict(rewrites.modules)
     generated = {f"{model.app_dir}/{group.name}/routes.py" for group in plan.groups}
@@ -409,7 +411,8 @@ def _build(context: Context, index: ModuleIndex, plan: BlueprintsPlan) -> _Built
     for group in plan.groups:
         transformer = _transformer(index.access_names, model.app_name, plan)
         path = f"{model.app_dir}/{group.name}/routes.py"
-        built.modules[path] = _routes_module(context, index, group, transformer, owners)
+        built.modules[path] = module = _routes_module(context, index, group, transformer, owners)
+        built.sources[path] = _old_code(index, group, len(module.body))
         built.uses_cli |= transformer.uses_cli
         once |= set(transformer.first_request)
     first_request = [
@@ -433,6 +436,18 @@ def _build(context: Context, index: ModuleIndex, plan: BlueprintsPlan) -> _Built
             model.app_path,
         )
     return built
+
+
+def _old_code(index: ModuleIndex, group: Group, length: int) -> Source:
+    """Statement `n` of a routes module → the code it had in the app module ("" for the
+    docstring and imports flaskmod wrote): the moved statements come last, in order."""
+    moved = sorted(group.positions)
+    offset = length - len(moved)
+
+    def code(position: int) -> str:
+        return index.code(moved[position - offset]) if position >= offset else ""
+
+    return code
 
 
 def _transformer(access: dict[cst.CSTNode, str], app: str, plan: BlueprintsPlan) -> ToBlueprint:
@@ -488,7 +503,9 @@ def _routes_module(
             )
         if group.prefix:
             statement = _statement(statement.visit(StripPrefix(group.prefix)))
-        statement, unhandled = reanchor(statement, model.app_dir, folder)
+        unhandled = 0
+        if "__file__" in index.code(position):  # the only statements to re-anchor
+            statement, unhandled = reanchor(statement, model.app_dir, folder)
         if unhandled:
             context.warn(
                 "uses __file__ in a way flaskmod cannot re-anchor; check the path",
@@ -551,9 +568,11 @@ def _statement(node: object) -> cst.BaseStatement:
     return node
 
 
-def _rewrite_endpoints(context: Context, project: Project, mapping: Mapping[str, str]) -> Rewrites:
+def _rewrite_endpoints(
+    context: Context, project: Project, mapping: Mapping[str, str], sources: Mapping[str, Source]
+) -> Rewrites:
     """Every literal reference to a moved endpoint, in Python and templates, renamed."""
-    trees, found_python = rewrite_python(project, mapping)
+    trees, found_python = rewrite_python(project, mapping, sources)
     blueprints = sorted({new.split(".")[0] for new in mapping.values()})
     templates, found_templates = rewrite_templates(
         project, mapping, list(context.model.templates), blueprints
