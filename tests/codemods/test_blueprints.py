@@ -1064,3 +1064,59 @@ def test_plan_without_registrations_registers_no_blueprint() -> None:
     }
     found = _plan(files)
     assert found is not None and found.registered == [] and not found.registering
+
+
+# --------------------------------------------------------------- more that stays as it is
+def test_a_comparison_with_an_unknown_endpoint_stays() -> None:
+    source = '@app.route("/")\ndef i():\n    return str(request.endpoint == "static")\n'
+    assert 'request.endpoint == "static"' in text(blueprints(package(source)))
+
+
+def test_a_concatenated_endpoint_is_neither_renamed_nor_reported() -> None:
+    source = '@app.route("/")\ndef i():\n    return url_for("in" "dex")\n'
+    outcome = blueprints(package(source))
+    assert 'url_for("in" "dex")' in text(outcome)
+    assert not [m for m in messages(outcome) if "computed" in m]
+
+
+def test_a_template_comparison_with_none_stays() -> None:
+    html, found = rewritten("{% if request.endpoint != none %}x{% endif %}\n")
+    assert html == "{% if request.endpoint != none %}x{% endif %}\n"
+    assert not [f for f in found if "compared" in f]
+
+
+def test_a_local_called_app_in_a_view_is_not_the_global_app() -> None:
+    source = '@app.route("/")\ndef i():\n    app = make()\n    return app.name\n'
+    assert "    app = make()\n    return app.name\n" in text(blueprints(package(source)))
+
+
+def test_views_are_not_grouped_by_default() -> None:
+    outcome = blueprints(package(GROUPED))
+    assert "app/auth/routes.py" not in outcome.project.files
+    assert '@bp.route("/auth/login")' in text(outcome)
+
+
+def test_a_prefix_named_like_an_existing_module_is_not_a_group() -> None:
+    files = {**package(GROUPED), "app/auth.py": "TOKENS = {}\n"}
+    outcome = blueprints(files, group_by="prefix")
+    assert "app/auth/routes.py" not in outcome.project.files
+
+
+def test_a_computed_rule_is_not_grouped() -> None:
+    source = GROUPED.replace('@app.route("/auth/")', "@app.route(AUTH_HOME)")
+    outcome = blueprints(package("AUTH_HOME = '/auth/'\n" + source), group_by="prefix")
+    assert "app/auth/routes.py" not in outcome.project.files
+
+
+def test_cli_in_a_view_module_before_flask_1_1_blocks_with_its_line() -> None:
+    cli = "from app import app\n\n\n@app.cli.command()\ndef seed():\n    pass\n"
+    outcome = check_noop("blueprints", {"app/__init__.py": APP, "app/cli.py": cli}, flask="1.0")
+    assert messages(outcome) == [
+        "app/cli.py:5: uses the global `app` at import time; this module keeps it, so the factory "
+        "cannot be built until it is rewritten by hand"
+    ]
+
+
+def test_an_import_of_the_app_package_is_not_an_import_of_the_app() -> None:
+    files = {"app/__init__.py": APP, "manage.py": "import app\n\nprint(app.app)\n"}
+    check_noop("blueprints", files)
