@@ -99,3 +99,30 @@ def separated(statements: Iterable[cst.BaseStatement]) -> list[cst.BaseStatement
         out.append(statement.with_changes(leading_lines=[*blanks, *comments]))
         previous_def = is_def
     return out
+
+
+def dotted_name(dotted: str) -> cst.Attribute | cst.Name:
+    """`a.b.c` as an expression node (a module in an import, a decorator's target)."""
+    first, *rest = dotted.split(".")
+    node: cst.Attribute | cst.Name = cst.Name(first)
+    for part in rest:
+        node = cst.Attribute(value=node, attr=cst.Name(part))
+    return node
+
+
+def import_from(module: str, name: str, alias: str | None = None) -> cst.SimpleStatementLine:
+    """`from module import name [as alias]`; `module` may be relative (`.main.routes`)."""
+    level = len(module) - len(module.lstrip("."))
+    rest = module[level:]
+    asname = cst.AsName(name=cst.Name(alias)) if alias else None
+    statement = cst.ImportFrom(
+        module=dotted_name(rest) if rest else None,
+        names=[cst.ImportAlias(name=cst.Name(name), asname=asname)],
+        relative=[cst.Dot()] * level,
+    )
+    return cst.SimpleStatementLine([statement])
+
+
+def comment(text: str) -> cst.EmptyLine:
+    """A comment line above a statement (`text` without the `# `)."""
+    return cst.EmptyLine(comment=cst.Comment(f"# {text}"))

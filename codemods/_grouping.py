@@ -14,7 +14,9 @@ import re
 import libcst as cst
 import libcst.matchers as m
 
-from ._registrations import ROUTES, decorator_name, registration_kind
+from flaskmod.knowledge import ROUTES
+
+from ._registrations import decorator_name, registration_kind
 
 RESERVED = frozenset({"static", "main", "tests", "test", "templates", "models", "forms"})
 

@@ -4,6 +4,20 @@ Flask's rule: a blueprint's own `errorhandler`, `before_request`, `context_proce
 `template_filter` only apply to that blueprint's requests; the `app_*` forms keep the app-wide effect
 the legacy code had. CLI commands go to the blueprint's `cli` group, which the blueprint is created
 with `cli_group=None` for, so `flask <name>` keeps its name.
+
+Code that read the global app reads the app of the current context instead, under one rule: the
+proxy `current_app` only where an attribute is read from it (`current_app.config[...]`); the real
+app wherever the object itself is needed, because a proxy handed on outlives its context:
+
+* handed on as a value (an argument, `Thread(args=[app, msg])`, a keyword value, an assignment, a
+  return value, an attribute set on an object) → `current_app._get_current_object()`;
+* asked for something that keeps it (`app.app_context()`, `app.test_client()`): inside code that
+  runs in a context (a view, a hook, a command, a method) → `current_app._get_current_object()`;
+* a plain top-level function that opens a context with it (`with app.app_context():` in
+  `init_db()`) is meant to run where there is none (a script, a test, a thread), so it takes the
+  app as a parameter: `def init_db(app=None)`, the current app when none is passed.
+
+`current_app.app_context()` is never written.
 """
 
 from __future__ import annotations
@@ -12,10 +26,17 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 import libcst.matchers as m
+from libcst.helpers import parse_template_module
 
-from flaskmod.knowledge import CALLS, CLI, DECORATORS, FIRST_REQUEST, JINJA_REGISTRIES, ROUTES
-
-__all__ = ["CALLS", "CLI", "DECORATORS", "FIRST_REQUEST", "JINJA_REGISTRIES", "ROUTES"]
+from flaskmod.knowledge import (
+    APP_OBJECT_METHODS,
+    CALLS,
+    CLI,
+    DECORATORS,
+    FIRST_REQUEST,
+    JINJA_REGISTRIES,
+    ROUTES,
+)
 
 
 def app_attribute(node: cst.BaseExpression, app: str) -> str | None:
@@ -115,13 +136,13 @@ def route_endpoints(statement: cst.BaseStatement, app: str) -> list[str]:
     view = keywords.get("view_func") or (positional[2].value if len(positional) > 2 else None)
     if isinstance(view, cst.Name):
         return [view.value]
-    if m.matches(
+    if view is not None and m.matches(
         view,
         m.Call(
             func=m.Attribute(attr=m.Name("as_view")), args=[m.Arg(m.SimpleString()), m.ZeroOrMore()]
         ),
     ):
-        return [_string(view.args[0].value)]  # type: ignore[union-attr, list-item]
+        return [_string(cst.ensure_type(view, cst.Call).args[0].value)]  # type: ignore[list-item]
     return []
 
 
@@ -148,10 +169,12 @@ def _attribute(base: str, dotted: str) -> cst.BaseExpression:
 
 @dataclass
 class ToBlueprint(cst.CSTTransformer):
-    """Registrations `app.x` → `bp.<app-wide x>`; other reads of the global app → `current_app`.
+    """Registrations `app.x` → `bp.<app-wide x>`; other reads of the global app → the app of the
+    current context (see the module's docstring for the rule).
 
     `access_names` maps the Name nodes that read module globals to the global's name (scope
-    analysis of the source module), so a local or parameter called `app` is left alone.
+    analysis of the source module), so a local or parameter called `app` is left alone. Visit one
+    top-level statement at a time: a top-level function is the statement itself.
     """
 
     access_names: dict[cst.CSTNode, str]
@@ -162,8 +185,14 @@ class ToBlueprint(cst.CSTTransformer):
     first_request: list[str] = field(default_factory=list)
     #: Flask < 2.3 still has `before_app_first_request`: keep the exact semantics there
     keep_first_request: bool = False
+    #: plain functions that now take the app as a parameter (`def init_db(app=None)`)
+    given_app: list[str] = field(default_factory=list)
     _bases: set[int] = field(default_factory=set)
     _skip: set[int] = field(default_factory=set)
+    _depth: int = 0
+    #: the function taking the app as a parameter, and whether its body is being visited
+    _taking: cst.FunctionDef | None = None
+    _in_body: bool = False
 
     def _is_app(self, node: cst.CSTNode) -> bool:
         return self.access_names.get(node) == self.app
@@ -190,13 +219,32 @@ class ToBlueprint(cst.CSTTransformer):
             return updated_node.with_changes(decorator=expr.with_changes(func=new_func))
         return updated_node.with_changes(decorator=new_func)
 
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if self._depth == 0 and self._opens_context(node):
+            self._taking = node
+        self._depth += 1
+
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
     ) -> cst.FunctionDef:
+        self._depth -= 1
         if not self.keep_first_request and any(
             decorator_name(d, self.app) == FIRST_REQUEST for d in original_node.decorators
         ):
             self.first_request.append(original_node.name.value)
+        if original_node is self._taking:
+            self._taking = None
+            self.given_app.append(original_node.name.value)
+            return self._taking_app(updated_node)
+        return updated_node
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._depth += 1
+
+    def leave_ClassDef(
+        self, original_node: cst.ClassDef, updated_node: cst.ClassDef
+    ) -> cst.ClassDef:
+        self._depth -= 1
         return updated_node
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
@@ -242,14 +290,70 @@ class ToBlueprint(cst.CSTTransformer):
 
     # -- every other use of the app -------------------------------------------------------
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        if self._is_app(node.value):
+        # `app.config` reads through the proxy; `app.app_context()` needs the app itself.
+        if self._is_app(node.value) and node.attr.value not in APP_OBJECT_METHODS:
             self._bases.add(id(node.value))
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
-        if not self._is_app(original_node) or id(original_node) in self._skip:
+        if not self._is_app(original_node) or id(original_node) in self._skip or self._in_body:
             return updated_node
         self.uses_current_app = True
         if id(original_node) in self._bases:
             return updated_node.with_changes(value="current_app")
-        # The app object itself handed on (to a thread, a helper): the proxy would not survive.
-        return cst.parse_expression("current_app._get_current_object()")
+        # The app object itself handed on (to a thread, a helper, a context): the proxy would
+        # not survive the context it was read in.
+        return _real_app()
+
+    # -- a plain function opening a context takes the app ----------------------------------
+    def _opens_context(self, node: cst.FunctionDef) -> bool:
+        if node.decorators or not isinstance(node.body, cst.IndentedBlock):
+            return False  # a registration runs in a context; others may be called by anything
+        methods = m.OneOf(*(m.Name(name) for name in sorted(APP_OBJECT_METHODS)))
+        return any(
+            self._is_app(cst.ensure_type(found, cst.Attribute).value)
+            for found in m.findall(node.body, m.Attribute(attr=methods))
+        )
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._in_body |= self._taking is not None and node is self._taking.body
+
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        if self._taking is not None and original_node is self._taking.body:
+            self._in_body = False
+        return updated_node
+
+    def _taking_app(self, function: cst.FunctionDef) -> cst.FunctionDef:
+        """`def init_db(app=None):` whose body starts `if app is None: app = <current app>`."""
+        self.uses_current_app = True
+        parameter = cst.Param(
+            cst.Name(self.app),
+            default=cst.Name("None"),
+            equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+        )
+        params = function.params
+        if isinstance(params.star_arg, cst.Param | cst.ParamStar):
+            params = params.with_changes(kwonly_params=[*params.kwonly_params, parameter])
+        else:
+            params = params.with_changes(params=[*params.params, parameter])
+        (default,) = parse_template_module(
+            "if {app} is None:\n    {app} = current_app._get_current_object()\n",
+            app=cst.Name(self.app),
+        ).body
+        body = cst.ensure_type(function.body, cst.IndentedBlock)
+        first = 1 if body.body and _is_docstring(body.body[0]) else 0
+        statements = [*body.body[:first], default, *body.body[first:]]
+        return function.with_changes(params=params, body=body.with_changes(body=statements))
+
+
+def _real_app() -> cst.Call:
+    """`current_app._get_current_object()`: the app itself, not the proxy."""
+    func = cst.Attribute(value=cst.Name("current_app"), attr=cst.Name("_get_current_object"))
+    return cst.Call(func=func)
+
+
+def _is_docstring(statement: cst.BaseStatement) -> bool:
+    return m.matches(
+        statement, m.SimpleStatementLine(body=[m.Expr(m.SimpleString() | m.ConcatenatedString())])
+    )

@@ -1,76 +1,209 @@
 """`@app.route` views and app hooks → a `main` blueprint in `<package>/main/`.
 
+The legacy pattern: views, error handlers, request hooks, template filters and CLI commands
+registered on the global app, in the app module (`@app.route("/")` after `app = Flask(...)`) or
+in modules that import it (`from app import app` in `app/routes.py`, `app/cli.py`).
+
 Why: a factory has no app at import time to decorate, so views register on a Blueprint that the
 factory registers (Flask guidelines §1). App-wide registrations keep their app-wide effect through
 the blueprint's `app_*` forms (`errorhandler` → `app_errorhandler`, `before_request` →
-`before_app_request`): a plain `bp.errorhandler` would only see this blueprint's requests. Views
-registered from other modules that import the global app (`from app import app` in
-`app/routes.py`) are converted in place, so their files and history stay where they are.
+`before_app_request`): a plain `bp.errorhandler` would only see this blueprint's requests.
+
+Registrations in the app module move to `<package>/<blueprint>/routes.py`. Other modules that
+register on the app are converted in place (their files and history stay where they are) and the
+blueprint package imports them, so whatever imports the blueprint gets every registration; modules
+that only read the app, entry points and tests are sorted out in `_view_modules`. Inside moved
+code the global `app` becomes the current app, under the rule `_registrations` states.
 
 Endpoints gain the blueprint prefix (`index` → `main.index`), so every literal reference is
-rewritten, in Python and in Jinja templates. Inside moved code the global `app` becomes
-`current_app`. Module state that a view rebinds with `global` must live in the same module as the
-view; views whose state cannot move with them stay on the app and are reported.
+rewritten, in Python and in Jinja templates (`_endpoints`). Module state that a view rebinds with
+`global` must live in the same module as the view; views whose state cannot move with them stay
+on the app and are reported.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 import libcst as cst
 import libcst.matchers as m
 
-from flaskmod.analysis import AppModel, is_test_path
-from flaskmod.errors import Finding, Location, Severity
-from flaskmod.pipeline import Options, Outcome
-from flaskmod.project import Project, module_name
+from flaskmod.analysis import AppModel
+from flaskmod.codemod import BLUEPRINT_VARIABLE, Codemod, Context, Needs, Option
+from flaskmod.names import ModuleIndex
+from flaskmod.project import Project
 
-from ._endpoints import COMPUTED, rewrite_python, rewrite_templates
+from ._blueprint_modules import blueprint_package, registrations
+from ._building import new_module, spaced
+from ._endpoints import Kind, Rewrites, Source, rewrite_python, rewrite_templates
 from ._file_anchor import reanchor
 from ._grouping import StripPrefix, assign, first_segment, route_rules
-from ._imports import add_import
-from ._layout import needs_package
-from ._literals import quote
 from ._moving import (
-    ModuleIndex,
-    imported_as,
+    ImportPlan,
     imported_names,
     imports_for,
     local_top_modules,
     prune_imports,
     redirect_imports,
 )
-from ._registrations import CLI, ToBlueprint, registration_kind, route_endpoints
+from ._registrations import ToBlueprint, route_endpoints
+from ._view_modules import Reason, ViewModule, convert, movable_kind, view_modules
 
-ORDER = 40
-SUMMARY = "Move views, error handlers, hooks and CLI commands into a `main` blueprint."
+codemod = Codemod.declare(
+    __name__,
+    # After `package` (the blueprint lives in the app's package) and after `extensions`, `models`
+    # and `forms` (views import what those take out of the app module, from its new home); before
+    # `factory`, which moves the blueprint registration this adds into create_app.
+    order=40,
+    summary="Move views, error handlers, hooks and CLI commands into a `main` blueprint.",
+    needs=Needs.PACKAGE,
+    options=(
+        Option("blueprint", "main", "name of the blueprint the views move into"),
+        Option(
+            "group_by",
+            "single",
+            "one `main` blueprint, or one per first URL segment",
+            choices=("single", "prefix"),
+        ),
+    ),
+)
 
-BLUEPRINT_VARIABLE = "bp"
+
+# ------------------------------------------------------------------------- the plan
+@dataclass(frozen=True)
+class Moves:
+    """Which app-module statements move: the registrations, and the helpers and state they own."""
+
+    moved: frozenset[int]
+    registrations: frozenset[int]
+    #: registration kept on the app → why
+    stays: Mapping[int, str]
 
 
 @dataclass(frozen=True)
-class _Plan:
-    moved: frozenset[int]
+class Group:
+    """One blueprint, and the app-module statements that move into its `routes.py`."""
+
+    name: str
+    positions: frozenset[int]
+    #: its `url_prefix` (`--group-by prefix`)
+    prefix: str | None = None
+
+
+@dataclass(frozen=True)
+class BlueprintsPlan:
+    blueprint: str
+    #: the default blueprint first, then one per URL prefix
+    groups: tuple[Group, ...]
     registrations: frozenset[int]
-    stays: dict[int, str]  # statement kept on the app → why
+    views: tuple[ViewModule, ...]
+    #: old endpoint → new, in the order they were found
+    endpoints: tuple[tuple[str, str], ...]
+    #: Flask < 2.3 still has `before_app_first_request`: keep the exact semantics there
+    keep_first_request: bool
+
+    @property
+    def moved(self) -> frozenset[int]:
+        return frozenset[int]().union(*(group.positions for group in self.groups))
+
+    @property
+    def registering(self) -> tuple[ViewModule, ...]:
+        """Converted modules that register on the default blueprint."""
+        return tuple(view for view in self.views if view.registers)
+
+    @property
+    def registered(self) -> list[str]:
+        """Blueprints the app registers: the groups, and the default one for converted modules."""
+        names = [group.name for group in self.groups]
+        extra = self.registering and self.blueprint not in names
+        return names + ([self.blueprint] if extra else [])
+
+    def group_of(self, position: int) -> str:
+        return next(group.name for group in self.groups if position in group.positions)
 
 
-class _Globals(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.names: set[str] = set()
+@codemod.plan
+def plan(context: Context) -> BlueprintsPlan | None:
+    model, project = context.model, context.project
+    index = project.index(model.app_path)
+    default = context.option("blueprint")
+    allow_cli = context.has("blueprint_cli")
+    elsewhere = imported_names(project, model.import_name, model.app_path)
+    moves = plan_moves(index, model.app_name, elsewhere, allow_cli)
+    reasons = [
+        Reason(f"left registered on the app: it {why}", model.app_path, index.statement_line(p))
+        for p, why in sorted(moves.stays.items())
+    ]
+    views = tuple(view_modules(project, model, allow_cli, reasons))
+    if not moves.moved and not views:
+        if reasons:  # something left for a human: offered again once the app module changes
+            _refuse(context, reasons)
+        return None
+    for reason in reasons:
+        context.warn(*reason)
+    _check_room(context, index, moves, default)
+    groups = _groups(context, index, moves, default)
+    return BlueprintsPlan(
+        default,
+        groups,
+        moves.registrations,
+        views,
+        tuple(_endpoints(index, model.app_name, groups, moves, views, default).items()),
+        keep_first_request=context.flask.still_has("before_first_request"),
+    )
 
-    def visit_Global(self, node: cst.Global) -> None:
-        self.names |= {item.name.value for item in node.names}
+
+def _refuse(context: Context, reasons: list[Reason]) -> None:
+    *others, last = reasons
+    for reason in others:
+        context.warn(*reason)
+    context.decline(*last)
 
 
-def _declared_global(statement: cst.CSTNode) -> set[str]:
-    visitor = _Globals()
-    statement.visit(visitor)
-    return visitor.names
+def _check_room(context: Context, index: ModuleIndex, moves: Moves, default: str) -> None:
+    """Decline when moved code would shadow `bp`, or the blueprint package exists already."""
+    model = context.model
+    if BLUEPRINT_VARIABLE in index.names_bound_by(moves.moved) | index.names_read_by(moves.moved):
+        binders = index.binders.get(BLUEPRINT_VARIABLE)
+        line = (
+            index.statement_line(min(binders))
+            if binders
+            else index.first_read_outside(BLUEPRINT_VARIABLE, ())
+        )
+        context.decline(
+            f"`{BLUEPRINT_VARIABLE}` would shadow the blueprint in routes.py; rename it and "
+            "run again (views left on the app)",
+            model.app_path,
+            line,
+        )
+    folder = f"{model.app_dir}/{default}"
+    if f"{folder}/routes.py" in context.project or f"{folder}/__init__.py" in context.project:
+        context.decline(f"{folder}/ already exists; views left on the app", f"{folder}/__init__.py")
 
 
+def _endpoints(
+    index: ModuleIndex,
+    app: str,
+    groups: tuple[Group, ...],
+    moves: Moves,
+    views: tuple[ViewModule, ...],
+    default: str,
+) -> dict[str, str]:
+    """Old endpoint → new (`index` → `main.index`)."""
+    group_of = {position: group.name for group in groups for position in group.positions}
+    mapping = {
+        endpoint: f"{group_of[position]}.{endpoint}"
+        for position in sorted(moves.registrations)
+        for endpoint in route_endpoints(index.body[position], app)
+    }
+    mapping.update({e: f"{default}.{e}" for view in views for e in view.endpoints})
+    return mapping
+
+
+# ------------------------------------------------------- what moves out of the app module
 def _movable_helper(
     statement: cst.BaseStatement, index: ModuleIndex, position: int, app: str
 ) -> bool:
@@ -86,374 +219,119 @@ def _movable_helper(
     )
 
 
-def movable_kind(statement: cst.BaseStatement, app: str, allow_cli: bool) -> str | None:
-    """The registration a statement makes, if a blueprint can make it on this Flask version."""
-    kind = registration_kind(statement, app)
-    if kind in CLI and not allow_cli:
-        return None  # Blueprint.cli and cli_group need Flask 1.1: these stay with the app
-    return kind
-
-
 def plan_moves(
     index: ModuleIndex, app: str, imported_elsewhere: set[str], allow_cli: bool = True
-) -> _Plan:
-    """Which top-level statements move: the registrations, plus the helpers and state they own."""
-    registrations = {
+) -> Moves:
+    """Which top-level statements move: the registrations, plus the helpers and state they own.
+
+    A registration that rebinds module state (`global counter`) shared with code that stays is
+    left on the app, and the closure computed again without it.
+    """
+    registrations = frozenset(
         i for i, s in enumerate(index.body) if movable_kind(s, app, allow_cli) is not None
-    }
-    global_users: dict[str, set[int]] = {}
-    for position, statement in enumerate(index.body):
-        for name in _declared_global(statement):
-            global_users.setdefault(name, set()).add(position)
+    )
     stays: dict[int, str] = {}
     while True:
-        moved = set(registrations) - set(stays)
-        changed = True
-        while changed:
-            changed = False
-            for name in sorted((index.names_read_by(moved) | _globals_of(index, moved)) - {app}):
-                # Functions declaring `global name` also bind it; the definition is the other one.
-                binders = [
-                    b for b in index.binders.get(name, []) if b not in global_users.get(name, set())
-                ]
-                if len(binders) != 1 or binders[0] in moved:
-                    continue
-                binder = binders[0]
-                statement = index.body[binder]
-                forced = name in global_users
-                readers = index.readers.get(name, set()) - {binder}
-                wanted = forced or (readers and readers <= moved and name not in imported_elsewhere)
-                if not wanted or not _movable_helper(statement, index, binder, app):
-                    continue
-                group = {binder} | global_users.get(name, set())
-                if all(_movable_helper(index.body[p], index, p, app) or p in moved for p in group):
-                    moved |= group
-                    changed = True
-        # A rebound name must not be shared by moved and unmoved code.
-        broken = False
-        for name, users in global_users.items():
-            binders_ = set(index.binders.get(name, []))
-            touching = index.readers.get(name, set()) | users | binders_
-            if touching & moved and not touching <= moved:
-                for position in touching & registrations:
-                    if position not in stays:
-                        stays[position] = (
-                            f"rebinds module state `{name}` (global) that code left in the app "
-                            "module also uses"
-                        )
-                        broken = True
-        if not broken:
-            break
-    return _Plan(frozenset(moved), frozenset(moved & registrations), stays)
+        moved = _closure(index, app, registrations - stays.keys(), imported_elsewhere)
+        if not _shared_state(index, moved, registrations, stays):
+            return Moves(frozenset(moved), registrations & moved, stays)
 
 
-def _globals_of(index: ModuleIndex, positions: set[int]) -> set[str]:
-    names: set[str] = set()
-    for position in positions:
-        names |= _declared_global(index.body[position])
-    return names
+def _closure(
+    index: ModuleIndex, app: str, seeds: AbstractSet[int], elsewhere: set[str]
+) -> set[int]:
+    """Seeds plus the helpers and state only they use, and state they rebind with `global`."""
+    users = index.declared_global
+    moved = set(seeds)
+    changed = True
+    while changed:
+        changed = False
+        declared = {name for name, positions in users.items() if positions & moved}
+        for name in sorted((index.names_read_by(moved) | declared) - {app}):
+            group = _owned(index, app, name, moved, elsewhere)
+            if group:
+                moved |= group
+                changed = True
+    return moved
 
 
-# ------------------------------------------------------------- other view modules
-@dataclass
-class _ViewModule:
-    """A module that imports the global app to register views on it (`app/routes.py`)."""
-
-    path: str
-    tree: cst.Module
-    endpoints: list[str]
-    uses_cli: bool
-    first_request: list[str]
-
-
-class _ReplaceAppImport(cst.CSTTransformer):
-    """`from app import app, db` → `from app import db` + `from app.main import bp`."""
-
-    def __init__(self, package: str, importer: str, app: str, blueprint_module: str) -> None:
-        self.package = package
-        self.importer = importer
-        self.app = app
-        self.blueprint_module = blueprint_module
-
-    def leave_SimpleStatementLine(
-        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
-    ) -> cst.SimpleStatementLine | cst.FlattenSentinel[cst.SimpleStatementLine]:
-        if len(updated_node.body) != 1:
-            return updated_node
-        node = updated_node.body[0]
-        if imported_as(node, self.package, self.importer, self.app) is None:
-            return updated_node
-        assert isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar)
-        bp_line = updated_node.with_changes(
-            body=[
-                cst.parse_statement(
-                    f"from {self.blueprint_module} import {BLUEPRINT_VARIABLE}\n"
-                ).body[0]
-            ]  # type: ignore[attr-defined]
-        )
-        rest = [a for a in node.names if a.evaluated_name != self.app]
-        if not rest:
-            return bp_line
-        rest[-1] = rest[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        kept = updated_node.with_changes(body=[node.with_changes(names=rest, lpar=None, rpar=None)])
-        return cst.FlattenSentinel([kept, bp_line.with_changes(leading_lines=[])])
-
-
-def _convert_view_module(
-    project: Project,
-    path: str,
-    model: AppModel,
-    blueprint_module: str,
-    findings: list[Finding],
-    allow_cli: bool = True,
-    keep_first_request: bool = False,
-) -> _ViewModule | None:
-    tree = project.module(path)
-    local_app = None
-    for node in m.findall(tree, m.ImportFrom()):
-        local_app = local_app or imported_as(node, model.import_name, path, model.app_name)
-    if local_app is None:
-        return None
-    index = project.index(path)
-    for position, statement in enumerate(index.body):
-        if not index.reads(position, local_app) or (
-            isinstance(statement, cst.FunctionDef | cst.ClassDef)
-            and registration_kind(statement, local_app) is None
-            and not any(
-                m.findall(decorator, m.Name(local_app)) for decorator in statement.decorators
-            )
-        ):
-            continue
-        if movable_kind(statement, local_app, allow_cli) is None:
-            # Inside the package this blocks the factory; outside, the factory makes it an entry point.
-            if path.startswith(model.app_dir + "/"):
-                findings.append(
-                    Finding(
-                        Location(path, index.statement_line(position)),
-                        f"uses the global `{local_app}` at import time; this module keeps it, so the "
-                        "factory cannot be built until it is rewritten by hand",
-                    )
-                )
-            return None
-    transformer = ToBlueprint(
-        index.access_names, local_app, BLUEPRINT_VARIABLE, keep_first_request=keep_first_request
+def _owned(
+    index: ModuleIndex, app: str, name: str, moved: set[int], elsewhere: set[str]
+) -> set[int]:
+    """The statement defining `name` (with the functions rebinding it), if it moves too."""
+    users = index.declared_global.get(name, set())
+    # Functions declaring `global name` also bind it; the definition is the other one.
+    binders = [b for b in index.binders.get(name, []) if b not in users]
+    if len(binders) != 1 or binders[0] in moved:
+        return set()
+    binder = binders[0]
+    readers = index.readers.get(name, set()) - {binder}
+    wanted = name in index.declared_global or bool(
+        readers and readers <= moved and name not in elsewhere
     )
-    new = index.tree.visit(transformer)
-    new = new.visit(_ReplaceAppImport(model.import_name, path, model.app_name, blueprint_module))
-    if transformer.uses_current_app:
-        new = add_import(new, "flask", "current_app")
-    endpoints = [e for s in index.body for e in route_endpoints(s, local_app)]
-    return _ViewModule(path, new, endpoints, transformer.uses_cli, transformer.first_request)
+    if not wanted or not _movable_helper(index.body[binder], index, binder, app):
+        return set()
+    group = {binder} | users
+    if all(p in moved or _movable_helper(index.body[p], index, p, app) for p in group):
+        return group
+    return set()
 
 
-def _view_modules(project: Project, model: AppModel) -> list[str]:
-    return [
-        path
-        for path in project.python_paths()
-        if path != model.app_path
-        and not is_test_path(path)
-        and model.app_name in project.text(path)
-        and "import" in project.text(path)
-    ]
+def _shared_state(
+    index: ModuleIndex, moved: set[int], registrations: frozenset[int], stays: dict[int, str]
+) -> bool:
+    """Mark registrations that rebind state shared with code left behind; True if any."""
+    broken = False
+    for name, users in index.declared_global.items():
+        touching = index.readers.get(name, set()) | users | set(index.binders.get(name, []))
+        if not touching & moved or touching <= moved:
+            continue
+        for position in sorted(touching & registrations):
+            if position not in stays:
+                stays[position] = (
+                    f"rebinds module state `{name}` (global) that code left in the app module "
+                    "also uses"
+                )
+                broken = True
+    return broken
 
 
-# --------------------------------------------------------------------- transform
-def transform(project: Project, model: AppModel, options: Options) -> Outcome:
-    if (skipped := needs_package(project, model, "blueprints")) is not None:
-        return skipped
-    index = project.index(model.app_path)
+# ------------------------------------------------------------------ URL-prefix groups
+def _groups(context: Context, index: ModuleIndex, moves: Moves, default: str) -> tuple[Group, ...]:
+    """Which blueprint each moved statement goes to: the default, or a URL-prefix group."""
+    model = context.model
     app = model.app_name
-    package = model.import_name
-    blueprint = options.blueprint
-    bp_dir = f"{model.app_dir}/{blueprint}"
-    bp_module = f"{package}.{blueprint}"
-    routes_path = f"{bp_dir}/routes.py"
-    init_path = f"{bp_dir}/__init__.py"
-    findings: list[Finding] = []
-    allow_cli = options.flask is None or options.flask.has("blueprint_cli")
-    plan = plan_moves(index, app, imported_names(project, package, model.app_path), allow_cli)
-    for position, why in sorted(plan.stays.items()):
-        findings.append(
-            Finding(
-                Location(model.app_path, index.statement_line(position)),
-                f"left registered on the app: it {why}",
-            )
-        )
-    views = [
-        converted
-        for path in _view_modules(project, model)
-        if (
-            converted := _convert_view_module(
-                project, path, model, bp_module, findings, allow_cli, _has_first_request(options)
-            )
-        )
-    ]
-    if not plan.moved and not views:
-        return Outcome(project, tuple(findings))
-    # routes.py imports the blueprint as `bp`: moved code with its own `bp` would shadow it.
-    if BLUEPRINT_VARIABLE in index.names_bound_by(plan.moved) | index.names_read_by(plan.moved):
-        binders = index.binders.get(BLUEPRINT_VARIABLE)
-        findings.append(
-            Finding(
-                Location(
-                    model.app_path,
-                    index.statement_line(min(binders))
-                    if binders
-                    else index.first_read_outside(BLUEPRINT_VARIABLE, ()),
-                ),
-                f"`{BLUEPRINT_VARIABLE}` would shadow the blueprint in routes.py; rename it and "
-                "run again (views left on the app)",
-            )
-        )
-        return Outcome(project, tuple(findings))
-    if routes_path in project or init_path in project:
-        findings.append(
-            Finding(Location(init_path), f"{bp_dir}/ already exists; views left on the app")
-        )
-        return Outcome(project, tuple(findings))
-
-    # Which blueprint each moved statement goes to: `main`, or a URL-prefix group.
-    groups: dict[int, str] = dict.fromkeys(plan.moved, blueprint)
+    groups = dict.fromkeys(moves.moved, default)
     prefixes: dict[str, str] = {}
-    if options.group_by == "prefix":
+    if context.option("group_by") == "prefix":
         taken = {  # modules and packages already in the app package
             PurePosixPath(path[len(model.app_dir) + 1 :]).parts[0].removesuffix(".py")
-            for path in project.files
+            for path in context.project.files
             if path.startswith(model.app_dir + "/")
         }
-        grouped = assign(list(index.body), set(plan.registrations), app, taken - {blueprint})
+        grouped = assign(list(index.body), set(moves.registrations), app, taken - {default})
         groups.update(grouped)
         prefixes = {
             name: f"/{_segment_of(index, app, grouped, name)}" for name in set(grouped.values())
         }
-        _attach_helpers(index, plan, groups, blueprint)
-    names = sorted(set(groups.values()), key=lambda n: (n != blueprint, n))
-
-    texts: dict[str, str] = {}
-    transformer = ToBlueprint(
-        index.access_names, app, BLUEPRINT_VARIABLE, keep_first_request=_has_first_request(options)
+        _attach_helpers(index, moves, groups, default)
+    names = sorted(set(groups.values()), key=lambda n: (n != default, n))
+    return tuple(
+        Group(name, frozenset(p for p, g in groups.items() if g == name), prefixes.get(name))
+        for name in names
     )
-    owners = {
-        name: group
-        for group in names
-        for name in index.names_bound_by({p for p, g in groups.items() if g == group})
-    }
-    for group in names:
-        positions = {p for p, g in groups.items() if g == group}
-        group_dir = f"{model.app_dir}/{group}"
-        if f"{group_dir}/routes.py" in project or f"{group_dir}/__init__.py" in project:
-            findings.append(
-                Finding(Location(group_dir), f"{group_dir}/ already exists; views left on the app")
-            )
-            return Outcome(project, tuple(findings))
-        texts[f"{group_dir}/routes.py"] = _routes_module(
-            project,
-            model,
-            index,
-            positions,
-            transformer,
-            group_dir,
-            f"{package}.{group}",
-            owners,
-            prefixes.get(group),
-            findings,
-        )
-    uses_cli = transformer.uses_cli or any(view.uses_cli for view in views)
-    main_has_routes = blueprint in groups.values()
-    if main_has_routes or views or not names:
-        texts[init_path] = _blueprint_package(blueprint, main_has_routes, uses_cli)
-    for group in names:
-        if group != blueprint:
-            texts[f"{model.app_dir}/{group}/__init__.py"] = _blueprint_package(group, True, False)
-    registered = [*names, *([blueprint] if views and blueprint not in names else [])]
-
-    first_request = [
-        (f".{groups[p]}.routes", index.body[p].name.value)  # type: ignore[attr-defined]
-        for p in sorted(plan.moved)
-        if isinstance(index.body[p], cst.FunctionDef)
-        and index.body[p].name.value in transformer.first_request  # type: ignore[attr-defined]
-    ]
-    for view in views:
-        first_request += [(module_name(view.path), name) for name in view.first_request]
-    tree = _app_module(index, plan, app, registered, prefixes, first_request)
-    if first_request:
-        findings.append(
-            Finding(
-                Location(model.app_path),
-                f"{', '.join(n for _, n in first_request)}: `before_first_request` is gone in "
-                "Flask 2.3; now run once when the app is created, inside an app context",
-                Severity.NOTE,
-            )
-        )
-
-    mapping = {
-        endpoint: f"{groups[p]}.{endpoint}"
-        for p in sorted(plan.registrations)
-        for endpoint in route_endpoints(index.body[p], app)
-    }
-    mapping.update({e: f"{blueprint}.{e}" for view in views for e in view.endpoints})
-    new_project = project.with_changes(
-        modules={model.app_path: tree, **{view.path: view.tree for view in views}}, texts=texts
-    )
-    trees, found_python = rewrite_python(new_project, mapping)
-    templates, found_templates = rewrite_templates(
-        new_project,
-        mapping,
-        list(model.templates),
-        sorted({v.split(".")[0] for v in mapping.values()}),
-    )
-    findings += found_python + found_templates
-    if any(COMPUTED in f.message for f in found_python + found_templates):
-        primary = blueprint if blueprint in registered else registered[0]
-        shim_path = f"{model.app_dir}/{primary}/__init__.py"
-        texts[shim_path] = texts[shim_path].replace(
-            "from flask import Blueprint\n", "from flask import Blueprint, url_for\n", 1
-        ) + _legacy_endpoints(mapping)
-        new_project = new_project.with_changes(texts={shim_path: texts[shim_path]})
-        findings.append(
-            Finding(
-                Location(shim_path),
-                "url_for with computed endpoints found: old endpoint names keep building through "
-                "the blueprint (url_build_error_handlers) until those calls are updated",
-                Severity.NOTE,
-            )
-        )
-    destinations = {
-        name: f"{package}.{group}.routes"
-        for group in names
-        for name in index.names_bound_by({p for p, g in groups.items() if g == group})
-    }
-    trees.update(
-        redirect_imports(
-            new_project,
-            package,
-            destinations,
-            skip={model.app_path, *texts},
-            edited=trees,
-        )
-    )
-    new_project = new_project.with_changes(modules=trees, texts=templates)
-    findings.append(
-        Finding(
-            Location(init_path if blueprint in registered else model.app_path),
-            f"{len(mapping)} endpoint(s) now carry a blueprint prefix "
-            f"({', '.join(f'{n}.' for n in registered)}); "
-            f"{len(templates)} template(s) and {len(trees)} Python file(s) updated",
-            Severity.NOTE,
-        )
-    )
-    return Outcome(new_project, tuple(findings))
 
 
 def _segment_of(index: ModuleIndex, app: str, grouped: dict[int, str], name: str) -> str:
     position = next(p for p, g in grouped.items() if g == name)
     rules = route_rules(index.body[position], app)
+    assert rules  # grouped views have literal rules
     return first_segment(rules[0]) or name
 
 
-def _attach_helpers(index: ModuleIndex, plan: _Plan, groups: dict[int, str], default: str) -> None:
+def _attach_helpers(index: ModuleIndex, moves: Moves, groups: dict[int, str], default: str) -> None:
     """A moved helper goes with the one blueprint that uses it; shared ones stay in the default."""
-    for position in sorted(plan.moved - plan.registrations):
+    for position in sorted(moves.moved - moves.registrations):
         users = {
             groups[p]
             for name in index.names_bound_by({position})
@@ -462,8 +340,8 @@ def _attach_helpers(index: ModuleIndex, plan: _Plan, groups: dict[int, str], def
         }
         groups[position] = users.pop() if len(users) == 1 else default
     # State rebound with `global` must live with every function that rebinds it.
-    for position in sorted(plan.moved):
-        for name in _declared_global(index.body[position]):
+    for position in sorted(moves.moved):
+        for name in index.facts(position).declared_global:
             touching = {
                 p
                 for p in index.readers.get(name, set()) | set(index.binders.get(name, []))
@@ -474,148 +352,280 @@ def _attach_helpers(index: ModuleIndex, plan: _Plan, groups: dict[int, str], def
                     groups[p] = default
 
 
-def _routes_module(
-    project: Project,
-    model: AppModel,
-    index: ModuleIndex,
-    positions: set[int],
-    transformer: ToBlueprint,
-    bp_dir: str,
-    bp_module: str,
-    owners: dict[str, str],
-    prefix: str | None,
-    findings: list[Finding],
-) -> str:
-    moved_code: list[str] = []
-    previous_def = False
-    for position in sorted(positions):
-        statement = index.body[position].visit(transformer)
-        if prefix:
-            statement = statement.visit(StripPrefix(prefix))
-        statement, unhandled = reanchor(statement, model.app_dir, bp_dir)
-        if unhandled:
-            findings.append(
-                Finding(
-                    Location(model.app_path, index.statement_line(position)),
-                    "uses __file__ in a way flaskmod cannot re-anchor; check the path",
-                )
-            )
-        statement = statement.with_changes(
-            leading_lines=_spacing(
-                statement, statement.leading_lines, first=not moved_code, after_def=previous_def
-            )
+# --------------------------------------------------------------------------- the edit
+@dataclass
+class _Built:
+    """The moved and converted modules, and what the conversion met on the way."""
+
+    modules: dict[str, cst.Module]
+    uses_cli: bool = False
+    #: each routes module's statements as the endpoint prefilter reads them (their old code)
+    sources: dict[str, Source] = field(default_factory=dict)
+
+
+@codemod.edit
+def edit(context: Context, plan: BlueprintsPlan) -> Project:
+    model, project = context.model, context.project
+    index = project.index(model.app_path)
+    built = _build(context, index, plan)
+    new_project = project.with_changes(modules=built.modules)
+    mapping = dict(plan.endpoints)
+    rewrites = _rewrite_endpoints(context, new_project, mapping, built.sources)
+    packages = _packages(context, plan, built.uses_cli, mapping if rewrites.computed else None)
+    trees = dict(rewrites.modules)
+    generated = {f"{model.app_dir}/{group.name}/routes.py" for group in plan.groups}
+    trees.update(
+        redirect_imports(
+            new_project,
+            model.import_name,
+            _destinations(index, plan, model.import_name),
+            skip={model.app_path, *generated, *packages},
+            edited=trees,
         )
-        moved_code.append(index.tree.code_for_node(statement))
-        previous_def = isinstance(statement, cst.FunctionDef | cst.ClassDef)
-    group = bp_module.rsplit(".", 1)[-1]
-    reads = index.names_read_by(positions) - index.names_bound_by(positions) - {model.app_name}
-    elsewhere = {name for name in reads if name in owners and owners[name] != group}
+    )
+    registered = plan.registered
+    if registered:
+        context.note(
+            f"{len(mapping)} endpoint(s) now carry a blueprint prefix "
+            f"({', '.join(f'{n}.' for n in registered)}); "
+            f"{len(rewrites.templates)} template(s) and {len(trees)} Python file(s) updated",
+            _package_path(model, plan.blueprint)
+            if plan.blueprint in registered
+            else model.app_path,
+        )
+    return new_project.with_changes(modules={**packages, **trees}, texts=rewrites.templates)
+
+
+def _package_path(model: AppModel, name: str) -> str:
+    return f"{model.app_dir}/{name}/__init__.py"
+
+
+def _build(context: Context, index: ModuleIndex, plan: BlueprintsPlan) -> _Built:
+    model = context.model
+    built = _Built({})
+    owners = {
+        name: group.name for group in plan.groups for name in index.names_bound_by(group.positions)
+    }
+    once: set[str] = set()
+    for group in plan.groups:
+        transformer = _transformer(index.access_names, model.app_name, plan)
+        path = f"{model.app_dir}/{group.name}/routes.py"
+        built.modules[path] = module = _routes_module(context, index, group, transformer, owners)
+        built.sources[path] = _old_code(index, group, len(module.body))
+        built.uses_cli |= transformer.uses_cli
+        once |= set(transformer.first_request)
+    first_request = [
+        (f".{plan.group_of(p)}.routes", name)
+        for p in sorted(plan.moved)
+        if isinstance(statement := index.body[p], cst.FunctionDef)
+        and (name := statement.name.value) in once
+    ]
+    for view in plan.views:
+        built.modules[view.path], transformer = _convert(context, view, plan)
+        built.uses_cli |= transformer.uses_cli
+        first_request += [(view.module, name) for name in transformer.first_request]
+    if plan.registered:
+        prefixes = {group.name: group.prefix for group in plan.groups if group.prefix}
+        tail = registrations(model.app_name, plan.registered, prefixes, first_request)
+        built.modules[model.app_path] = _app_module(index, plan, tail)
+    if first_request:
+        context.note(
+            f"{', '.join(n for _, n in first_request)}: `before_first_request` is gone in "
+            "Flask 2.3; now run once when the app is created, inside an app context",
+            model.app_path,
+        )
+    return built
+
+
+def _old_code(index: ModuleIndex, group: Group, length: int) -> Source:
+    """Statement `n` of a routes module → the code it had in the app module ("" for the
+    docstring and imports flaskmod wrote): the moved statements come last, in order."""
+    moved = sorted(group.positions)
+    offset = length - len(moved)
+
+    def code(position: int) -> str:
+        return index.code(moved[position - offset]) if position >= offset else ""
+
+    return code
+
+
+def _transformer(access: dict[cst.CSTNode, str], app: str, plan: BlueprintsPlan) -> ToBlueprint:
+    return ToBlueprint(access, app, BLUEPRINT_VARIABLE, keep_first_request=plan.keep_first_request)
+
+
+def _convert(
+    context: Context, view: ViewModule, plan: BlueprintsPlan
+) -> tuple[cst.Module, ToBlueprint]:
+    """A module that imports the app, converted in place (see `_view_modules`)."""
+    project = context.project
+    transformer = _transformer(project.index(view.path).access_names, view.app, plan)
+    bp_module = f"{context.model.import_name}.{plan.blueprint}"
+    converted = convert(project, view, bp_module, transformer)
+    for name, line in converted.given_app:
+        _note_given_app(context, name, view.app, view.path, line)
+    if not view.registers:
+        context.note(
+            f"registers nothing on the app; its uses of the global `{view.app}` now read the "
+            "app of the current context",
+            view.path,
+        )
+    return converted.tree, transformer
+
+
+def _note_given_app(context: Context, name: str, app: str, path: str, line: int) -> None:
+    context.note(
+        f"`{name}` opens an app context with the global `{app}`, so it now takes the app: "
+        f"`{name}(..., {app}=None)` uses the current app; callers outside one (tests, scripts, "
+        f"threads) pass theirs",
+        path,
+        line,
+    )
+
+
+def _routes_module(
+    context: Context,
+    index: ModuleIndex,
+    group: Group,
+    transformer: ToBlueprint,
+    owners: Mapping[str, str],
+) -> cst.Module:
+    """`<package>/<group>/routes.py`: the group's statements, registering on its blueprint."""
+    model = context.model
+    folder = f"{model.app_dir}/{group.name}"
+    statements: list[cst.BaseStatement] = []
+    for position in sorted(group.positions):
+        given = len(transformer.given_app)
+        statement = _statement(index.body[position].visit(transformer))
+        for name in transformer.given_app[given:]:
+            _note_given_app(
+                context, name, model.app_name, model.app_path, index.statement_line(position)
+            )
+        if group.prefix:
+            statement = _statement(statement.visit(StripPrefix(group.prefix)))
+        unhandled = 0
+        if "__file__" in index.code(position):  # the only statements to re-anchor
+            statement, unhandled = reanchor(statement, model.app_dir, folder)
+        if unhandled:
+            context.warn(
+                "uses __file__ in a way flaskmod cannot re-anchor; check the path",
+                model.app_path,
+                index.statement_line(position),
+            )
+        statements.append(statement)
+    imports = _routes_imports(context, index, group, owners, transformer.uses_current_app)
+    doc = f"Views of the `{group.name}` blueprint, moved from {model.app_path}."
+    return new_module(doc, imports, spaced(statements)).with_changes(
+        default_indent=index.tree.default_indent,
+        default_newline=context.project.newline,
+    )
+
+
+def _routes_imports(
+    context: Context,
+    index: ModuleIndex,
+    group: Group,
+    owners: Mapping[str, str],
+    uses_current_app: bool,
+) -> ImportPlan:
+    """What the moved code reads, from where the app module had it; moved neighbours from their
+    blueprint's routes."""
+    package = context.model.import_name
+    positions = group.positions
+    reads = index.names_read_by(positions) - index.names_bound_by(positions)
+    reads -= {context.model.app_name}
+    elsewhere = {name for name in reads if name in owners and owners[name] != group.name}
     imports, _ = imports_for(
         index,
         reads - elsewhere,
-        local_modules=local_top_modules(project),
-        source_module=model.import_name,
+        local_modules=local_top_modules(context.project),
+        source_module=package,
     )
     for name in sorted(elsewhere):
-        imports.add(f"from {model.import_name}.{owners[name]}.routes import {name}", local=True)
-    if transformer.uses_current_app and "current_app" in "".join(moved_code):
+        imports.add(f"from {package}.{owners[name]}.routes import {name}", local=True)
+    if uses_current_app:
         imports.add("from flask import current_app")
-    imports.add(f"from {bp_module} import {BLUEPRINT_VARIABLE}", local=True)
-    return (
-        f'"""Views of the `{group}` blueprint, moved from {model.app_path}."""\n\n'
-        + imports.render()
-        + "\n\n\n"
-        + "".join(code if code.endswith("\n") else code + "\n" for code in moved_code)
-    )
-
-
-def _blueprint_package(blueprint: str, has_routes: bool, uses_cli: bool) -> str:
-    options = ", cli_group=None" if uses_cli else ""
-    text = (
-        f'"""The `{blueprint}` blueprint: the views that were registered on the app."""\n\n'
-        "from flask import Blueprint\n\n"
-    )
-    if uses_cli:
-        text += "# cli_group=None: its commands stay top-level (`flask <name>`), as on the app.\n"
-    text += f'{BLUEPRINT_VARIABLE} = Blueprint("{blueprint}", __name__{options})\n'
-    if has_routes:
-        text += (
-            "\n# Imported last: the views module needs `bp` to register its views on it.\n"
-            "from . import routes  # noqa: E402, F401\n"
-        )
-    return text
-
-
-def _has_first_request(options: Options) -> bool:
-    """`before_app_first_request` exists before Flask 2.3: then the hook keeps its meaning."""
-    return options.flask is not None and options.flask.still_has("before_first_request")
-
-
-def _legacy_endpoints(mapping: dict[str, str]) -> str:
-    names = "".join(f"    {quote(old)}: {quote(new)},\n" for old, new in sorted(mapping.items()))
-    return (
-        "\n\n# Endpoints moved from the app into blueprints (`index` → `main.index`). Some url_for\n"
-        "# calls compute their endpoint (see flaskmod's report); until they are updated, the\n"
-        "# old names still build.\n"
-        f"LEGACY_ENDPOINTS = {{\n{names}}}\n\n\n"
-        f"@{BLUEPRINT_VARIABLE}.record_once\n"
-        "def _build_legacy_endpoints(state):\n"
-        "    def build(error, endpoint, values):\n"
-        "        if endpoint in LEGACY_ENDPOINTS:\n"
-        "            return url_for(LEGACY_ENDPOINTS[endpoint], **values)\n"
-        "        return None\n"
-        "\n"
-        "    state.app.url_build_error_handlers.append(build)\n"
-    )
+    imports.add(f"from {package}.{group.name} import {BLUEPRINT_VARIABLE}", local=True)
+    return imports
 
 
 def _app_module(
-    index: ModuleIndex,
-    plan: _Plan,
-    app: str,
-    blueprints: list[str],
-    prefixes: dict[str, str],
-    first_request: list[tuple[str, str]],
+    index: ModuleIndex, plan: BlueprintsPlan, tail: list[cst.BaseStatement]
 ) -> cst.Module:
     """Moved statements gone, unused imports pruned, the blueprints registered at the end."""
-    body = [s for i, s in enumerate(index.body) if i not in plan.moved]
+    moved = plan.moved
+    body = [s for i, s in enumerate(index.body) if i not in moved]
     unused = {
         name
         for name in index.imports
-        if index.readers.get(name) and index.only_read_within(name, plan.moved)
+        if index.readers.get(name) and index.only_read_within(name, moved)
     }
-    code = (
-        "".join(f"from .{name} import {BLUEPRINT_VARIABLE} as {name}_bp\n" for name in blueprints)
-        + "\n"
+    return prune_imports(index.tree.with_changes(body=[*body, *tail]), unused)
+
+
+def _statement(node: object) -> cst.BaseStatement:
+    assert isinstance(node, cst.BaseStatement), node
+    return node
+
+
+def _rewrite_endpoints(
+    context: Context, project: Project, mapping: Mapping[str, str], sources: Mapping[str, Source]
+) -> Rewrites:
+    """Every literal reference to a moved endpoint, in Python and templates, renamed."""
+    trees, found_python = rewrite_python(project, mapping, sources)
+    blueprints = sorted({new.split(".")[0] for new in mapping.values()})
+    templates, found_templates = rewrite_templates(
+        project, mapping, list(context.model.templates), blueprints
     )
-    for name in blueprints:
-        prefix = f", url_prefix={quote(prefixes[name])}" if name in prefixes else ""
-        code += f"{app}.register_blueprint({name}_bp{prefix})\n"
-    if first_request:
-        code += (
-            "\n# Ran before the first request (before_first_request, gone in Flask 2.3); "
-            "now once at start-up.\n"
-            f"with {app}.app_context():\n"
+    reports = (*found_python, *found_templates)
+    for report in reports:
+        if report.kind is Kind.NAMED:
+            context.note(report.message, report.path, report.line)
+        else:
+            context.warn(report.message, report.path, report.line)
+    return Rewrites(trees, templates, reports)
+
+
+def _packages(
+    context: Context,
+    plan: BlueprintsPlan,
+    uses_cli: bool,
+    legacy: Mapping[str, str] | None,
+) -> dict[str, cst.Module]:
+    """The blueprint packages; the legacy-endpoint shim in the first when some url_for computes
+    its endpoint. The default one imports the modules converted in place, which register on it."""
+    model, default = context.model, plan.blueprint
+    names = [group.name for group in plan.groups]
+    if not plan.registered:
+        return {}
+    modules = [view.module for view in plan.registering]
+    wanted: dict[str, tuple[bool, bool, list[str]]] = {}
+    if default in plan.registered:
+        wanted[default] = (default in names, uses_cli, modules)
+    wanted.update({name: (True, False, []) for name in names if name != default})
+    primary = default if default in plan.registered else plan.registered[0]
+    if legacy is not None:
+        context.note(
+            "url_for with computed endpoints found: old endpoint names keep building through "
+            "the blueprint (url_build_error_handlers) until those calls are updated",
+            _package_path(model, primary),
         )
-        for module, name in first_request:
-            code += f"    from {module} import {name}\n\n    {name}()\n"
-    first, *rest = cst.parse_module(code).body
-    body += [first.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()]), *rest]
-    return prune_imports(index.tree.with_changes(body=body), unused)
+    return {
+        _package_path(model, name): blueprint_package(
+            name,
+            package=model.import_name,
+            has_routes=routes,
+            uses_cli=cli,
+            registering=registering,
+            legacy=legacy if name == primary else None,
+        ).with_changes(default_newline=context.project.newline)
+        for name, (routes, cli, registering) in wanted.items()
+    }
 
 
-def _spacing(
-    statement: cst.BaseStatement,
-    lines: Sequence[cst.EmptyLine],
-    *,
-    first: bool,
-    after_def: bool = False,
-) -> list[cst.EmptyLine]:
-    """PEP 8 spacing in the new module: two blank lines around defs, comments kept."""
-    comments = [line for line in lines if line.comment is not None]
-    if first:
-        return comments
-    if after_def or isinstance(statement, cst.FunctionDef | cst.ClassDef):
-        return [cst.EmptyLine(), cst.EmptyLine(), *comments]
-    blanks = min(2, sum(1 for line in lines if line.comment is None))
-    return [cst.EmptyLine()] * blanks + comments
+def _destinations(index: ModuleIndex, plan: BlueprintsPlan, package: str) -> dict[str, str]:
+    """Moved name → the routes module it now lives in (for imports elsewhere to follow)."""
+    return {
+        name: f"{package}.{group.name}.routes"
+        for group in plan.groups
+        for name in index.names_bound_by(group.positions)
+    }

@@ -81,6 +81,21 @@ APP_SAFE_CALLS: Final = frozenset(
 #: attributes of the app object that are shortcuts for config keys
 APP_ATTRIBUTE_KEYS: Final = {"secret_key": "SECRET_KEY", "debug": "DEBUG", "testing": "TESTING"}
 
+#: methods of the app whose result keeps the app object (a context, a test client): reached
+#: through `current_app` they must get the real app, not the proxy
+APP_OBJECT_METHODS: Final = frozenset(
+    {"app_context", "request_context", "test_request_context", "test_client", "test_cli_runner"}
+)
+
+# ----------------------------------------------------------------------- endpoint names
+#: a keyword, attribute or setting whose string value is an endpoint name: `url_for`'s
+#: `endpoint=`, Flask-Login's `login_view`, Flask-Dropzone's `action_view=`, settings such as
+#: Flask-CKEditor's `CKEDITOR_FILE_UPLOADER` or any `*_ENDPOINT`
+ENDPOINT_NAME: Final = re.compile(r"^(?:endpoint|\w+_(?:view|endpoint|uploader))$", re.IGNORECASE)
+#: calls whose `endpoint=` gives a new endpoint its name instead of naming an existing one (so do
+#: class constructors: Flask-Admin's `ModelView(..., endpoint="users")`)
+ENDPOINT_DEFINERS: Final = ROUTES | frozenset({"add_url_rule", "add_resource", "add_view"})
+
 MAIN_GUARD: Final = m.If(
     test=m.Comparison(
         left=m.Name("__name__"),

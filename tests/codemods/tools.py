@@ -17,7 +17,7 @@ from flaskmod.analysis import analyze
 from flaskmod.codemod import Context, Outcome
 from flaskmod.pipeline import Options, discover
 from flaskmod.project import FileText, Project
-from flaskmod.versions import FlaskVersion
+from flaskmod.versions import exactly
 
 ROOT = Path("/flaskmod-test-project")  # never created: codemods must not need the disk
 Files = dict[str, str] | str
@@ -32,7 +32,7 @@ def project_of(files: Files, app_module: str = "app.py") -> Project:
 
 def context_for(project: Project, flask: str = "3.1", **settings: str) -> Context:
     major, minor = (int(part) for part in flask.split("."))
-    options = Options(flask=FlaskVersion((major, minor), "test"), **settings)  # type: ignore[arg-type]
+    options = Options(flask=exactly((major, minor), "test"), **settings)  # type: ignore[arg-type]
     values = {**options.settings(), "__options__": options}
     return Context(project, analyze(project), options.flask, values)  # type: ignore[arg-type]
 
