@@ -14,22 +14,23 @@ import libcst as cst
 import libcst.matchers as m
 
 from ._building import new_module, template
-from ._imports import add_import_line
+from ._imports import add_import_line, add_statements_after_imports
 from ._literals import quote
 from ._moving import ImportPlan
 
 DOC = "Settings for each environment; `create_app(config_name)` picks one by name."
 EXTENDS = "# Environments built on the class the app loaded (added by flaskmod)."
 DEFAULTS_COMMENT = (
-    "# Development defaults of the settings production must read from the environment.",
-    "# ProductionConfig refuses to start while any of them is missing or unchanged.",
+    "# Development defaults of the settings production must read from the environment, by",
+    "# variable, and where each lands in the app's settings. ProductionConfig refuses to start",
+    "# while any of them is missing or still the development default.",
 )
 
 _CLASSES = cst.parse_module('''\
 class BaseConfig:
     @classmethod
-    def validate(cls):
-        """Called at start-up; only production insists on real secrets."""
+    def validate(cls, config=None):
+        """Called with the app's final settings once it is configured; only production checks."""
 
 
 class DevelopmentConfig(BaseConfig):
@@ -44,16 +45,29 @@ class TestingConfig(BaseConfig):
 
 class ProductionConfig(BaseConfig):
     DEBUG = False
+    TESTING = False
+    ENV = "production"
 
     @classmethod
-    def validate(cls):
-        for name, development_default in _DEVELOPMENT_DEFAULTS.items():
-            value = getattr(cls, name)
-            if not value or value == development_default:
+    def validate(cls, config=None):
+        """Refuse to run on a development secret or with DEBUG on.
+
+        `config` is what the app really got (`app.config`, once every config statement ran);
+        without it, this class's own settings are checked.
+        """
+        if config is None:
+            config = {name: getattr(cls, name) for name in dir(cls) if name.isupper()}
+        for variable, path in _SETTING_PATHS.items():
+            value = config
+            for key in path:
+                value = value.get(key) if isinstance(value, dict) else None
+            if not value or value == _DEVELOPMENT_DEFAULTS[variable]:
                 raise RuntimeError(
                     "{} must be set in the environment for production "
-                    "(it is missing or still the development default)".format(name)
+                    "(it is missing or still the development default)".format(variable)
                 )
+        if config.get("DEBUG"):
+            raise RuntimeError("DEBUG must be off in production")
 
 
 config_by_name = {
@@ -66,10 +80,20 @@ config_by_name = {
 GET_CONFIG = """\
 def get_config(name=None):
     {doc}
-    config_class = config_by_name[name or os.environ.get({env}, "development")]
-    config_class.validate()
-    return config_class
+    return config_by_name[name or os.environ.get({env}, "development")]
 """
+
+_DOTENV = cst.parse_module("""\
+try:  # python-dotenv: the settings below see the variables of .env
+    from dotenv import load_dotenv
+except ImportError:
+    pass
+else:
+    load_dotenv()
+""").body[0]
+
+#: what production must not inherit from the settings: (key, safe value)
+PRODUCTION_OVERRIDES = (("DEBUG", "False"), ("TESTING", "False"), ("ENV", '"production"'))
 
 
 @dataclass(frozen=True)
@@ -78,8 +102,10 @@ class ConfigContents:
 
     imports: ImportPlan
     helpers: tuple[cst.BaseStatement, ...]
-    #: setting → its development default, for the settings read from the environment
-    defaults: tuple[tuple[str, str], ...]
+    #: variable → development default, for the settings production reads from the environment
+    defaults: tuple[tuple[str, str | bytes], ...]
+    #: variable → where its value lands: the setting, then keys of the dicts it is nested in
+    paths: tuple[tuple[str, tuple[str, ...]], ...]
     #: BaseConfig's body: setting → value (a later assignment of a key replaced the earlier)
     attributes: tuple[tuple[str, cst.BaseExpression], ...]
     env_var: str
@@ -87,14 +113,18 @@ class ConfigContents:
     #: the project's own config module, extended in place
     existing: cst.Module | None = None
     in_memory_database: bool = False
+    #: `load_dotenv(...)`'s arguments when the project uses python-dotenv, else None
+    dotenv: tuple[cst.Arg, ...] | None = None
 
 
 def build_config(contents: ConfigContents) -> cst.Module:
     """config.py: a new module, or the project's own config module with our classes added."""
+    dotenv = [(_dotenv(contents.dotenv), 1)] if contents.dotenv is not None else []
     body = _spaced(
         [
-            *((helper, 0) for helper in contents.helpers),
-            *([(_defaults(contents.defaults), 1)] if contents.defaults else []),
+            *(dotenv if contents.existing is None else []),
+            *((helper, 0 if n else 1) for n, helper in enumerate(contents.helpers)),
+            *(_defaults(contents) if contents.defaults else []),
             (_base_config(contents), 2),
             *_environments(contents),
             (_get_config(contents.env_var), 2),
@@ -105,7 +135,21 @@ def build_config(contents: ConfigContents) -> cst.Module:
     tree = contents.existing
     for line in contents.imports.lines + contents.imports.local:
         tree = add_import_line(tree, line)
+    if dotenv:
+        tree = add_statements_after_imports(
+            tree, [dotenv[0][0].with_changes(leading_lines=[cst.EmptyLine()])]
+        )
     return _extended(tree, body)
+
+
+def environment_read(env: str) -> cst.Call:
+    """`os.environ.get("VARIABLE", _DEVELOPMENT_DEFAULTS["VARIABLE"])`."""
+    variable = cst.SimpleString(quote(env))
+    default = cst.Subscript(
+        cst.Name("_DEVELOPMENT_DEFAULTS"), [cst.SubscriptElement(cst.Index(variable))]
+    )
+    get = cst.Attribute(cst.Attribute(cst.Name("os"), cst.Name("environ")), cst.Name("get"))
+    return cst.Call(get, [cst.Arg(variable), cst.Arg(default)])
 
 
 def _spaced(items: Sequence[tuple[cst.BaseStatement, int]]) -> list[cst.BaseStatement]:
@@ -144,13 +188,42 @@ def _comment(text: str) -> cst.EmptyLine:
     return cst.EmptyLine(comment=cst.Comment(text))
 
 
-def _defaults(defaults: Sequence[tuple[str, str]]) -> cst.BaseStatement:
-    elements = [
-        cst.DictElement(cst.SimpleString(quote(key)), cst.SimpleString(quote(value)))
-        for key, value in defaults
-    ]
-    (statement,) = template("_DEVELOPMENT_DEFAULTS = {mapping}\n", mapping=_multiline(elements))
-    return statement.with_changes(leading_lines=[_comment(line) for line in DEFAULTS_COMMENT])
+def _dotenv(args: Sequence[cst.Arg]) -> cst.BaseStatement:
+    """The guarded `load_dotenv(...)`, with the app module's own arguments."""
+    return _DOTENV.visit(_LoadDotenvArgs(args))  # type: ignore[return-value]
+
+
+class _LoadDotenvArgs(cst.CSTTransformer):
+    def __init__(self, args: Sequence[cst.Arg]) -> None:
+        self.args = args
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        return updated_node.with_changes(args=self.args)
+
+
+def _literal(value: str | bytes) -> cst.SimpleString:
+    return cst.SimpleString(quote(value) if isinstance(value, str) else repr(value))
+
+
+def _defaults(contents: ConfigContents) -> list[tuple[cst.BaseStatement, int]]:
+    """`_DEVELOPMENT_DEFAULTS` and `_SETTING_PATHS`, under a comment saying what they are for."""
+    defaults = [cst.DictElement(_literal(env), _literal(value)) for env, value in contents.defaults]
+    paths = [cst.DictElement(_literal(env), _path(path)) for env, path in contents.paths]
+    first, second = template(
+        "_DEVELOPMENT_DEFAULTS = {defaults}\n_SETTING_PATHS = {paths}\n",
+        defaults=_multiline(defaults),
+        paths=_multiline(paths),
+    )
+    comments = [_comment(line) for line in DEFAULTS_COMMENT]
+    return [(first.with_changes(leading_lines=comments), 1), (second, 0)]
+
+
+def _path(path: Sequence[str]) -> cst.Tuple:
+    """`("KEY",)`, `("KEY", "nested")`."""
+    elements = [cst.Element(_literal(key)) for key in path]
+    if len(elements) == 1:
+        elements[0] = elements[0].with_changes(comma=cst.Comma())
+    return cst.Tuple(elements)
 
 
 def _multiline(elements: Sequence[cst.DictElement]) -> cst.Dict:
@@ -183,28 +256,39 @@ def _environments(contents: ConfigContents) -> list[tuple[cst.BaseStatement, int
     development, testing, production, registry = _CLASSES.body[1:5]
     if not contents.in_memory_database:
         testing = _without(cst.ensure_type(testing, cst.ClassDef), "SQLALCHEMY_DATABASE_URI")
-    production, blank_lines = _production(cst.ensure_type(production, cst.ClassDef), contents)
-    return [(development, 2), (testing, 2), (production, 2), (registry, blank_lines)]
+    production = _production(cst.ensure_type(production, cst.ClassDef), contents)
+    return [(development, 2), (testing, 2), (production, 2), (registry, 2)]
 
 
-def _production(skeleton: cst.ClassDef, contents: ConfigContents) -> tuple[cst.ClassDef, int]:
-    """ProductionConfig: DEBUG off if the settings turned it on; validate if there are secrets.
-
-    Returns it with the blank lines the registry gets after it (three after a lone `DEBUG`).
-    """
+def _production(skeleton: cst.ClassDef, contents: ConfigContents) -> cst.ClassDef:
+    """ProductionConfig: DEBUG, TESTING and ENV back to production values where the settings
+    changed them; `validate` checks the secrets (if any) and DEBUG."""
     block = cst.ensure_type(skeleton.body, cst.IndentedBlock)
-    debug, validate = block.body
-    debug_on = any(
-        key == "DEBUG" and not m.matches(value, m.Name("False"))
-        for key, value in contents.attributes
-    )
-    body: list[cst.BaseStatement] = [debug] if debug_on else []
-    if contents.defaults:
-        body.append(validate if debug_on else validate.with_changes(leading_lines=[]))
-    if not body:
-        body = [cst.SimpleStatementLine([cst.Pass()])]
-    blank_lines = 3 if debug_on and not contents.defaults else 2
-    return skeleton.with_changes(body=block.with_changes(body=body)), blank_lines
+    *overrides, validate = block.body
+    settings = dict(contents.attributes)
+    kept = [
+        line
+        for line, (key, safe) in zip(overrides, PRODUCTION_OVERRIDES, strict=True)
+        if _unsafe(settings.get(key), safe)
+    ]
+    function = cst.ensure_type(validate, cst.FunctionDef)
+    if not contents.defaults:  # no secrets: only DEBUG is checked
+        steps = cst.ensure_type(function.body, cst.IndentedBlock)
+        function = function.with_changes(
+            body=steps.with_changes(body=[*steps.body[:2], steps.body[3]])
+        )
+    if not kept:
+        function = function.with_changes(leading_lines=[])
+    return skeleton.with_changes(body=block.with_changes(body=[*kept, function]))
+
+
+def _unsafe(value: cst.BaseExpression | None, safe: str) -> bool:
+    """Whether a setting's value differs from the production one (`False`, `"production"`)."""
+    if value is None:
+        return False
+    if isinstance(value, cst.SimpleString):
+        return value.evaluated_value != safe.strip('"')
+    return not m.matches(value, m.Name(safe))
 
 
 def _without(klass: cst.ClassDef, name: str) -> cst.ClassDef:
@@ -220,7 +304,11 @@ def _without(klass: cst.ClassDef, name: str) -> cst.ClassDef:
 
 
 def _get_config(env_var: str) -> cst.BaseStatement:
-    doc = f'"""The class for `name` (default: ${env_var}, else "development"), validated."""'
+    doc = (
+        f'"""The class for `name` (default: ${env_var}, else "development"); once every config\n'
+        "    statement ran, the app calls its `validate(app.config)`.\n"
+        '    """'
+    )
     (function,) = template(
         GET_CONFIG, doc=cst.SimpleString(doc), env=cst.SimpleString(quote(env_var))
     )

@@ -3,15 +3,21 @@
 Why: a factory builds apps for several environments, so settings must live in importable classes
 (`BaseConfig` and its Development/Testing/Production children) selected by name. Hard-coded secrets
 become environment variables whose old literal survives only as a development default, and
-`ProductionConfig.validate()` refuses to start without real values (Flask guidelines §2).
+`ProductionConfig.validate(app.config)`, called once every config statement ran, refuses to start
+on a development secret or with DEBUG on (Flask guidelines §2: never run production on the
+secrets in the code).
 
-Settings whose value depends on something that cannot move (the app itself, a function) stay
-where they are and are reported.
+A secret is a setting named like one (SECRET_KEY, *PASSWORD*, *TOKEN*...) or holding a value
+that is one (a database URL with credentials, a token with a known prefix, a random-looking
+string), whether written as a literal, through a module constant, as bytes, as a concatenation or
+an f-string, or nested in a dict. Values that read `app.root_path`/`app.instance_path` move with
+those folders written out; settings whose value needs something that cannot move (the app
+itself, a function) stay where they are and are reported.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import NoReturn
@@ -30,23 +36,40 @@ from flaskmod.codemod import (
     Option,
 )
 from flaskmod.errors import Severity
-from flaskmod.knowledge import ENV_NAMES, is_secret
-from flaskmod.names import ModuleIndex
+from flaskmod.knowledge import is_main_guard, is_secret
+from flaskmod.names import ModuleIndex, imports_of
 from flaskmod.project import Project
-from flaskmod.secrets import mask
 
 from ._building import template
-from ._config_module import ConfigContents, build_config, leading_lines
+from ._config_files import (
+    SettingsFile,
+    dotenv_arguments,
+    env_example,
+    gitignore_with_env,
+    rewrite_settings_file,
+    settings_files,
+)
+from ._config_module import ConfigContents, build_config, environment_read, leading_lines
+from ._config_paths import (
+    AppFolders,
+    StaticPaths,
+    app_folders,
+    folder_expression,
+    reads_app_only_for,
+)
 from ._config_reading import (
     BaseClass,
-    Pair,
+    Resolution,
+    Secret,
     class_secrets,
-    environment_default,
     from_object,
     global_reads,
+    literal_value,
     loaded_class,
     module_constants,
+    nested_secrets,
     resolve,
+    secret_of,
     settings_of,
     string_key,
 )
@@ -70,30 +93,26 @@ codemod = Codemod.declare(
     doc=__doc__ or "",
 )
 
+#: settings production must not take from a literal written after the config classes load
+PRODUCTION_KEYS = frozenset({"DEBUG", "TESTING", "ENV"})
+
 
 @dataclass(frozen=True)
 class Setting:
+    """One setting for BaseConfig: its value as config.py writes it, where it was set."""
+
     key: str
     value: cst.BaseExpression
     statement: int
+    #: the value reads `app.root_path`/`app.instance_path`: written out as folders
+    static_paths: bool = False
+    secrets: tuple[Secret, ...] = ()
 
 
 @dataclass(frozen=True)
-class Secret:
-    """A setting production reads from `env`; `default` is the old literal, for development."""
+class AppModuleEdit:
+    """What happens to the app module: one load, some statements kept in part, some deleted."""
 
-    key: str
-    env: str
-    default: str
-
-
-@dataclass(frozen=True)
-class ConfigPlan:
-    """config.py's contents, and what happens to the app module's statements."""
-
-    config_path: str
-    contents: ConfigContents
-    secrets: tuple[Secret, ...]
     #: the statement whose place the `from_object(get_config())` load takes
     load_at: int
     #: statements of which only the settings that cannot move stay (`update(A=app.x)`)
@@ -101,6 +120,20 @@ class ConfigPlan:
     #: statements deleted: moved settings, and helpers nothing else reads
     removed: frozenset[int]
     unused_imports: frozenset[str]
+    #: the last config statement: `get_config().validate(app.config)` follows it
+    validate_after: int
+
+
+@dataclass(frozen=True)
+class ConfigPlan:
+    """config.py's contents and the app module's edit (None when no setting moves), and the
+    settings files loaded with `from_pyfile` that stop importing the app."""
+
+    config_path: str = ""
+    contents: ConfigContents | None = None
+    secrets: tuple[Secret, ...] = ()
+    app_module: AppModuleEdit | None = None
+    settings_files: tuple[SettingsFile, ...] = ()
 
 
 # -------------------------------------------------------------------- findings
@@ -141,6 +174,17 @@ class _Report:
 
 
 # --------------------------------------------------------------------- reading
+@dataclass(frozen=True)
+class _Item:
+    """A key a config statement sets. `names`: the module-level names the value stands for,
+    when it is not code of the statement (`from_object(__name__)` loading a rebound name)."""
+
+    key: str
+    value: cst.BaseExpression
+    names: frozenset[str] | None = None
+    constant: int | None = None
+
+
 @dataclass
 class _Found:
     """What the app module's config statements set, and what their values need."""
@@ -149,85 +193,170 @@ class _Found:
     moved: set[int] = field(default_factory=set)
     kept: dict[int, cst.BaseStatement] = field(default_factory=dict)
     helpers: set[int] = field(default_factory=set)
+    #: UPPERCASE constants `from_object(__name__)` loaded, now class attributes
     constants: set[int] = field(default_factory=set)
+    #: constants a secret's literal was read through
+    consumed: set[int] = field(default_factory=set)
     imports: set[str] = field(default_factory=set)
+    #: names `from_object(__name__)` read from the module that are now read by config.py
+    loaded: set[str] = field(default_factory=set)
     base: BaseClass | None = None
 
 
-def _collect(project: Project, index: ModuleIndex, app: str, report: _Report) -> _Found:
-    found = _Found()
-    for position in range(len(index.body)):
-        if app not in index.facts(position).reads:
-            continue  # every form read here goes through `app`
-        items = _items_of(project, index, position, app, found, report)
-        if items:
-            _take(index, position, items, app, found, report)
-    return found
+class _Reader:
+    """Reads the app module's top-level config statements, one at a time."""
 
+    def __init__(self, project: Project, index: ModuleIndex, model: AppModel, report: _Report):
+        self.project, self.index, self.report = project, index, report
+        self.app = model.app_name
+        self.folders = app_folders(index, model)
+        self.found = _Found()
 
-def _items_of(
-    project: Project, index: ModuleIndex, position: int, app: str, found: _Found, report: _Report
-) -> list[Pair]:
-    """The settings statement `position` sets; `from_object` loads are recorded in `found`."""
-    statement = index.body[position]
-    target = from_object(statement, app)
-    if target is not None and m.matches(target, m.Name("__name__")):
-        constants = module_constants(index, position)
-        found.constants |= {p for p, _, _ in constants}
-        if not constants:
-            found.moved.add(position)
-        return [(name, value) for _, name, value in constants]
-    if target is not None and found.base is None:
-        found.base = loaded_class(project, index, target)
-        if found.base is None:
-            message = "from_object with something other than a class: kept where it is"
-            report.note(message, index.path, index.statement_line(position))
+    def collect(self) -> _Found:
+        for position in range(len(self.index.body)):
+            if self.app not in self.index.facts(position).reads:
+                continue  # every form read here goes through `app`
+            items = self._items_of(position)
+            if items:
+                self._take(position, items)
+        return self.found
+
+    def _items_of(self, position: int) -> list[_Item]:
+        """The settings statement `position` sets; `from_object` loads are recorded."""
+        statement = self.index.body[position]
+        target = from_object(statement, self.app)
+        if target is not None and m.matches(target, m.Name("__name__")):
+            return self._module_load(position)
+        if target is not None and self.found.base is None:
+            self.found.base = loaded_class(self.project, self.index, target)
+            if self.found.base is None:
+                message = "from_object with something other than a class: kept where it is"
+                self.report.note(message, self.index.path, self.index.statement_line(position))
+            else:
+                self.found.moved.add(position)
+            return []
+        return [_Item(key, value) for key, value in settings_of(statement, self.app) or []]
+
+    def _module_load(self, position: int) -> list[_Item]:
+        """`from_object(__name__)`: every UPPERCASE name bound above it. A constant bound once
+        by a plain assignment is its value; any other binding is the name itself."""
+        plain = {
+            name: (where, value) for where, name, value in module_constants(self.index, position)
+        }
+        items = []
+        for name, binders in sorted(self.index.binders.items(), key=lambda item: min(item[1])):
+            if not name.isupper() or name == self.app or min(binders) >= position:
+                continue
+            if name in plain and len(binders) == 1:
+                where, value = plain[name]
+                items.append(_Item(name, value, constant=where))
+            else:
+                items.append(_Item(name, cst.Name(name), names=frozenset({name})))
+        self.found.constants |= {item.constant for item in items if item.constant is not None}
+        if not items:
+            self.found.moved.add(position)
+        return items
+
+    def _take(self, position: int, items: list[_Item]) -> None:
+        """Record the settings whose values can move; those that cannot stay in the statement."""
+        earlier = {s.key for s in self.found.settings} | {item.key for item in items}
+        blocked: list[_Item] = []
+        for item in items:
+            setting, resolution = self._setting(position, item, earlier)
+            if resolution.blocker:
+                blocked.append(item)
+                message = f"setting {item.key} kept in place: its value {resolution.blocker}"
+                self.report.warn(message, self.index.path, self.index.statement_line(position))
+                continue
+            self.found.settings.append(setting)
+            self.found.helpers |= resolution.helpers - self.found.constants
+            self.found.imports |= resolution.imports
+            self.found.consumed |= {c for s in setting.secrets for c in s.constants}
+            self.found.loaded |= item.names or set()
+            if setting.secrets and item.constant is not None:
+                self.found.consumed.add(item.constant)  # the constant holds the literal
+        if len(blocked) == len(items):
+            return
+        if blocked:
+            keys = [item.key for item in blocked]
+            self.found.kept[position] = _kept(self.index.body[position], keys, self.app)
+            self.found.constants -= {item.constant for item in blocked if item.constant is not None}
+        self.found.moved.add(position)
+
+    def _setting(self, position: int, item: _Item, earlier: set[str]) -> tuple[Setting, Resolution]:
+        """The setting as config.py writes it, and what its value needs there."""
+        index, app = self.index, self.app
+        secret = secret_of(index, (item.key,), item.value) if item.names is None else None
+        if secret is not None:
+            read = environment_read(secret.env)
+            return Setting(item.key, read, position, secrets=(secret,)), Resolution()
+        value, nested = nested_secrets(index, (item.key,), item.value)
+        reads = set(item.names) if item.names is not None else global_reads(index, value)
+        if self.found.constants and item.names is None:
+            reads -= earlier  # a constant may read an earlier one (`B = A`): both attributes
+        static = app in reads and reads_app_only_for(index, value, app, self.folders.known())
+        if static:
+            reads.discard(app)
+        if item.names is not None and is_secret(item.key, None):
+            resolution = Resolution(
+                blocker=f"is `{item.key}` bound more than once: set it from the environment by hand"
+            )
         else:
-            found.moved.add(position)
-        return []
-    return settings_of(statement, app) or []
+            resolution = resolve(index, reads, app, position)
+        return Setting(item.key, value, position, static, tuple(nested)), resolution
 
 
-def _take(
-    index: ModuleIndex, position: int, items: list[Pair], app: str, found: _Found, report: _Report
-) -> None:
-    """Record the pairs whose values can move; those that cannot stay in the statement."""
-    earlier = {s.key for s in found.settings} | {name for name, _ in items}
-    movable: list[Pair] = []
-    blocked: list[str] = []
-    for key, value in items:
-        reads = global_reads(index, value)
-        # A module constant may read an earlier one (`B = A`): both become class attributes.
-        resolution = resolve(
-            index, reads - (earlier & reads if found.constants else set()), app, set()
-        )
-        if resolution.blocker:
-            blocked.append(key)
-            message = f"setting {key} kept in place: its value {resolution.blocker}"
-            report.warn(message, index.path, index.statement_line(position))
-            continue
-        movable.append((key, value))
-        found.helpers |= resolution.helpers - found.constants
-        found.imports |= resolution.imports
-    if not movable:
-        return
-    if blocked:
-        # `update(A=1, B=app.x)`: A moves, the call stays with only what needs the app.
-        found.kept[position] = _keep_only(index.body[position], blocked)
-    found.moved.add(position)
-    found.settings += [Setting(key, value, position) for key, value in movable]
-
-
-def _keep_only(statement: cst.BaseStatement, keys: list[str]) -> cst.BaseStatement:
-    """An `update(...)`/`from_mapping(...)` call reduced to the keyword arguments `keys`."""
+def _kept(statement: cst.BaseStatement, keys: list[str], app: str) -> cst.BaseStatement:
+    """The statement reduced to the settings `keys`; `from_object(__name__)` becomes
+    `app.config.update(KEY=KEY)` for them, read from the module as it did."""
     line = cst.ensure_type(statement, cst.SimpleStatementLine)
     expr = cst.ensure_type(line.body[0], cst.Expr)
     call = cst.ensure_type(expr.value, cst.Call)
-    args = [a for a in call.args if a.keyword is not None and a.keyword.value in keys]
-    if len(args) != len(keys):  # keys from a dict literal: keep the statement whole
-        return statement
-    args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    if from_object(statement, app) is not None:
+        (update,) = template("{app}.config.update()\n", app=cst.Name(app))
+        call = cst.ensure_type(
+            cst.ensure_type(update, cst.SimpleStatementLine).body[0], cst.Expr
+        ).value  # type: ignore[assignment]
+        args = [cst.Arg(cst.Name(key), keyword=cst.Name(key), equal=_EQUAL) for key in keys]
+    else:
+        args = _only_args(call.args, set(keys))
     return line.with_changes(body=[expr.with_changes(value=call.with_changes(args=args))])
+
+
+_EQUAL = cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
+
+
+def _only_args(args: Sequence[cst.Arg], keys: set[str]) -> list[cst.Arg]:
+    """Keyword arguments in `keys`, and mappings (`{...}`, `dict(...)`, `**{...}`) reduced to
+    their `keys`; the last one keeps the original last argument's comma."""
+    out = []
+    for arg in args:
+        if arg.keyword is not None:
+            if arg.keyword.value in keys:
+                out.append(arg)
+            continue
+        mapping = _only_mapping(arg.value, keys)
+        if mapping is not None:
+            out.append(arg.with_changes(value=mapping))
+    return _recomma(out, args)
+
+
+def _only_mapping(node: cst.BaseExpression, keys: set[str]) -> cst.BaseExpression | None:
+    if isinstance(node, cst.Dict):
+        elements = [
+            e for e in node.elements if isinstance(e, cst.DictElement) and string_key(e.key) in keys
+        ]
+        return node.with_changes(elements=_recomma(elements, node.elements)) if elements else None
+    if isinstance(node, cst.Call):
+        args = _only_args(node.args, keys)
+        return node.with_changes(args=args) if args else None
+    return None
+
+
+def _recomma(kept: list, original: Sequence) -> list:  # type: ignore[type-arg]
+    if kept and original and kept[-1] is not original[-1]:
+        kept[-1] = kept[-1].with_changes(comma=original[-1].comma)
+    return kept
 
 
 # ------------------------------------------------------------------------ plan
@@ -236,42 +365,28 @@ def plan(context: Context) -> ConfigPlan | None:
     model = context.model
     index = context.project.index(model.app_path)
     report = _Report(context)
-    found = _collect(context.project, index, model.app_name, report)
+    reader = _Reader(context.project, index, model, report)
+    found = reader.collect()
+    files = tuple(settings_files(context.project, index, model, reader.folders, report.warn))
     if not found.settings and found.base is None:
-        report.nothing_to_do()
-        return None
-    if GET_CONFIG in index.binders and GET_CONFIG not in index.imports:
-        # The app module's own `get_config` would shadow the loader this codemod imports.
-        line = index.statement_line(min(index.binders[GET_CONFIG]))
-        report.decline(
-            "`get_config` is already defined here; rename it, then run again", index.path, line
-        )
-    directory = config_dir(model)
-    config_path = f"{directory}/{CONFIG_MODULE}.py" if directory else f"{CONFIG_MODULE}.py"
-    existing = _existing_config(context.project, config_path, found.base, model, report)
-    contents, secrets = _contents(context, index, found, directory, existing, report)
+        if not files:
+            report.nothing_to_do()
+            return None
+        report.flush()
+        return ConfigPlan(settings_files=files)
+    config_path, existing = _config_module(context, index, found, report)
+    contents, secrets = _contents(context, index, found, reader.folders, existing, report)
     for secret in secrets:
         message = (
-            f"{secret.key} now comes from the environment; the old value "
-            f"{mask(secret.default)!r} is only the development default"
+            f"{secret.setting} now comes from the environment variable {secret.env}; the old "
+            f"value {secret.shown()!r} is only the development default"
         )
         report.note(message, config_path)
-        context.secret(secret.default)
+        for text in secret.texts():
+            context.secret(text)
+    app_module = _app_module_edit(index, model.app_name, found, report)
     report.flush()
-    removed = _removed(index, found)
-    return ConfigPlan(
-        config_path=config_path,
-        contents=contents,
-        secrets=tuple(secrets),
-        load_at=min(found.moved),
-        kept=tuple(sorted(found.kept.items())),
-        removed=frozenset(removed),
-        unused_imports=frozenset(
-            name
-            for name in index.imports
-            if index.readers.get(name) and index.only_read_within(name, removed)
-        ),
-    )
+    return ConfigPlan(config_path, contents, tuple(secrets), app_module, files)
 
 
 def config_dir(model: AppModel) -> str:
@@ -283,20 +398,30 @@ def config_dir(model: AppModel) -> str:
     return "" if text == "." else text
 
 
-def _existing_config(
-    project: Project, path: str, base: BaseClass | None, model: AppModel, report: _Report
-) -> cst.Module | None:
-    """The project's own config module, if it is the one the app loads its class from."""
-    if path not in project:
-        return None
-    existing = project.module(path)
+def _config_module(
+    context: Context, index: ModuleIndex, found: _Found, report: _Report
+) -> tuple[str, cst.Module | None]:
+    """config.py's path, and the project's own module there if the app loads its class from it;
+    declines when the name `get_config` or the file is taken by something else."""
+    model = context.model
+    if GET_CONFIG in index.binders and GET_CONFIG not in index.imports:
+        # The app module's own `get_config` would shadow the loader this codemod imports.
+        line = index.statement_line(min(index.binders[GET_CONFIG]))
+        message = "`get_config` is already defined here; rename it, then run again"
+        report.decline(message, index.path, line)
+    directory = config_dir(model)
+    path = f"{directory}/{CONFIG_MODULE}.py" if directory else f"{CONFIG_MODULE}.py"
+    if path not in context.project:
+        return path, None
+    existing = context.project.module(path)
+    base = found.base
     if base is None or base.module != CONFIG_MODULE or _defines(existing, GET_CONFIG):
         report.decline(
             f"{path} already exists and is not the module the app loads its settings from; "
             f"settings left in {model.app_path}",
             path,
         )
-    return existing
+    return path, existing
 
 
 def _defines(tree: cst.Module, name: str) -> bool:
@@ -310,34 +435,61 @@ def _contents(
     context: Context,
     index: ModuleIndex,
     found: _Found,
-    directory: str,
+    folders: AppFolders,
     existing: cst.Module | None,
     report: _Report,
 ) -> tuple[ConfigContents, list[Secret]]:
     """config.py's parts: imports, the carried helpers (re-anchored), the class attributes."""
     model = context.model
+    directory = config_dir(model)
     helpers = [_carried(index, h, model.app_dir, directory, report) for h in sorted(found.helpers)]
-    inherited = class_secrets(context.project, found.base) if found.base else {}
-    secrets = [Secret(key, ENV_NAMES.get(key, key), literal) for key, literal in inherited.items()]
+    inherited = _inherited(context.project, found.base)
+    mine = [secret for setting in found.settings for secret in setting.secrets]
+    # a setting assigned twice is the later value, as at run time: one secret per setting
+    secrets = list({secret.path: secret for secret in [*inherited, *mine]}.values())
+    written = _folders(folders, directory)
     attributes: dict[str, cst.BaseExpression] = {}
     for setting in found.settings:
-        secret = _secret_of(setting)
-        if secret is not None:
-            secrets.append(secret)
-        value = _from_environment(secret) if secret else None
-        # a later assignment of the same key wins, as at run time
-        attributes[setting.key] = value or reanchor(setting.value, model.app_dir, directory)[0]
+        value = reanchor(setting.value, model.app_dir, directory)[0]
+        if setting.static_paths:
+            value = value.visit(StaticPaths(model.app_name, written))  # type: ignore[assignment]
+        attributes[setting.key] = value  # a later assignment of the same key wins, as at run time
     contents = ConfigContents(
         imports=_imports(index, found),
         helpers=tuple(helpers),
-        defaults=tuple({s.key: s.default for s in secrets}.items()),
+        defaults=tuple({s.env: s.default for s in secrets}.items()),
+        paths=tuple({s.env: s.path for s in secrets}.items()),
         attributes=tuple(attributes.items()),
         env_var=context.option("config_env_var"),
         base=found.base.name if found.base else None,
         existing=existing,
         in_memory_database=_uses_module(context.project, "flask_sqlalchemy"),
+        dotenv=None if existing and _loads_dotenv(existing) else _dotenv(context, index, directory),
     )
     return contents, secrets
+
+
+def _dotenv(context: Context, index: ModuleIndex, directory: str) -> tuple[cst.Arg, ...] | None:
+    return dotenv_arguments(context.project, index, context.model.app_dir, directory)
+
+
+def _loads_dotenv(module: cst.Module) -> bool:
+    """The project's own config module already loads `.env` (at its top level)."""
+    imports = imports_of(module.body)
+    return any(imported.module == "dotenv" for imported in imports.values())
+
+
+def _inherited(project: Project, base: BaseClass | None) -> list[Secret]:
+    if base is None:
+        return []
+    found = class_secrets(project, base)
+    return [Secret((key,), env, default) for key, (env, default) in found.items()]
+
+
+def _folders(folders: AppFolders, directory: str) -> dict[str, cst.BaseExpression]:
+    """`root_path`/`instance_path` → their folder, written from config.py."""
+    known = {"root_path": folders.root_path, "instance_path": folders.instance_path}
+    return {name: folder_expression(f, directory) for name, f in known.items() if f is not None}
 
 
 def _imports(index: ModuleIndex, found: _Found) -> ImportPlan:
@@ -356,68 +508,171 @@ def _carried(
 ) -> cst.BaseStatement:
     """A helper statement as config.py gets it: `__file__` paths re-anchored, no comments."""
     statement, unhandled = reanchor(index.body[helper], app_dir, directory)
+    line = index.statement_line(helper)
     if unhandled:
         message = "uses __file__ in a way flaskmod cannot re-anchor; check the path in config.py"
-        report.warn(message, index.path, index.statement_line(helper))
+        report.warn(message, index.path, line)
+    for literal in _credentials(statement):
+        message = (
+            f"carries what looks like a credential ({literal!r}) into config.py, where "
+            "production would fall back to it; read it from the environment"
+        )
+        report.warn(message, index.path, line)
     return statement.with_changes(leading_lines=[])
 
 
-def _secret_of(setting: Setting) -> Secret | None:
-    """The setting as an environment variable with a development default, if it is a secret."""
-    from_env = environment_default(setting.value)
-    if from_env and is_secret(setting.key, from_env[1]):
-        return Secret(setting.key, from_env[0], from_env[1])
-    literal = string_key(setting.value)
-    if literal is not None and is_secret(setting.key, literal):
-        return Secret(setting.key, ENV_NAMES.get(setting.key, setting.key), literal)
-    return None
+def _credentials(statement: cst.CSTNode) -> list[str]:
+    """String literals in a statement that are credentials by their value (masked)."""
+    from flaskmod.secrets import mask
 
-
-def _from_environment(secret: Secret) -> cst.BaseExpression:
-    """`os.environ.get("ENV", _DEVELOPMENT_DEFAULTS["KEY"])`."""
-    default = cst.Subscript(
-        cst.Name("_DEVELOPMENT_DEFAULTS"),
-        [cst.SubscriptElement(cst.Index(cst.SimpleString(f'"{secret.key}"')))],
-    )
-    get = cst.Attribute(cst.Attribute(cst.Name("os"), cst.Name("environ")), cst.Name("get"))
-    return cst.Call(get, [cst.Arg(cst.SimpleString(f'"{secret.env}"')), cst.Arg(default)])
+    found = []
+    for node in m.findall(statement, m.SimpleString()):
+        value = cst.ensure_type(node, cst.SimpleString).evaluated_value
+        if isinstance(value, str) and is_secret("", value):
+            found.append(mask(value))
+    return found
 
 
 def _uses_module(project: Project, module: str) -> bool:
     return any(module in project.text(path) for path in project.python_paths())
 
 
+# ----------------------------------------------------------- the app module
+def _app_module_edit(index: ModuleIndex, app: str, found: _Found, report: _Report) -> AppModuleEdit:
+    removed = _removed(index, found)
+    load_at = min(found.moved)
+    _report_secret_constants(index, app, found.consumed - removed, removed, report)
+    validate_after = _last_config_statement(index, app, load_at)
+    _report_literals_after_load(index, app, load_at, removed | set(found.kept), report)
+    unused = {
+        name
+        for name in index.imports
+        if (index.readers.get(name) or name in found.loaded)
+        and index.readers.get(name, set()) <= removed
+    }
+    return AppModuleEdit(
+        load_at=load_at,
+        kept=tuple(sorted(found.kept.items())),
+        removed=frozenset(removed),
+        unused_imports=frozenset(unused),
+        validate_after=validate_after,
+    )
+
+
 def _removed(index: ModuleIndex, found: _Found) -> set[int]:
-    """Moved statements (not those partly kept), and helpers and constants nothing else reads."""
-    removed = found.moved - set(found.kept)
-    carried = found.helpers | found.constants
-    for helper in sorted(carried):
-        if all(
-            index.only_read_within(name, removed | carried) or not index.readers.get(name)
-            for name in index.names_bound_by({helper})
-        ):
-            removed.add(helper)
-    return removed
+    """Moved statements (not those partly kept), and the helpers and constants they read that
+    nothing left in the module reads. A name's statements go together or stay together."""
+    gone = found.moved - set(found.kept)
+    candidates = found.helpers | found.constants | found.consumed
+    while True:
+        removed = gone | candidates
+        staying = {c for c in candidates if not _only_used_within(index, c, removed)}
+        if not staying:
+            return removed
+        candidates -= staying
+
+
+def _only_used_within(index: ModuleIndex, position: int, removed: set[int]) -> bool:
+    for name in index.facts(position).binds:
+        if index.readers.get(name, set()) - removed or set(index.binders.get(name, ())) - removed:
+            return False
+    return True
+
+
+def _report_secret_constants(
+    index: ModuleIndex, app: str, staying: Iterable[int], removed: set[int], report: _Report
+) -> None:
+    """A constant a secret was read through, still read by code left in the module."""
+    for position in sorted(staying):
+        for name in sorted(index.facts(position).binds):
+            line = index.first_read_outside(name, removed)
+            if line is None:
+                continue
+            message = (
+                f"`{name}` still holds the secret's literal, and line {line} reads it: that code "
+                f"gets the literal in production too; read `{app}.config` there instead"
+            )
+            report.warn(message, index.path, index.statement_line(position))
+
+
+def _config_needles(app: str) -> tuple[str, ...]:
+    return tuple(f"{app}.{attribute}" for attribute in ("config", "secret_key", "debug", "testing"))
+
+
+def _last_config_statement(index: ModuleIndex, app: str, start: int) -> int:
+    """The last top-level statement at or after `start` that configures the app."""
+    last = start
+    for position in range(start + 1, len(index.body)):
+        if _configures(index, position, app):
+            last = position
+    return last
+
+
+def _configures(index: ModuleIndex, position: int, app: str) -> bool:
+    statement = index.body[position]
+    if isinstance(statement, cst.FunctionDef | cst.ClassDef) or is_main_guard(statement):
+        return False
+    if app not in index.facts(position).reads:
+        return False
+    code = index.code(position)
+    return any(needle in code for needle in _config_needles(app))
+
+
+def _report_literals_after_load(
+    index: ModuleIndex, app: str, load_at: int, handled: set[int], report: _Report
+) -> None:
+    """Secrets and DEBUG/TESTING/ENV still set to a literal after the config classes load (in
+    an `if`, say): production would run on them."""
+    for position in range(load_at + 1, len(index.body)):
+        if position in handled or not _configures(index, position, app):
+            continue
+        for line in m.findall(index.body[position], m.SimpleStatementLine()):
+            for key, value in (
+                settings_of(cst.ensure_type(line, cst.SimpleStatementLine), app) or []
+            ):
+                if _literal_for_production(index, key, value):
+                    message = (
+                        f"{key} is set to a literal after the config classes load: production "
+                        "would run on it; move it into config.py or read it from the environment"
+                    )
+                    report.warn(message, index.path, index.line(line, position))
+
+
+def _literal_for_production(index: ModuleIndex, key: str, value: cst.BaseExpression) -> bool:
+    if key in PRODUCTION_KEYS:
+        return m.matches(value, m.Name("True") | m.SimpleString() | m.Integer())
+    known = literal_value(index, value)
+    return known is not None and is_secret(key, known.value)
 
 
 # ------------------------------------------------------------------------ edit
 @codemod.edit
 def edit(context: Context, plan: ConfigPlan) -> Project:
     model = context.model
-    index = context.project.index(model.app_path)
-    tree = prune_imports(_app_module(index, plan, model.app_name), plan.unused_imports)
-    tree = add_import(tree, CONFIG_MODULE, GET_CONFIG)
-    texts = {".env.example": _env_example(context.project, plan.secrets, context)}
-    gitignore = _gitignore_with_env(context.project)
-    if gitignore is not None:
-        texts[".gitignore"] = gitignore
-    modules = {model.app_path: tree, plan.config_path: build_config(plan.contents)}
-    return context.project.with_changes(modules=modules, texts=texts)
+    project = context.project
+    modules = {f.path: rewrite_settings_file(project, f) for f in plan.settings_files}
+    texts: dict[str, str] = {}
+    if plan.app_module is not None and plan.contents is not None:
+        index = project.index(model.app_path)
+        tree = _app_module(index, plan.app_module, model.app_name)
+        tree = prune_imports(tree, plan.app_module.unused_imports)
+        modules[model.app_path] = add_import(tree, CONFIG_MODULE, GET_CONFIG)
+        modules[plan.config_path] = build_config(plan.contents)
+        env_var = context.option("config_env_var")
+        texts[".env.example"] = env_example(project, [s.env for s in plan.secrets], env_var)
+        gitignore = gitignore_with_env(project)
+        if gitignore is not None:
+            texts[".gitignore"] = gitignore
+    return project.with_changes(modules=modules, texts=texts)
 
 
-def _app_module(index: ModuleIndex, plan: ConfigPlan, app: str) -> cst.Module:
-    """One `from_object(get_config())` where the first setting was, the moved ones gone."""
-    (load,) = template("{app}.config.from_object(get_config())\n", app=cst.Name(app))
+def _app_module(index: ModuleIndex, plan: AppModuleEdit, app: str) -> cst.Module:
+    """One `from_object(get_config())` where the first setting was, the moved ones gone, and
+    `get_config().validate(app.config)` after the last config statement."""
+    load, validate = template(
+        "{app}.config.from_object(get_config())\nget_config().validate({app}.config)\n",
+        app=cst.Name(app),
+    )
     kept = dict(plan.kept)
     body: list[cst.BaseStatement] = []
     carried: Sequence[cst.EmptyLine] = ()
@@ -436,27 +691,6 @@ def _app_module(index: ModuleIndex, plan: ConfigPlan, app: str) -> cst.Module:
                 statement = statement.with_changes(leading_lines=carried)
             body.append(statement)
         carried = carried if position in plan.removed else ()
+        if position == plan.validate_after:
+            body.append(validate)
     return index.tree.with_changes(body=body)
-
-
-def _env_example(project: Project, secrets: Sequence[Secret], context: Context) -> str:
-    env_var = context.option("config_env_var")
-    existing = project.text(".env.example") if ".env.example" in project else ""
-    names = [line.split("=", 1)[0] for line in existing.splitlines() if "=" in line]
-    wanted = [env_var] + [ENV_NAMES.get(secret.key, secret.key) for secret in secrets]
-    added = [name for name in wanted if name not in names]
-    if not added:
-        return existing
-    lines = [] if existing else ["# Copy to .env and fill in; never commit .env."]
-    for name in added:
-        lines.append(f"{name}=development" if name == env_var else f"{name}=")
-    prefix = existing if not existing or existing.endswith("\n") else existing + "\n"
-    return prefix + "\n".join(lines) + "\n"
-
-
-def _gitignore_with_env(project: Project) -> str | None:
-    existing = project.text(".gitignore") if ".gitignore" in project else ""
-    if any(line.strip() in (".env", "/.env", ".env*", "*.env") for line in existing.splitlines()):
-        return None
-    prefix = existing if not existing or existing.endswith("\n") else existing + "\n"
-    return prefix + ".env\n"

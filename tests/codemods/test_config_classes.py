@@ -59,10 +59,14 @@ CONFIG_PY = '''
 
 import os
 
-# Development defaults of the settings production must read from the environment.
-# ProductionConfig refuses to start while any of them is missing or unchanged.
+# Development defaults of the settings production must read from the environment, by
+# variable, and where each lands in the app's settings. ProductionConfig refuses to start
+# while any of them is missing or still the development default.
 _DEVELOPMENT_DEFAULTS = {
     "SECRET_KEY": "dev-key-123",
+}
+_SETTING_PATHS = {
+    "SECRET_KEY": ("SECRET_KEY",),
 }
 
 
@@ -70,8 +74,8 @@ class BaseConfig:
     SECRET_KEY = os.environ.get("SECRET_KEY", _DEVELOPMENT_DEFAULTS["SECRET_KEY"])
 
     @classmethod
-    def validate(cls):
-        """Called at start-up; only production insists on real secrets."""
+    def validate(cls, config=None):
+        """Called with the app's final settings once it is configured; only production checks."""
 
 
 class DevelopmentConfig(BaseConfig):
@@ -86,14 +90,25 @@ class TestingConfig(BaseConfig):
 
 class ProductionConfig(BaseConfig):
     @classmethod
-    def validate(cls):
-        for name, development_default in _DEVELOPMENT_DEFAULTS.items():
-            value = getattr(cls, name)
-            if not value or value == development_default:
+    def validate(cls, config=None):
+        """Refuse to run on a development secret or with DEBUG on.
+
+        `config` is what the app really got (`app.config`, once every config statement ran);
+        without it, this class's own settings are checked.
+        """
+        if config is None:
+            config = {name: getattr(cls, name) for name in dir(cls) if name.isupper()}
+        for variable, path in _SETTING_PATHS.items():
+            value = config
+            for key in path:
+                value = value.get(key) if isinstance(value, dict) else None
+            if not value or value == _DEVELOPMENT_DEFAULTS[variable]:
                 raise RuntimeError(
                     "{} must be set in the environment for production "
-                    "(it is missing or still the development default)".format(name)
+                    "(it is missing or still the development default)".format(variable)
                 )
+        if config.get("DEBUG"):
+            raise RuntimeError("DEBUG must be off in production")
 
 
 config_by_name = {
@@ -104,10 +119,10 @@ config_by_name = {
 
 
 def get_config(name=None):
-    """The class for `name` (default: $FLASK_CONFIG, else "development"), validated."""
-    config_class = config_by_name[name or os.environ.get("FLASK_CONFIG", "development")]
-    config_class.validate()
-    return config_class
+    """The class for `name` (default: $FLASK_CONFIG, else "development"); once every config
+    statement ran, the app calls its `validate(app.config)`.
+    """
+    return config_by_name[name or os.environ.get("FLASK_CONFIG", "development")]
 '''
 
 ENV_EXAMPLE = "# Copy to .env and fill in; never commit .env.\nFLASK_CONFIG=development\n"
@@ -132,6 +147,7 @@ def test_config_py_is_exact() -> None:
 
                 app = Flask(__name__)
                 app.config.from_object(get_config())
+                get_config().validate(app.config)
                 """,
             "config.py": CONFIG_PY,
             ".env.example": ENV_EXAMPLE + "SECRET_KEY=\n",
@@ -162,6 +178,7 @@ def test_assignments_move_to_base_config() -> None:
 
         app = Flask(__name__)
         app.config.from_object(get_config())
+        get_config().validate(app.config)
 
 
         @app.route("/")
@@ -175,7 +192,11 @@ def test_assignments_move_to_base_config() -> None:
 def test_no_secret_no_defaults_and_production_passes() -> None:
     files, outcome = migrated(HEAD + "app.config['PAGE'] = 3\n")
     assert "_DEVELOPMENT_DEFAULTS" not in files["config.py"]
-    assert "class ProductionConfig(BaseConfig):\n    pass\n" in files["config.py"]
+    assert "_SETTING_PATHS" not in files["config.py"] and "for variable" not in files["config.py"]
+    assert (
+        'config = {name: getattr(cls, name) for name in dir(cls) if name.isupper()}\n        if config.get("DEBUG"):'
+        in files["config.py"]
+    )
     assert files[".env.example"] == ENV_EXAMPLE
     assert not outcome.findings
 
@@ -187,7 +208,7 @@ def test_debug_on_is_turned_off_in_production() -> None:
 
 def test_debug_off_needs_no_production_override() -> None:
     files, _ = migrated(HEAD + "app.debug = False\n")
-    assert "class ProductionConfig(BaseConfig):\n    pass\n" in files["config.py"]
+    assert "class ProductionConfig(BaseConfig):\n    @classmethod\n" in files["config.py"]
 
 
 def test_config_env_var_option_names_the_variable() -> None:
@@ -246,7 +267,9 @@ def test_later_assignment_of_a_key_wins() -> None:
 
 def test_blank_line_of_a_removed_statement_is_kept() -> None:
     files, _ = migrated(HEAD + "app.config['PAGE'] = 3\n\napp.config['OTHER'] = 1\n\nx = 1\n")
-    assert files["app.py"].endswith("app.config.from_object(get_config())\n\nx = 1\n")
+    assert files["app.py"].endswith(
+        "app.config.from_object(get_config())\nget_config().validate(app.config)\n\nx = 1\n"
+    )
 
 
 # ---------------------------------------------------------------- helpers
@@ -318,10 +341,12 @@ def test_secret_in_env_get_keeps_its_variable() -> None:
         + "app.config['SECRET_KEY'] = os.environ.get('APP_SECRET', 'devsecret')\n"
     )
     assert (
-        'SECRET_KEY = os.environ.get("APP_SECRET", _DEVELOPMENT_DEFAULTS["SECRET_KEY"])'
+        'SECRET_KEY = os.environ.get("APP_SECRET", _DEVELOPMENT_DEFAULTS["APP_SECRET"])'
         in files["config.py"]
     )
-    assert '"SECRET_KEY": "devsecret"' in files["config.py"]
+    assert '"APP_SECRET": "devsecret"' in files["config.py"]
+    assert '"APP_SECRET": ("SECRET_KEY",)' in files["config.py"]
+    assert "APP_SECRET=" in files[".env.example"] and "\nSECRET_KEY=" not in files[".env.example"]
 
 
 def test_env_or_literal_is_a_development_default() -> None:
@@ -349,9 +374,7 @@ def test_database_url_with_credentials_is_a_secret() -> None:
         + "app.config['MAIL_SERVER'] = 'smtp.example.com'\n"
     )
     config = files["config.py"]
-    assert (
-        'os.environ.get("DATABASE_URL", _DEVELOPMENT_DEFAULTS["SQLALCHEMY_DATABASE_URI"])' in config
-    )
+    assert 'os.environ.get("DATABASE_URL", _DEVELOPMENT_DEFAULTS["DATABASE_URL"])' in config
     assert 'os.environ.get("MAIL_PASSWORD", _DEVELOPMENT_DEFAULTS["MAIL_PASSWORD"])' in config
     assert "MAIL_SERVER = 'smtp.example.com'" in config
     assert files[".env.example"].splitlines()[1:] == [
@@ -373,8 +396,8 @@ def test_database_url_without_credentials_is_not_a_secret() -> None:
 def test_secret_note_masks_the_value() -> None:
     _, outcome = migrated(HEAD + "app.secret_key = 'dev-secret-key'\n")
     assert messages(outcome) == [
-        "config.py: SECRET_KEY now comes from the environment; the old value 'dev-****' is only "
-        "the development default"
+        "config.py: SECRET_KEY now comes from the environment variable SECRET_KEY; the old value "
+        "'dev-****' is only the development default"
     ]
 
 
@@ -407,10 +430,41 @@ def test_production_refuses_missing_or_default_secret(tmp_path: Path, monkeypatc
     get_config = _load_config(tmp_path, files["config.py"])["get_config"]
     assert get_config("development").SECRET_KEY == "dev-key"  # type: ignore[operator, attr-defined]
     with pytest.raises(RuntimeError, match="SECRET_KEY must be set"):
-        get_config("production")  # type: ignore[operator]
+        get_config("production").validate()  # type: ignore[operator]
     monkeypatch.setenv("SECRET_KEY", "a-real-production-secret")
-    get_config = _load_config(tmp_path, files["config.py"])["get_config"]
-    assert get_config("production").SECRET_KEY == "a-real-production-secret"  # type: ignore[operator, attr-defined]
+    production = _load_config(tmp_path, files["config.py"])["get_config"]("production")  # type: ignore[operator]
+    production.validate()
+    assert production.SECRET_KEY == "a-real-production-secret"
+
+
+def test_production_checks_the_apps_final_settings(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    files, _ = migrated(HEAD + "app.secret_key = 'dev-key'\n")
+    monkeypatch.setenv("SECRET_KEY", "a-real-production-secret")
+    production = _load_config(tmp_path, files["config.py"])["get_config"]("production")  # type: ignore[operator]
+    production.validate({"SECRET_KEY": "a-real-production-secret"})
+    with pytest.raises(RuntimeError, match="SECRET_KEY must be set"):
+        production.validate({"SECRET_KEY": "dev-key"})  # a later statement put the literal back
+    with pytest.raises(RuntimeError, match="DEBUG must be off"):
+        production.validate({"SECRET_KEY": "a-real-production-secret", "DEBUG": True})
+
+
+def test_refusal_names_the_variable_read(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    uri = "app.config['SQLALCHEMY_DATABASE_URI'] = 'postgresql://bob:hunter2@db/prod'\n"
+    files, _ = migrated(HEAD + uri)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    production = _load_config(tmp_path, files["config.py"])["get_config"]("production")  # type: ignore[operator]
+    with pytest.raises(RuntimeError, match=r"^DATABASE_URL must be set in the environment"):
+        production.validate()
+
+
+def test_nested_secret_is_checked_where_it_lands(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    files, _ = migrated(HEAD + "app.config['OAUTH'] = {'github': {'id': 'x', 'secret': 'dev'}}\n")
+    monkeypatch.setenv("OAUTH_GITHUB_SECRET", "fresh")
+    production = _load_config(tmp_path, files["config.py"])["get_config"]("production")  # type: ignore[operator]
+    assert production.OAUTH == {"github": {"id": "x", "secret": "fresh"}}
+    production.validate()
+    with pytest.raises(RuntimeError, match="OAUTH_GITHUB_SECRET must be set"):
+        production.validate({"OAUTH": {"github": {"secret": "dev"}}})
 
 
 # ---------------------------------------------------------------- from_object
@@ -448,6 +502,7 @@ def test_from_object_name_loads_uppercase_constants() -> None:
         app = Flask(__name__)
         app.config.from_object(get_config())
         app.config.from_envvar('FLASKR_SETTINGS', silent=True)
+        get_config().validate(app.config)
 
 
         def page_size():
@@ -492,6 +547,7 @@ def test_project_config_class_is_extended_in_place() -> None:
 
         app = Flask(__name__)
         app.config.from_object(get_config())
+        get_config().validate(app.config)
         """
     )
     assert any("you-****" in message for message in messages(outcome))
@@ -534,31 +590,69 @@ def test_value_reading_the_app_stays_and_is_reported() -> None:
 def test_update_is_split_when_one_value_needs_the_app() -> None:
     files, outcome = migrated(
         """
-        import os
         from flask import Flask
 
         app = Flask(__name__, instance_relative_config=True)
         app.config.from_mapping(
             SECRET_KEY="dev-secret-key",
-            DATABASE=os.path.join(app.instance_path, "db.sqlite"),
+            NAME=app.name.upper(),
             PAGE=5,
         )
         """
     )
     assert files["app.py"] == dedent(
         """
-        import os
         from flask import Flask
         from config import get_config
 
         app = Flask(__name__, instance_relative_config=True)
         app.config.from_object(get_config())
         app.config.from_mapping(
-            DATABASE=os.path.join(app.instance_path, "db.sqlite"))
+            NAME=app.name.upper(),
+        )
+        get_config().validate(app.config)
         """
     )
     assert "PAGE = 5" in base_config(files["config.py"])
-    assert any("DATABASE kept in place" in message for message in messages(outcome))
+    assert "app.py:4: setting NAME kept in place: its value reads `app`" in messages(outcome)
+
+
+@pytest.mark.parametrize(
+    "statement, kept",
+    [
+        (
+            "app.config.update(dict(NAME=app.name, SECRET_KEY='dev', PAGE=3))",
+            "app.config.update(dict(NAME=app.name))",
+        ),
+        (
+            "app.config.update({'NAME': app.name, 'SECRET_KEY': 'dev', 'PAGE': 3})",
+            "app.config.update({'NAME': app.name})",
+        ),
+        (
+            "app.config.update(**{'SECRET_KEY': 'dev', 'NAME': app.name, 'PAGE': 3})",
+            "app.config.update(**{'NAME': app.name})",
+        ),
+        (
+            "app.config.from_mapping({'PAGE': 3, 'NAME': app.name, 'SECRET_KEY': 'dev'})",
+            "app.config.from_mapping({'NAME': app.name})",
+        ),
+        (
+            "app.config.update(dict(PAGE=3), NAME=app.name, **{'SECRET_KEY': 'dev'})",
+            "app.config.update(NAME=app.name)",
+        ),
+    ],
+)
+def test_whole_mapping_forms_are_split(statement: str, kept: str) -> None:
+    files, _ = migrated(HEAD + statement + "\n")
+    assert files["app.py"].endswith(f"get_config())\n{kept}\nget_config().validate(app.config)\n")
+    assert "PAGE = 3" in base_config(files["config.py"])
+    assert '"SECRET_KEY": "dev"' in files["config.py"]
+
+
+def test_multiline_mapping_keeps_its_trailing_comma() -> None:
+    source = HEAD + "app.config.update({\n    'PAGE': 3,\n    'NAME': app.name,\n})\n"
+    files, _ = migrated(source)
+    assert "app.config.update({\n    'NAME': app.name,\n})\n" in files["app.py"]
 
 
 def test_value_calling_a_module_function_stays() -> None:
@@ -572,15 +666,57 @@ def test_value_calling_a_module_function_stays() -> None:
     ]
 
 
-def test_helper_bound_twice_blocks_its_setting() -> None:
+def test_helper_bound_twice_moves_with_every_binding() -> None:
     source = (
         "import os\nfrom flask import Flask\nurl = os.getenv('DB')\nif not url:\n    url = 'x'\n"
     )
     source += "app = Flask(__name__)\napp.config['DB'] = url\napp.config['X'] = 1\n"
     files, outcome = migrated(source)
+    assert "url" not in files["app.py"] and "import os" not in files["app.py"]
+    assert "\nurl = os.getenv('DB')\nif not url:\n    url = 'x'\n" in files["config.py"]
+    assert "DB = url" in base_config(files["config.py"])
+    assert not outcome.findings
+
+
+def test_helper_bound_twice_still_read_here_stays_here_too() -> None:
+    source = (
+        "import os\nfrom flask import Flask\nurl = os.getenv('DB')\nif not url:\n    url = 'x'\n"
+    )
+    source += "app = Flask(__name__)\napp.config['DB'] = url\nprint(url)\n"
+    files, _ = migrated(source)
+    assert "url = os.getenv('DB')\nif not url:\n    url = 'x'\n" in files["app.py"]
+    assert "url = os.getenv('DB')\nif not url:\n    url = 'x'\n" in files["config.py"]
+
+
+def test_helper_rebound_after_the_setting_keeps_it_in_place() -> None:
+    source = "import os\nfrom flask import Flask\nurl = os.getenv('DB')\n"
+    source += "app = Flask(__name__)\napp.config['DB'] = url\napp.config['X'] = 1\nurl = 'other'\n"
+    files, outcome = migrated(source)
+    assert "url = os.getenv('DB')" in files["app.py"] and "url = 'other'" in files["app.py"]
     assert "app.config['DB'] = url" in files["app.py"]
-    assert "url = os.getenv('DB')" in files["app.py"]
+    assert "app.py:5: setting DB kept in place: its value depends on `url`" in messages(outcome)
+
+
+def test_helper_bound_in_a_loop_keeps_its_setting_in_place() -> None:
+    source = "from flask import Flask\nfor url in ['a']:\n    pass\n"
+    source += "app = Flask(__name__)\napp.config['DB'] = url\napp.config['X'] = 1\n"
+    files, outcome = migrated(source)
+    assert "for url in ['a']:" in files["app.py"] and "app.config['DB'] = url" in files["app.py"]
     assert "setting DB kept in place: its value depends on `url`" in " ".join(messages(outcome))
+
+
+def test_constant_reported_kept_is_not_deleted() -> None:
+    """`url = os.getenv(...)`, an `if` rebinding it in a loop-free way is fine; a constant that
+    cannot move stays with the statement that sets it (issue 13)."""
+    source = "import os\nfrom flask import Flask\nfor url in [os.getenv('D')]:\n    pass\n"
+    source += "DATABASE = url\nSECRET_KEY = 'dev'\napp = Flask(__name__)\napp.config.from_object(__name__)\n"
+    files, outcome = migrated(source)
+    assert "DATABASE = url\n" in files["app.py"]
+    assert "app.config.update(DATABASE=DATABASE)\n" in files["app.py"]
+    assert "from_object(__name__)" not in files["app.py"] and "SECRET_KEY" not in files["app.py"]
+    assert "setting DATABASE kept in place: its value depends on `url`" in " ".join(
+        messages(outcome)
+    )
 
 
 # ---------------------------------------------------------------- declines, no-ops
@@ -673,12 +809,13 @@ def test_plan_of_nothing_is_none() -> None:
 
 
 def test_plan_says_what_moves_and_what_stays() -> None:
-    found = planned(HEAD + "app.config['PAGE'] = 3\napp.config.update(A=1, B=app.name)\n")
-    assert found is not None
+    found = planned(HEAD + "app.config['PAGE'] = 3\napp.config.update(A=1, B=app.name)\nx = 1\n")
+    assert found is not None and found.app_module is not None and found.contents is not None
     assert found.config_path == "config.py"
-    assert found.load_at == 2  # the first setting's statement
-    assert found.removed == {2}
-    assert [position for position, _ in found.kept] == [3]
+    assert found.app_module.load_at == 2  # the first setting's statement
+    assert found.app_module.removed == {2}
+    assert [position for position, _ in found.app_module.kept] == [3]
+    assert found.app_module.validate_after == 3
     assert [key for key, _ in found.contents.attributes] == ["PAGE", "A"]
     assert found.secrets == ()
 
@@ -688,9 +825,9 @@ def test_plan_lists_secrets_with_their_variables() -> None:
         HEAD + "app.secret_key = 'dev'\napp.config['SQLALCHEMY_DATABASE_URI'] = 'mysql://u:p@h/d'\n"
     )
     assert found is not None
-    assert [(s.key, s.env, s.default) for s in found.secrets] == [
-        ("SECRET_KEY", "SECRET_KEY", "dev"),
-        ("SQLALCHEMY_DATABASE_URI", "DATABASE_URL", "mysql://u:p@h/d"),
+    assert [(s.path, s.env, s.default) for s in found.secrets] == [
+        (("SECRET_KEY",), "SECRET_KEY", "dev"),
+        (("SQLALCHEMY_DATABASE_URI",), "DATABASE_URL", "mysql://u:p@h/d"),
     ]
 
 
@@ -701,6 +838,404 @@ def test_plan_puts_config_beside_the_package() -> None:
 
 def test_plan_removes_helpers_nothing_else_reads() -> None:
     found = planned("X = 1\nY = 2\n" + HEAD + "app.config['A'] = X\nprint(Y)\n")
-    assert found is not None
-    assert found.removed == {0, 4}
+    assert found is not None and found.app_module is not None
+    assert found.app_module.removed == {0, 4}
+    assert found.contents is not None
     assert [cst.Module([]).code_for_node(h) for h in found.contents.helpers] == ["X = 1\n"]
+
+
+# ---------------------------------------------------------------- app folders (item 1)
+def test_root_path_becomes_the_folder_of_the_app_module() -> None:
+    files, outcome = migrated(
+        "import os\n" + HEAD + "app.config['DATABASE'] = os.path.join(app.root_path, 'x.db')\n"
+    )
+    assert base_config(files["config.py"]) == [
+        "DATABASE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'x.db')"
+    ]
+    assert "DATABASE" not in files["app.py"] and not outcome.findings
+
+
+def test_instance_path_is_instance_beside_the_package() -> None:
+    source = "import os\n" + HEAD + "app.config['DB'] = os.path.join(app.instance_path, 'x.db')\n"
+    files, _ = migrated({"pkg/__init__.py": source})
+    assert base_config(files["config.py"]) == [
+        "DB = os.path.join(os.path.dirname(os.path.abspath(__file__)), \"instance\", 'x.db')"
+    ]
+
+
+def test_root_path_of_a_package_is_the_package_folder() -> None:
+    source = "import os\n" + HEAD + "app.config['DB'] = os.path.join(app.root_path, 'x.db')\n"
+    files, _ = migrated({"pkg/__init__.py": source})
+    assert base_config(files["config.py"]) == [
+        "DB = os.path.join(os.path.dirname(os.path.abspath(__file__)), \"pkg\", 'x.db')"
+    ]
+
+
+def test_root_path_given_after_package_is_the_old_folder() -> None:
+    source = "import os\nfrom flask import Flask\n\napp = Flask(__name__, root_path="
+    source += "os.path.dirname(os.path.dirname(os.path.abspath(__file__))))\n"
+    source += "app.config['DB'] = os.path.join(app.root_path, 'x.db')\n"
+    files, _ = migrated({"app/__init__.py": source})
+    assert base_config(files["config.py"]) == [
+        "DB = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'x.db')"
+    ]
+
+
+def test_explicit_instance_path_is_used() -> None:
+    source = (
+        "import os\nfrom flask import Flask\nhere = os.path.dirname(os.path.abspath(__file__))\n"
+    )
+    source += "app = Flask(__name__, instance_path=os.path.join(here, 'var'))\n"
+    source += "app.config['DB'] = os.path.join(app.instance_path, 'x.db')\n"
+    files, _ = migrated(source)
+    assert base_config(files["config.py"]) == [
+        "DB = os.path.join(os.path.dirname(os.path.abspath(__file__)), \"var\", 'x.db')"
+    ]
+
+
+def test_app_named_after_its_own_module_has_a_known_root() -> None:
+    source = "import os\nfrom flask import Flask\napp = Flask('site')\n"
+    source += "app.config['DB'] = os.path.join(app.root_path, 'x.db')\n"
+    files, _ = migrated({"site/__init__.py": source})
+    assert "DB = os.path.join(os.path.dirname(os.path.abspath(__file__)), \"site\", 'x.db')" in (
+        base_config(files["config.py"])
+    )
+
+
+def test_app_named_after_another_module_keeps_its_root_path_setting() -> None:
+    source = "import os\nfrom flask import Flask\napp = Flask('elsewhere')\n"
+    source += "app.config['DB'] = os.path.join(app.root_path, 'x.db')\napp.config['X'] = 1\n"
+    files, outcome = migrated(source)
+    assert "app.config['DB'] = os.path.join(app.root_path, 'x.db')" in files["app.py"]
+    assert "app.py:4: setting DB kept in place: its value reads `app`" in messages(outcome)
+
+
+def test_computed_root_path_keeps_its_setting() -> None:
+    source = "import os\nfrom flask import Flask\napp = Flask(__name__, root_path=pick())\n"
+    source += "app.config['DB'] = os.path.join(app.root_path, 'x.db')\napp.config['X'] = 1\n"
+    files, _ = migrated(source)
+    assert "app.config['DB'] = os.path.join(app.root_path, 'x.db')" in files["app.py"]
+
+
+def test_other_app_attributes_still_keep_the_setting() -> None:
+    source = "import os\n" + HEAD + "app.config['DB'] = os.path.join(app.root_path, app.name)\n"
+    files, outcome = migrated(source + "app.config['X'] = 1\n")
+    assert "app.config['DB'] = os.path.join(app.root_path, app.name)" in files["app.py"]
+    assert any("setting DB kept in place" in message for message in messages(outcome))
+
+
+# ---------------------------------------------------------------- secret forms (items 2, 3)
+def test_secret_through_a_module_constant() -> None:
+    source = "from flask import Flask\nSECRET_KEY = 'not-so-secret'\napp = Flask(__name__)\n"
+    files, outcome = migrated(source + "app.secret_key = SECRET_KEY\n")
+    assert "not-so-secret" not in files["app.py"] and "SECRET_KEY" not in files["app.py"]
+    assert base_config(files["config.py"]) == [
+        'SECRET_KEY = os.environ.get("SECRET_KEY", _DEVELOPMENT_DEFAULTS["SECRET_KEY"])'
+    ]
+    assert outcome.secrets == {"not-so-secret"}
+
+
+def test_mail_password_constant_becomes_an_environment_variable() -> None:
+    source = "from flask import Flask\nMAIL_PASSWORD = 'hunter2hunter2'\napp = Flask(__name__)\n"
+    files, _ = migrated(source + "app.config['MAIL_PASSWORD'] = MAIL_PASSWORD\n")
+    assert '"MAIL_PASSWORD": "hunter2hunter2",' in files["config.py"]
+    assert "hunter2" not in files["app.py"]
+
+
+def test_secret_constant_still_read_elsewhere_is_reported() -> None:
+    source = "from flask import Flask\nKEY = 'hunter2hunter2'\napp = Flask(__name__)\n"
+    source += "app.config['MAIL_PASSWORD'] = KEY\n\n\ndef mail():\n    return KEY\n"
+    files, outcome = migrated(source)
+    assert "KEY = 'hunter2hunter2'" in files["app.py"]
+    assert messages(outcome)[-1] == (
+        "app.py:2: `KEY` still holds the secret's literal, and line 8 reads it: that code gets "
+        "the literal in production too; read `app.config` there instead"
+    )
+
+
+def test_plain_constant_moves_as_a_helper() -> None:
+    source = "from flask import Flask\nPAGE = 3\napp = Flask(__name__)\napp.config['PAGE'] = PAGE\n"
+    files, outcome = migrated(source)
+    assert "\nPAGE = 3\n" in files["config.py"] and "PAGE = PAGE" in base_config(files["config.py"])
+    assert not outcome.secrets
+
+
+def test_bytes_secret_keeps_its_bytes_default() -> None:
+    files, outcome = migrated(HEAD + "app.secret_key = b'_5#y2L\"F4Q8z\\n\\xec]/'\n")
+    assert '    "SECRET_KEY": b\'_5#y2L"F4Q8z\\n\\xec]/\',\n' in files["config.py"]
+    assert '_5#y2L"F4Q8z\\n\\xec]/' in outcome.secrets  # as written in code, for the preview
+    assert "'_5#y****'" in messages(outcome)[0]
+
+
+@pytest.mark.parametrize(
+    "value, default",
+    [
+        ("'dev-' 'key-' 'value'", "dev-key-value"),
+        ("'dev-' + 'key'", "dev-key"),
+        ("f'{PREFIX}-key'", "dev-key"),
+        ("PREFIX + '-' + f'{PREFIX!s}'", "dev-dev"),
+        ("b'dev-' + b'key'", None),
+    ],
+)
+def test_secrets_that_are_not_one_plain_literal(value: str, default: str | None) -> None:
+    source = "from flask import Flask\nPREFIX = 'dev'\napp = Flask(__name__)\n"
+    files, _ = migrated(source + f"app.config['SECRET_KEY'] = {value}\n")
+    expected = f'"SECRET_KEY": "{default}",' if default else "\"SECRET_KEY\": b'dev-key',"
+    assert expected in files["config.py"]
+    assert "SECRET_KEY" not in files["app.py"] and "PREFIX +" not in files["app.py"]
+
+
+def test_f_string_with_a_format_spec_is_not_a_known_literal() -> None:
+    source = "from flask import Flask\nN = 3\napp = Flask(__name__)\n"
+    files, outcome = migrated(source + "app.config['GREETING'] = f'{N:>4}'\n")
+    assert "GREETING = f'{N:>4}'" in base_config(files["config.py"])
+    assert not outcome.secrets
+
+
+def test_random_call_for_a_secret_moves_as_code() -> None:
+    files, outcome = migrated("import os\n" + HEAD + "app.secret_key = os.urandom(24)\n")
+    assert "SECRET_KEY = os.urandom(24)" in base_config(files["config.py"])
+    assert not outcome.secrets
+
+
+# ---------------------------------------------------------------- from_object(__name__) (item 4)
+def test_name_load_with_a_blocked_constant_reapplies_only_that_one() -> None:
+    source = "from flask import Flask\nSECRET_KEY = 'dev'\nPAGE = make()\n\n\ndef make():\n"
+    source += "    return 3\n\n\napp = Flask(__name__)\napp.config.from_object(__name__)\n"
+    files, outcome = migrated(source)
+    assert "app.config.from_object(__name__)" not in files["app.py"]
+    assert files["app.py"].count("SECRET_KEY") == 0
+    assert "app.config.from_object(get_config())\napp.config.update(PAGE=PAGE)\n" in files["app.py"]
+    assert "PAGE = make()" in files["app.py"]
+    assert "setting PAGE kept in place: its value depends on `make`" in " ".join(messages(outcome))
+
+
+def test_name_load_of_a_rebound_constant_moves_every_binding() -> None:
+    source = "import os\nfrom flask import Flask\nDATABASE = os.getenv('DB')\nif not DATABASE:\n"
+    source += "    DATABASE = 'x.db'\napp = Flask(__name__)\napp.config.from_object(__name__)\n"
+    files, _ = migrated(source)
+    assert "DATABASE" not in files["app.py"]
+    assert (
+        "\nDATABASE = os.getenv('DB')\nif not DATABASE:\n    DATABASE = 'x.db'\n"
+        in files["config.py"]
+    )
+    assert "DATABASE = DATABASE" in base_config(files["config.py"])
+
+
+def test_name_load_of_an_imported_constant_imports_it_in_config() -> None:
+    source = "from flask import Flask\nfrom settings import THEME\napp = Flask(__name__)\n"
+    files, _ = migrated(source + "app.config.from_object(__name__)\n")
+    assert "from settings import THEME\n" in files["config.py"] and "THEME" not in files["app.py"]
+
+
+def test_name_load_of_a_secret_bound_twice_is_left_to_a_human() -> None:
+    source = "import os\nfrom flask import Flask\nSECRET_KEY = 'dev'\nif os.environ.get('X'):\n"
+    source += "    SECRET_KEY = 'other'\nPAGE = 1\napp = Flask(__name__)\napp.config.from_object(__name__)\n"
+    files, outcome = migrated(source)
+    assert "app.config.update(SECRET_KEY=SECRET_KEY)" in files["app.py"]
+    assert "SECRET_KEY" not in files["config.py"].split("class BaseConfig")[1].split("class Dev")[0]
+    assert any("set it from the environment by hand" in message for message in messages(outcome))
+
+
+# ---------------------------------------------------------------- .env (item 5)
+def test_dotenv_is_loaded_by_config_before_it_reads_the_environment() -> None:
+    source = "import os\nfrom dotenv import load_dotenv\n" + HEAD + "load_dotenv()\n"
+    files, _ = migrated(source + "app.config['PAGE'] = os.getenv('PAGE', '3')\n")
+    config = files["config.py"]
+    assert (
+        "import os\n\ntry:  # python-dotenv: the settings below see the variables of .env\n"
+        in config
+    )
+    assert (
+        "    from dotenv import load_dotenv\nexcept ImportError:\n    pass\nelse:\n    load_dotenv()\n"
+        in config
+    )
+    assert config.index("load_dotenv()") < config.index("os.getenv('PAGE'")
+    assert "load_dotenv()" in files["app.py"]  # harmless there: it does not override
+
+
+def test_dotenv_arguments_that_need_only_os_are_carried() -> None:
+    source = "import os\nfrom dotenv import load_dotenv\n" + HEAD
+    source += "load_dotenv(os.path.join(os.path.dirname(__file__), '.env'))\napp.config['A'] = 1\n"
+    files, _ = migrated({"site/__init__.py": source})
+    assert (
+        "    load_dotenv(os.path.join(os.path.join(os.path.dirname(__file__), 'site'), '.env'))\n"
+        in files["config.py"]
+    )
+
+
+def test_dotenv_arguments_reading_a_helper_are_dropped() -> None:
+    source = "from dotenv import load_dotenv\n" + HEAD + "here = '.'\nload_dotenv(here)\n"
+    files, _ = migrated(source + "app.config['A'] = 1\n")
+    assert "else:\n    load_dotenv()\n" in files["config.py"]
+
+
+def test_dotenv_from_requirements_or_flaskenv() -> None:
+    for extra in ({"requirements.txt": "flask\npython-dotenv\n"}, {".flaskenv": "FLASK_APP=app\n"}):
+        files, _ = migrated({"app.py": HEAD + "app.config['A'] = 1\n", **extra})
+        assert "load_dotenv()" in files["config.py"]
+
+
+def test_no_dotenv_without_python_dotenv() -> None:
+    files, _ = migrated({"app.py": HEAD + "app.config['A'] = 1\n", "README.md": "uses dotenv\n"})
+    assert "dotenv" not in files["config.py"]
+
+
+def test_existing_config_module_gets_dotenv_after_its_imports() -> None:
+    app = "from dotenv import load_dotenv\nfrom flask import Flask\nfrom config import Config\n"
+    app += "app = Flask(__name__)\napp.config.from_object(Config)\n"
+    files, _ = migrated({"config.py": CONFIG_CLASS, "app.py": app})
+    assert files["config.py"].startswith("import os\n\ntry:  # python-dotenv")
+    assert files["config.py"].index("load_dotenv()") < files["config.py"].index("class Config")
+
+
+# ---------------------------------------------------------------- credentials by value (item 6)
+def test_token_with_a_known_prefix_is_a_secret_whatever_its_name() -> None:
+    files, outcome = migrated(HEAD + "app.config['STRIPE_KEY'] = 'sk_live_abcdef'\n")
+    assert (
+        'STRIPE_KEY = os.environ.get("STRIPE_KEY", _DEVELOPMENT_DEFAULTS["STRIPE_KEY"])'
+        in (files["config.py"])
+    )
+    assert outcome.secrets == {"sk_live_abcdef"}
+
+
+def test_secret_nested_in_a_dict() -> None:
+    value = "{'github': {'id': '470154729788964', 'secret': '010cc08bd4f51e34f3f3e684fbdea8a7'}}"
+    files, _ = migrated(HEAD + f"app.config['OAUTH_CREDENTIALS'] = {value}\n")
+    config = files["config.py"]
+    assert (
+        "OAUTH_CREDENTIALS = {'github': {'id': '470154729788964', 'secret': "
+        'os.environ.get("OAUTH_CREDENTIALS_GITHUB_SECRET", '
+        '_DEVELOPMENT_DEFAULTS["OAUTH_CREDENTIALS_GITHUB_SECRET"])}}'
+    ) in base_config(config)
+    assert '"OAUTH_CREDENTIALS_GITHUB_SECRET": ("OAUTH_CREDENTIALS", "github", "secret"),' in config
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "'sqlite:///app.db'",
+        "'redis://localhost:6379/0'",
+        "'admin/index.html'",
+        "'uploads/2019/images'",
+        "'Content-Security-Policy'",
+        "'SimpleCache'",
+        "'noreply@example.com'",
+        "'app.config.ProductionConfig'",
+        "{'theme': 'dark', 'page': 3}",
+    ],
+)
+def test_ordinary_values_are_not_secrets(value: str) -> None:
+    files, outcome = migrated(HEAD + f"app.config['SETTING'] = {value}\n")
+    assert f"SETTING = {value}" in base_config(files["config.py"])
+    assert not outcome.secrets
+
+
+# ---------------------------------------------------------------- production (item 9)
+def test_validate_follows_the_last_config_statement() -> None:
+    source = HEAD + "app.config['A'] = 1\napp.config.from_envvar('X', silent=True)\n"
+    source += (
+        "if True:\n    app.config.from_pyfile('local.cfg')\n\n\n@app.route('/')\ndef index():\n"
+    )
+    source += "    return ''\n\n\nif __name__ == '__main__':\n    app.config['DEBUG'] = True\n"
+    files, _ = migrated(source)
+    assert (
+        "    app.config.from_pyfile('local.cfg')\nget_config().validate(app.config)\n"
+        in (files["app.py"])
+    )
+
+
+def test_literal_debug_or_secret_left_after_the_load_is_reported() -> None:
+    source = "import os\n" + HEAD + "app.config['A'] = 1\nif os.environ.get('DEV'):\n"
+    source += "    app.config['DEBUG'] = True\n    app.secret_key = 'dev'\n"
+    _, outcome = migrated(source)
+    assert [m for m in messages(outcome) if "after the config classes load" in m] == [
+        "app.py:7: DEBUG is set to a literal after the config classes load: production would run "
+        "on it; move it into config.py or read it from the environment",
+        "app.py:8: SECRET_KEY is set to a literal after the config classes load: production would "
+        "run on it; move it into config.py or read it from the environment",
+    ]
+
+
+def test_non_literal_settings_after_the_load_are_not_reported() -> None:
+    source = "import os\n" + HEAD + "app.config['A'] = 1\nif os.environ.get('DEV'):\n"
+    source += "    app.config['DEBUG'] = os.environ['DEV'] == '1'\n    app.config['PAGE'] = 3\n"
+    _, outcome = migrated(source)
+    assert not outcome.findings
+
+
+def test_testing_and_env_are_reset_in_production() -> None:
+    files, _ = migrated(HEAD + "app.config.update(TESTING=True, ENV='development', DEBUG=1)\n")
+    assert (
+        "class ProductionConfig(BaseConfig):\n    DEBUG = False\n    TESTING = False\n"
+        '    ENV = "production"\n\n    @classmethod\n'
+    ) in files["config.py"]
+
+
+def test_production_values_need_no_reset() -> None:
+    files, _ = migrated(HEAD + "app.config.update(TESTING=False, ENV='production')\n")
+    assert "class ProductionConfig(BaseConfig):\n    @classmethod\n" in files["config.py"]
+
+
+# ---------------------------------------------------------------- settings files (item 10)
+SETTINGS = """
+import os
+
+from site import app
+
+DATABASE = os.path.join(os.path.dirname(app.root_path), 'data.db')
+UPLOADS = os.path.join(app.instance_path, 'uploads')
+"""
+
+
+def test_settings_file_importing_the_app_for_its_folders_is_rewritten() -> None:
+    app = "from flask import Flask\napp = Flask('site')\napp.config.from_pyfile('settings.py')\n"
+    files, outcome = migrated({"site/__init__.py": app, "site/settings.py": SETTINGS})
+    assert files == {
+        "site/settings.py": dedent(
+            """
+            import os
+
+            DATABASE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'data.db')
+            UPLOADS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "instance", 'uploads')
+            """
+        )
+    }
+    assert not outcome.findings
+
+
+def test_settings_module_loaded_by_name_is_rewritten() -> None:
+    app = (
+        "from flask import Flask\napp = Flask(__name__)\napp.config.from_object('site.settings')\n"
+    )
+    files, _ = migrated({"site/__init__.py": app, "site/settings.py": SETTINGS})
+    assert "from site import app" not in files["site/settings.py"]
+
+
+def test_settings_file_in_the_instance_folder() -> None:
+    app = "from flask import Flask\napp = Flask(__name__, instance_relative_config=True)\n"
+    app += "app.config.from_pyfile('settings.py')\n"
+    files, _ = migrated({"app.py": app, "instance/settings.py": SETTINGS.replace("site", "app")})
+    assert "from app import app" not in files["instance/settings.py"]
+
+
+def test_settings_file_using_the_app_otherwise_is_reported() -> None:
+    settings = "from site import app\nNAME = app.name\n"
+    app = "from flask import Flask\napp = Flask('site')\napp.config.from_pyfile('settings.py')\n"
+    outcome = check_noop(NAME, {"site/__init__.py": app, "site/settings.py": settings})
+    assert messages(outcome)[0].startswith(
+        "site/settings.py:2: imports the app for more than its folders (root_path, instance_path)"
+    )
+
+
+def test_settings_file_without_the_app_is_left_alone() -> None:
+    app = "from flask import Flask\napp = Flask('site')\napp.config.from_pyfile('settings.py')\n"
+    check_noop(NAME, {"site/__init__.py": app, "site/settings.py": "DEBUG = False\n"})
+
+
+def test_existing_config_module_loading_dotenv_gets_no_second_load() -> None:
+    config = "import os\nfrom dotenv import load_dotenv\nload_dotenv()\n" + dedent(CONFIG_CLASS)
+    app = "from dotenv import load_dotenv\nfrom flask import Flask\nfrom config import Config\n"
+    app += "app = Flask(__name__)\napp.config.from_object(Config)\n"
+    files, _ = migrated({"config.py": config, "app.py": app})
+    assert files["config.py"].count("load_dotenv()") == 1
