@@ -347,13 +347,13 @@ def _known(index: ModuleIndex | None, node: cst.BaseExpression) -> Known | None:
     return literal_value(index, node)
 
 
-def class_secrets(project: Project, base: BaseClass) -> dict[str, tuple[str, Literal]]:
-    """Secret attributes of the project's own class with a literal fallback: key → (variable,
-    development default)."""
+def class_secrets(project: Project, base: BaseClass) -> dict[str, tuple[str, Literal, bool]]:
+    """Secret attributes of the project's own class with a literal value or fallback: key →
+    (variable, development default, whether the class already reads the variable)."""
     path = base.module.replace(".", "/") + ".py"
     if path not in project:
         return {}
-    found: dict[str, tuple[str, Literal]] = {}
+    found: dict[str, tuple[str, Literal, bool]] = {}
     for statement in project.module(path).body:
         if not m.matches(statement, m.ClassDef(name=m.Name(base.name))):
             continue
@@ -363,7 +363,8 @@ def class_secrets(project: Project, base: BaseClass) -> dict[str, tuple[str, Lit
             from_env = environment_default(None, assign.value)
             literal = from_env[1] if from_env else _known(None, assign.value)
             if literal is not None and is_secret(key, literal.value):
-                found[key] = (from_env[0] if from_env else ENV_NAMES.get(key, key), literal.value)
+                env = from_env[0] if from_env else variable_for((key,))
+                found[key] = (env, literal.value, from_env is not None)
     return found
 
 

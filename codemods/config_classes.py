@@ -39,6 +39,7 @@ from flaskmod.errors import Severity
 from flaskmod.knowledge import is_main_guard, is_secret
 from flaskmod.names import ModuleIndex, imports_of
 from flaskmod.project import Project
+from flaskmod.secrets import mask
 
 from ._building import template
 from ._config_files import (
@@ -147,6 +148,8 @@ class _Report:
     def __init__(self, context: Context) -> None:
         self.context = context
         self.items: list[tuple[Severity, str, str, int | None]] = []
+        #: literals the findings name: masked in previews and reports
+        self.secrets: list[str] = []
 
     def note(self, message: str, path: str, line: int | None = None) -> None:
         self.items.append((Severity.NOTE, message, path, line))
@@ -158,7 +161,10 @@ class _Report:
         for severity, message, path, line in self.items:
             report = self.context.note if severity is Severity.NOTE else self.context.warn
             report(message, path, line)
+        for literal in self.secrets:
+            self.context.secret(literal)
         self.items.clear()
+        self.secrets.clear()
 
     def decline(self, message: str, path: str, line: int | None = None) -> NoReturn:
         self.flush()
@@ -269,7 +275,8 @@ class _Reader:
                 self.report.warn(message, self.index.path, self.index.statement_line(position))
                 continue
             self.found.settings.append(setting)
-            self.found.helpers |= resolution.helpers - self.found.constants
+            # a constant that became a class attribute is also a helper when a helper reads it
+            self.found.helpers |= resolution.helpers
             self.found.imports |= resolution.imports
             self.found.consumed |= {c for s in setting.secrets for c in s.constants}
             self.found.loaded |= item.names or set()
@@ -313,10 +320,8 @@ def _kept(statement: cst.BaseStatement, keys: list[str], app: str) -> cst.BaseSt
     expr = cst.ensure_type(line.body[0], cst.Expr)
     call = cst.ensure_type(expr.value, cst.Call)
     if from_object(statement, app) is not None:
-        (update,) = template("{app}.config.update()\n", app=cst.Name(app))
-        call = cst.ensure_type(
-            cst.ensure_type(update, cst.SimpleStatementLine).body[0], cst.Expr
-        ).value  # type: ignore[assignment]
+        config = cst.Attribute(cst.Name(app), cst.Name("config"))
+        call = cst.Call(cst.Attribute(config, cst.Name("update")))
         args = [cst.Arg(cst.Name(key), keyword=cst.Name(key), equal=_EQUAL) for key in keys]
     else:
         args = _only_args(call.args, set(keys))
@@ -374,6 +379,12 @@ def plan(context: Context) -> ConfigPlan | None:
             return None
         report.flush()
         return ConfigPlan(settings_files=files)
+    for position in sorted(found.helpers & found.consumed):
+        message = (
+            "holds a secret's literal that another setting is computed from: config.py carries "
+            "it, and production would use it there; compute that setting from the environment"
+        )
+        report.warn(message, index.path, index.statement_line(position))
     config_path, existing = _config_module(context, index, found, report)
     contents, secrets = _contents(context, index, found, reader.folders, existing, report)
     for secret in secrets:
@@ -443,12 +454,11 @@ def _contents(
     model = context.model
     directory = config_dir(model)
     helpers = [_carried(index, h, model.app_dir, directory, report) for h in sorted(found.helpers)]
-    inherited = _inherited(context.project, found.base)
+    inherited, attributes = _inherited(context.project, found.base)
     mine = [secret for setting in found.settings for secret in setting.secrets]
     # a setting assigned twice is the later value, as at run time: one secret per setting
     secrets = list({secret.path: secret for secret in [*inherited, *mine]}.values())
     written = _folders(folders, directory)
-    attributes: dict[str, cst.BaseExpression] = {}
     for setting in found.settings:
         value = reanchor(setting.value, model.app_dir, directory)[0]
         if setting.static_paths:
@@ -479,11 +489,20 @@ def _loads_dotenv(module: cst.Module) -> bool:
     return any(imported.module == "dotenv" for imported in imports.values())
 
 
-def _inherited(project: Project, base: BaseClass | None) -> list[Secret]:
+def _inherited(
+    project: Project, base: BaseClass | None
+) -> tuple[list[Secret], dict[str, cst.BaseExpression]]:
+    """The secrets of the project's class our classes extend, and BaseConfig attributes reading
+    from the environment those the class holds as plain literals."""
     if base is None:
-        return []
-    found = class_secrets(project, base)
-    return [Secret((key,), env, default) for key, (env, default) in found.items()]
+        return [], {}
+    secrets: list[Secret] = []
+    attributes: dict[str, cst.BaseExpression] = {}
+    for key, (env, default, read) in class_secrets(project, base).items():
+        secrets.append(Secret((key,), env, default))
+        if not read:
+            attributes[key] = environment_read(env)
+    return secrets, attributes
 
 
 def _folders(folders: AppFolders, directory: str) -> dict[str, cst.BaseExpression]:
@@ -514,22 +533,21 @@ def _carried(
         report.warn(message, index.path, line)
     for literal in _credentials(statement):
         message = (
-            f"carries what looks like a credential ({literal!r}) into config.py, where "
+            f"carries what looks like a credential ({mask(literal)!r}) into config.py, where "
             "production would fall back to it; read it from the environment"
         )
         report.warn(message, index.path, line)
+        report.secrets.append(literal)
     return statement.with_changes(leading_lines=[])
 
 
 def _credentials(statement: cst.CSTNode) -> list[str]:
-    """String literals in a statement that are credentials by their value (masked)."""
-    from flaskmod.secrets import mask
-
+    """String literals in a statement that are credentials by their value."""
     found = []
     for node in m.findall(statement, m.SimpleString()):
         value = cst.ensure_type(node, cst.SimpleString).evaluated_value
         if isinstance(value, str) and is_secret("", value):
-            found.append(mask(value))
+            found.append(value)
     return found
 
 

@@ -1239,3 +1239,56 @@ def test_existing_config_module_loading_dotenv_gets_no_second_load() -> None:
     app += "app = Flask(__name__)\napp.config.from_object(Config)\n"
     files, _ = migrated({"config.py": config, "app.py": app})
     assert files["config.py"].count("load_dotenv()") == 1
+
+
+def test_literal_secret_of_the_projects_class_is_read_from_the_environment() -> None:
+    config = "class Config:\n    SECRET_KEY = 'hard-coded-key'\n    PAGE = 3\n"
+    app = "from flask import Flask\nfrom config import Config\napp = Flask(__name__)\n"
+    files, _ = migrated({"config.py": config, "app.py": app + "app.config.from_object(Config)\n"})
+    assert base_config(files["config.py"]) == [
+        'SECRET_KEY = os.environ.get("SECRET_KEY", _DEVELOPMENT_DEFAULTS["SECRET_KEY"])'
+    ]
+    assert "class Config:\n    SECRET_KEY = 'hard-coded-key'\n" in files["config.py"]  # not edited
+
+
+def test_helper_carrying_a_credential_is_reported() -> None:
+    source = "from flask import Flask\nurl = 'postgresql://bob:hunter2@db/prod' if True else ''\n"
+    _, outcome = migrated(source + "app = Flask(__name__)\napp.config['DB'] = url\n")
+    assert (
+        "app.py:2: carries what looks like a credential ('post****') into config.py"
+        in (messages(outcome)[0])
+    )
+    assert "postgresql://bob:hunter2@db/prod" in outcome.secrets
+
+
+def test_helper_reading_a_loaded_constant_carries_it_too() -> None:
+    source = "import os\nfrom flask import Flask\nDATABASE = 'flaskr.db'\n"
+    source += "url = os.getenv('DATABASE_URL', 'sqlite:///' + DATABASE)\nif url.startswith('postgres://'):\n"
+    source += (
+        "    url = url.replace('postgres://', 'postgresql://', 1)\nSQLALCHEMY_DATABASE_URI = url\n"
+    )
+    source += "app = Flask(__name__)\napp.config.from_object(__name__)\n"
+    files, _ = migrated(source)
+    config = files["config.py"]
+    assert config.index("\nDATABASE = 'flaskr.db'\n") < config.index("\nurl = os.getenv(")
+    assert base_config(config) == ["DATABASE = 'flaskr.db'", "SQLALCHEMY_DATABASE_URI = url"]
+    assert "DATABASE" not in files["app.py"] and "url" not in files["app.py"]
+
+
+def test_secret_constant_a_helper_is_computed_from_is_reported() -> None:
+    source = "from flask import Flask\nPASSWORD = 'pw'\nurl = 'mysql://root@db/x?p=' + PASSWORD\n"
+    source += "app = Flask(__name__)\napp.config['PASSWORD'] = PASSWORD\napp.config['DB'] = url\n"
+    _, outcome = migrated(source)
+    assert messages(outcome)[0].startswith(
+        "app.py:2: holds a secret's literal that another setting is computed from"
+    )
+
+
+def test_loaded_constant_computed_from_a_secret_uses_the_environment() -> None:
+    source = "from flask import Flask\nPASSWORD = 'pw'\nURL = 'mysql://root@db/x?p=' + PASSWORD\n"
+    files, outcome = migrated(source + "app = Flask(__name__)\napp.config.from_object(__name__)\n")
+    assert base_config(files["config.py"]) == [
+        'PASSWORD = os.environ.get("PASSWORD", _DEVELOPMENT_DEFAULTS["PASSWORD"])',
+        "URL = 'mysql://root@db/x?p=' + PASSWORD",  # the class attribute: the environment's
+    ]
+    assert not [m for m in messages(outcome) if "computed from" in m]
