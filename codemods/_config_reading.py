@@ -411,10 +411,10 @@ def resolve(
     for name in sorted(names):
         if name == app:
             return Resolution(blocker=f"reads `{app}`")
-        if name in index.imports:
+        binders = index.binders.get(name, [])
+        if name in index.imports and _imported_plainly(index, binders):
             result.imports.add(name)
             continue
-        binders = index.binders.get(name, [])
         if not binders or not all(
             (b < before or b in seen) and movable_binder(index.body[b]) for b in binders
         ):
@@ -431,6 +431,16 @@ def resolve(
             result.helpers |= {helper} | inner.helpers
             result.imports |= inner.imports
     return result
+
+
+def _imported_plainly(index: ModuleIndex, binders: list[int]) -> bool:
+    """Bound only by top-level import statements: config.py can import it the same way (one
+    inside `try`/`if` is conditional, and its fallback would be lost)."""
+    return all(
+        isinstance(index.body[b], cst.SimpleStatementLine)
+        and all(isinstance(small, cst.Import | cst.ImportFrom) for small in index.body[b].body)  # type: ignore[attr-defined]
+        for b in binders
+    )
 
 
 _PLAIN = (

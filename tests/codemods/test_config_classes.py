@@ -1292,3 +1292,11 @@ def test_loaded_constant_computed_from_a_secret_uses_the_environment() -> None:
         "URL = 'mysql://root@db/x?p=' + PASSWORD",  # the class attribute: the environment's
     ]
     assert not [m for m in messages(outcome) if "computed from" in m]
+
+
+def test_conditionally_imported_name_keeps_its_setting() -> None:
+    source = "from flask import Flask\ntry:\n    import simplejson as json\nexcept ImportError:\n"
+    source += "    import json\napp = Flask(__name__)\napp.config['X'] = json.dumps(1)\napp.config['A'] = 1\n"
+    files, outcome = migrated(source)
+    assert "app.config['X'] = json.dumps(1)" in files["app.py"] and "json" not in files["config.py"]
+    assert "setting X kept in place: its value depends on `json`" in " ".join(messages(outcome))
