@@ -1300,3 +1300,30 @@ def test_conditionally_imported_name_keeps_its_setting() -> None:
     files, outcome = migrated(source)
     assert "app.config['X'] = json.dumps(1)" in files["app.py"] and "json" not in files["config.py"]
     assert "setting X kept in place: its value depends on `json`" in " ".join(messages(outcome))
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "app.config.setdefault('A', 1)",
+        "app.config.from_envvar('SETTINGS', silent=True)",
+        "app.config.from_file('config.json', load=json.load)",
+        "app.config.from_prefixed_env()",
+        "app.config.update(defaults, A=1)",
+        "app.config.update(*pairs)",
+        "app.config['A'], app.config['B'] = 1, 2",
+        "app.config['A'] = app.config['B'] = 1",
+        "app.config[1] = 2",
+        "app.config['A'] = 1; x = 2",
+        "del app.config['A']",
+        "print(app.config)",
+        "app.secret_key += 'x'",
+        "app.name = 'x'",
+        "app.config.update(dict(pairs))",
+        "app.config.from_mapping(mapping)",
+    ],
+)
+def test_forms_that_are_not_movable_settings(statement: str) -> None:
+    check_noop(
+        NAME, "import json\n" + HEAD + "defaults = pairs = mapping = {}\n" + statement + "\n"
+    )
