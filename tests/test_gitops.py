@@ -327,7 +327,7 @@ def test_commit_makes_one_commit_per_codemod_with_the_move_as_a_rename(tmp_path:
     assert git(tmp_path, "show", "-M", "--name-status", "--format=", package).startswith("R")
     body = git(tmp_path, "log", "-1", "--format=%b", package)
     assert "renamed app.py → app/__init__.py" in body
-    assert "app.py:44: `python app.py` is gone" in body
+    assert "app.py:45: `python app.py` is gone" in body  # config-classes added the validate call
     follow = git(tmp_path, "log", "--follow", "--format=%s", "--", "app/__init__.py")
     assert follow.splitlines()[-1] == "initial"
 

@@ -9,6 +9,7 @@ extension or a registration method is a one-line change here (see CONTRIBUTING.m
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Final
@@ -276,12 +277,82 @@ URL_WITH_CREDENTIALS: Final = re.compile(r"^[a-z][a-z0-9+.-]*://[^/@:\s]+:[^/@\s
 #: the environment variable a setting is read from when it is not named after the key itself
 ENV_NAMES: Final = {"SQLALCHEMY_DATABASE_URI": "DATABASE_URL"}
 
+#: how issued credentials start, whatever the setting is called: Stripe secret and restricted
+#: keys, GitHub tokens, Slack bot/user/app tokens; AWS access key ids, Google API keys, PEM keys
+SECRET_PREFIXES: Final = (
+    "sk_live_",
+    "sk_test_",
+    "rk_live_",
+    "rk_test_",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "xoxb-",
+    "xoxp-",
+    "xoxa-",
+    "xoxr-",
+)
+SECRET_SHAPES: Final = re.compile(
+    r"^(?:AKIA|ASIA)[0-9A-Z]{16}$|^AIza[0-9A-Za-z_-]{35}$|-----BEGIN [A-Z ]*PRIVATE KEY-----"
+)
+#: values that are long and varied without being random: URLs, emails, paths and file names,
+#: dotted names (`app.config.ProductionConfig`), host names, version numbers
+NOT_RANDOM: Final = re.compile(
+    r"^[a-z][a-z0-9+.-]*://"  # a URL (one with credentials is caught above)
+    r"|^[^@\s]+@[\w-]+(\.[\w-]+)+$"  # an email address
+    r"|^(/|\.{1,2}/|~/|[A-Za-z]:\\)"  # an absolute or relative path
+    r"|^[\w.-]+(/[\w.-]+)+/?$"  # folders and files: `admin/index.html`, `Europe/Paris`
+    r"|^[\w-]+\.[A-Za-z0-9]{1,5}$"  # a file name
+    r"|^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$"  # a dotted name
+    r"|^([a-z0-9-]+\.)+[a-z]{2,}$"  # a host name
+    r"|^v?\d+(\.\d+)+([-+.][\w.+-]*)?$",  # a version
+    re.IGNORECASE,
+)
+_PARTS: Final = re.compile(r"[-_.+/:]")
+#: a random-looking value: this long, letters and digits mixed, this many bits per character
+RANDOM_MIN_LENGTH: Final = 20
+RANDOM_MIN_ENTROPY: Final = 3.5
 
-def is_secret(key: str, literal: str | None) -> bool:
-    """A setting production must take from the environment: by its name, or by its value."""
-    if SECRET_NAME.search(key):
+
+def shannon_entropy(value: str) -> float:
+    """Bits per character of `value`, from its own character frequencies."""
+    counts = [value.count(char) for char in set(value)]
+    return -sum(count / len(value) * math.log2(count / len(value)) for count in counts)
+
+
+def _words(value: str) -> bool:
+    """Words and numbers joined by `-_.+/:` (`Content-Security-Policy`, `MAX_SIZE_2`)."""
+    return all(part.isalpha() or part.isdigit() for part in _PARTS.split(value) if part)
+
+
+def looks_like_credential(value: str) -> bool:
+    """A value that is a credential whatever its setting is called: an issued token's known
+    prefix or shape, or a long random string (letters and digits mixed, high entropy, no spaces,
+    not a URL, path, email, dotted name or words)."""
+    if value.startswith(SECRET_PREFIXES) or SECRET_SHAPES.search(value):
         return True
-    return literal is not None and bool(URL_WITH_CREDENTIALS.match(literal))
+    if len(value) < RANDOM_MIN_LENGTH or any(char.isspace() for char in value):
+        return False
+    if NOT_RANDOM.search(value) or _words(value):
+        return False
+    mixed = any(char.isdigit() for char in value) and any(char.isalpha() for char in value)
+    return mixed and shannon_entropy(value) >= RANDOM_MIN_ENTROPY
+
+
+def is_secret(key: str, literal: str | bytes | None) -> bool:
+    """A setting production must take from the environment: by its name (SECRET_KEY,
+    MAIL_PASSWORD, `secret` in a nested dict), or by its value (a database URL with
+    credentials, a known token prefix, a random-looking string)."""
+    if SECRET_NAME.search(key.upper()):
+        return True
+    if isinstance(literal, bytes):
+        return looks_like_credential(literal.decode("latin-1"))
+    if literal is None:
+        return False
+    return bool(URL_WITH_CREDENTIALS.match(literal)) or looks_like_credential(literal)
 
 
 # ----------------------------------------------------------------------- version gates
