@@ -1,0 +1,187 @@
+"""Does the migrated project link? Undefined names, imports of names that are gone, and
+module-level names that became local to `create_app`.
+
+Undefined names are pyflakes' (a well-kept checker of exactly this rule); imports between the
+project's own modules are resolved with flaskmod's name index, which knows the project layout
+(import roots, relative imports, submodules) that pyflakes does not see across files.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+import libcst as cst
+import libcst.matchers as m
+from pyflakes import messages
+from pyflakes.checker import Checker
+
+from flaskmod.conventions import FACTORY
+from flaskmod.names import absolute_module
+from flaskmod.project import Project
+from flaskmod.selfcheck.base import Violation, Workspace
+
+RULE = "links"
+
+
+# ------------------------------------------------------------------------ undefined
+def undefined_names(workspace: Workspace) -> Iterator[Violation]:
+    """Names a changed module reads that nothing binds (and that were bound before)."""
+    for path in sorted(workspace.changed):
+        found = _undefined(workspace.final.text(path), path)
+        if not found:
+            continue
+        before = workspace.before(path)
+        known = {name for name, _ in _undefined(before, path)} if before is not None else set()
+        for name, line in found:
+            if name not in known:
+                message = f"`{name}` is not defined here after the migration"
+                yield workspace.violation(RULE, path, line, message)
+
+
+def _undefined(text: str, path: str) -> list[tuple[str, int]]:
+    try:
+        tree = ast.parse(text, path)
+    except SyntaxError:
+        return []  # the parse itself is reported by the codemod that wrote it, or was there
+    checker = Checker(tree, path)
+    return [
+        (str(message.message_args[0]), message.lineno)
+        for message in checker.messages
+        if isinstance(message, messages.UndefinedName)
+    ]
+
+
+# ------------------------------------------------------------------------- imports
+def broken_imports(workspace: Workspace) -> Iterator[Violation]:
+    """`from X import Y` / `import X.Y` of a project module that the migration broke."""
+    final, original = workspace.final, workspace.original
+    modules = workspace.modules(final)
+    suspects = _changed_modules(workspace)
+    for path in final.python_paths():
+        text = final.text(path)
+        if path not in workspace.changed and not any(name in text for name in suspects):
+            continue
+        for node, module, names in _imports(final, path):
+            if module not in modules and module not in workspace.modules(original):
+                continue  # not the project's: a library
+            for name in names:
+                reason = _missing(workspace, module, name)
+                if reason and not _missing_in(workspace, original, module, name):
+                    line = final.index(path).line(node)
+                    yield workspace.violation(RULE, path, line, reason)
+
+
+def new_locals(workspace: Workspace) -> Iterator[Violation]:
+    """`module.name` reads (after `import module`) of names the migration made local."""
+    final = workspace.final
+    modules = workspace.modules(final)
+    for path in sorted(workspace.changed | _readers_of_app(workspace)):
+        index = final.index(path)
+        aliases = {
+            name: imported.module
+            for name, imported in index.imports.items()
+            if imported.original is None and imported.module in modules
+        }
+        if not aliases:
+            continue
+        for node in m.findall(index.tree, m.Attribute(value=m.Name())):
+            attribute = cst.ensure_type(node, cst.Attribute)
+            base = cst.ensure_type(attribute.value, cst.Name).value
+            if base not in aliases:
+                continue
+            reason = _missing(workspace, aliases[base], attribute.attr.value)
+            if reason and not _missing_in(
+                workspace, workspace.original, aliases[base], attribute.attr.value
+            ):
+                yield workspace.violation("new-local", path, index.line(node), reason)
+
+
+def _readers_of_app(workspace: Workspace) -> set[str]:
+    module = workspace.final.module_name(workspace.final.source_of(workspace.model.app_path))
+    return {p for p in workspace.final.python_paths() if module in workspace.final.text(p)}
+
+
+def _changed_modules(workspace: Workspace) -> set[str]:
+    """Last name parts of modules created, changed, moved or removed: the import prefilter."""
+    final, original = workspace.final, workspace.original
+    names = {final.module_name(path).rsplit(".", 1)[-1] for path in workspace.changed}
+    kept = {final.source_of(path) for path in final.files}
+    names |= {
+        original.module_name(path).rsplit(".", 1)[-1]
+        for path in original.python_paths()
+        if path not in kept
+    }
+    return {name for name in names if name}
+
+
+def _imports(project: Project, path: str) -> Iterator[tuple[cst.CSTNode, str, list[str]]]:
+    """(node, absolute module, names imported from it) for every import in the module."""
+    index = project.index(path)
+    for node in import_nodes(project, path):
+        if isinstance(node, cst.ImportFrom):
+            if isinstance(node.names, cst.ImportStar):
+                continue
+            module = absolute_module(node, index.module_name, index.is_package)
+            yield node, module, [alias.evaluated_name for alias in node.names]
+        elif isinstance(node, cst.Import):
+            for alias in node.names:
+                module, _, last = alias.evaluated_name.rpartition(".")
+                if module:
+                    yield node, module, [last]
+
+
+def import_nodes(project: Project, path: str) -> Iterator[cst.Import | cst.ImportFrom]:
+    """Every import statement of a module, at any depth; only statements that mention `import`
+    are walked (`create_app` imports its blueprints inside its body)."""
+    if "import" not in project.text(path):
+        return
+    index = project.index(path)
+    for position, statement in enumerate(index.body):
+        if "import" not in index.code(position):
+            continue
+        if isinstance(statement, cst.SimpleStatementLine):
+            yield from (s for s in statement.body if isinstance(s, cst.Import | cst.ImportFrom))
+        else:
+            for node in m.findall(statement, m.Import() | m.ImportFrom()):
+                yield cst.ensure_type(node, cst.Import | cst.ImportFrom)  # type: ignore[arg-type]
+
+
+def _missing(workspace: Workspace, module: str, name: str) -> str | None:
+    """Why `from module import name` fails in the result, or None when it works."""
+    return _missing_in(workspace, workspace.final, module, name, explain=True)
+
+
+def _missing_in(
+    workspace: Workspace, project: Project, module: str, name: str, explain: bool = False
+) -> str | None:
+    modules = workspace.modules(project)
+    path = modules.get(module)
+    if path is None:
+        return f"imports from `{module}`, which no longer exists" if explain else "gone"
+    if f"{module}.{name}" in modules:
+        return None  # a submodule
+    index = project.index(path)
+    if name in index.binders or name in index.imports or _dynamic(project, path):
+        return None
+    if not explain:
+        return "missing"
+    if _bound_in_factory(index, name):
+        return f"`{name}` became local to {FACTORY}() in {path}, but this module still reads it"
+    return f"`{name}` is no longer defined in {path} ({module})"
+
+
+def _dynamic(project: Project, path: str) -> bool:
+    """A module whose names cannot be listed statically (`import *`, `__getattr__`)."""
+    text = project.text(path)
+    return "import *" in text or "def __getattr__" in text
+
+
+def _bound_in_factory(index: object, name: str) -> bool:
+    from flaskmod.names import ModuleIndex
+
+    assert isinstance(index, ModuleIndex)
+    for statement in index.body:
+        if isinstance(statement, cst.FunctionDef) and statement.name.value == FACTORY:
+            return bool(m.findall(statement, m.AssignTarget(target=m.Name(name))))
+    return False

@@ -1,0 +1,258 @@
+"""The self-check refuses a deliberately broken result, rule by rule (and passes a sound one)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from flaskmod import selfcheck
+from flaskmod.analysis import analyze
+from flaskmod.selfcheck.base import Workspace
+from tests.codemods.tools import project_of
+
+APP = "from flask import Flask\napp = Flask(__name__)\n"
+
+
+@dataclasses.dataclass
+class _Run:
+    """What the self-check reads of a pipeline run."""
+
+    original: object
+    final: object
+    model: object
+    steps: tuple[object, ...] = ()
+    secrets: frozenset[str] = frozenset()
+
+
+def _check(
+    before: dict[str, str], after: dict[str, str], secrets: frozenset[str] = frozenset()
+) -> list[str]:
+    original = project_of(before)
+    final = project_of(after)
+    if "app.py" in before and "app.py" not in after and "app/__init__.py" in after:
+        final = dataclasses.replace(final, origin={"app/__init__.py": "app.py"})  # the move
+    run = _Run(original, final, analyze(original), (), secrets)
+    return [f"{v.rule} {v.location}: {v.message}" for v in selfcheck.check(run)]
+
+
+def _rules(found: list[str]) -> set[str]:
+    return {line.split(" ", 1)[0] for line in found}
+
+
+FACTORY = (
+    "from flask import Flask\nfrom config import get_config\n\n\n"
+    'def create_app(config_name="development"):\n'
+    "    app = Flask(__name__)\n    app.config.from_object(get_config(config_name))\n"
+    "    get_config(config_name).validate(app.config)\n    return app\n"
+)
+CONFIG = (
+    "_DEVELOPMENT_DEFAULTS = {'SECRET_KEY': 'dev-key-123456'}\n\n\n"
+    "class ProductionConfig:\n    @classmethod\n    def validate(cls, config=None):\n        pass\n\n\n"
+    "def get_config(name=None):\n    return ProductionConfig\n"
+)
+
+
+def test_a_sound_result_passes() -> None:
+    assert _check({"app.py": APP}, {"app/__init__.py": FACTORY, "config.py": CONFIG}) == []
+
+
+# -------------------------------------------------------------------------------- links
+def test_an_undefined_name_is_refused() -> None:
+    found = _check({"app.py": APP}, {"app.py": APP + "x = helper()\n"})
+    assert found == ["links app.py:3: `helper` is not defined here after the migration"]
+
+
+def test_a_name_already_undefined_before_is_not_the_migrations_doing() -> None:
+    before = APP + "x = helper()\n"
+    assert _check({"app.py": before}, {"app.py": before + "y = 1\n"}) == []
+
+
+def test_importing_a_name_that_is_gone_is_refused() -> None:
+    before = {"app.py": APP + "db = object()\n", "views.py": "from app import db\n"}
+    after = {"app.py": APP, "views.py": "from app import db\n"}
+    assert _check(before, after) == ["links views.py:1: `db` is no longer defined in app.py (app)"]
+
+
+def test_an_import_of_a_module_that_is_gone_is_refused() -> None:
+    before = {"app.py": APP, "helpers.py": "X = 1\n", "views.py": "from helpers import X\n"}
+    after = {"app.py": APP, "views.py": "from helpers import X\n"}
+    assert _rules(_check(before, after)) == {"links"}
+
+
+def test_a_name_that_became_local_to_create_app_is_named_so() -> None:
+    before = {"app/__init__.py": APP + "db = 1\n", "app/views.py": "from app import db\n"}
+    after = {
+        "app/__init__.py": "from flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__)\n    db = 1\n    return app\n",
+        "app/views.py": "from app import db\n",
+    }
+    found = _check(before, after)
+    assert any("`db` became local to create_app() in app/__init__.py" in line for line in found)
+
+
+def test_a_module_attribute_that_became_local_is_refused() -> None:
+    before = {
+        "app.py": APP + "db = 1\n",
+        "tests/test_x.py": "import app\n\n\ndef test_it():\n    assert app.db\n",
+    }
+    after = {
+        "app.py": "from flask import Flask\n\n\ndef create_app():\n    db = 1\n    return Flask(__name__)\n",
+        "tests/test_x.py": "import app\n\n\ndef test_it():\n    assert app.db\n",
+    }
+    assert "new-local" in _rules(_check(before, after))
+
+
+def test_imports_of_libraries_are_not_judged() -> None:
+    assert _check({"app.py": APP}, {"app.py": APP + "from flask import nothing_there\n"}) == []
+
+
+def test_submodules_count_as_names() -> None:
+    after = {
+        "app/__init__.py": APP,
+        "app/main/__init__.py": "",
+        "app/main/routes.py": "",
+        "x.py": "from app.main import routes\n",
+    }
+    assert _check({"app/__init__.py": APP}, after) == []
+
+
+# ------------------------------------------------------------------------ registrations
+BLUEPRINT = "from flask import Blueprint\nbp = Blueprint('main', __name__)\n"
+VIEWS = "from app.main import bp\n\n\n@bp.route('/')\ndef index():\n    return ''\n"
+
+
+def test_a_registering_module_nothing_imports_is_refused() -> None:
+    after = {
+        "app/__init__.py": "from flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__)\n    from .main import bp\n    app.register_blueprint(bp)\n    return app\n",
+        "app/main/__init__.py": BLUEPRINT,
+        "app/main/cli.py": "from app.main import bp\n\n\n@bp.cli.command('translate')\ndef translate():\n    pass\n",
+    }
+    found = _check({"app/__init__.py": APP}, after)
+    assert [line.split(":")[0] for line in found] == ["registrations app/main/cli.py"]
+
+
+def test_a_registering_module_the_blueprint_imports_passes() -> None:
+    after = {
+        "app/__init__.py": "from flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__)\n    from .main import bp\n    app.register_blueprint(bp)\n    return app\n",
+        "app/main/__init__.py": BLUEPRINT + "from . import routes  # noqa\n",
+        "app/main/routes.py": VIEWS,
+    }
+    assert _check({"app/__init__.py": APP}, after) == []
+
+
+# --------------------------------------------------------------------------- production
+def test_a_literal_secret_after_the_config_load_is_refused() -> None:
+    factory = FACTORY.replace(
+        "    get_config(config_name).validate(app.config)\n",
+        "    app.config.update(SECRET_KEY='dev')\n    get_config(config_name).validate(app.config)\n",
+    )
+    found = _check({"app.py": APP}, {"app/__init__.py": factory, "config.py": CONFIG})
+    assert [line.split(" ")[0] for line in found] == ["production"]
+    assert "`SECRET_KEY` is set to a literal after the config classes load" in found[0]
+
+
+def test_debug_on_after_the_load_is_refused() -> None:
+    factory = FACTORY.replace("    return app\n", "    app.debug = True\n    return app\n")
+    assert "production" in _rules(
+        _check({"app.py": APP}, {"app/__init__.py": factory, "config.py": CONFIG})
+    )
+
+
+def test_settings_read_from_the_environment_after_the_load_pass() -> None:
+    factory = FACTORY.replace(
+        "    get_config(config_name).validate(app.config)\n",
+        "    app.config['SECRET_KEY'] = os.environ['KEY']\n    get_config(config_name).validate(app.config)\n",
+    ).replace("from flask import Flask\n", "import os\nfrom flask import Flask\n")
+    assert _check({"app.py": APP}, {"app/__init__.py": factory, "config.py": CONFIG}) == []
+
+
+def test_a_secret_literal_left_in_production_code_is_refused() -> None:
+    after = {"app/__init__.py": FACTORY + "TOKEN = 'sk_live_abcdef123456'\n", "config.py": CONFIG}
+    found = _check({"app.py": APP}, after, frozenset({"sk_live_abcdef123456"}))
+    assert [line.split(" ")[0] for line in found] == ["production"]
+
+
+def test_the_development_default_in_config_py_is_allowed() -> None:
+    after = {"app/__init__.py": FACTORY, "config.py": CONFIG}
+    assert _check({"app.py": APP}, after, frozenset({"dev-key-123456"})) == []
+
+
+def test_a_short_secret_elsewhere_counts_only_as_a_secret_setting() -> None:
+    after = {"app/__init__.py": FACTORY + "MODE = request_mode = 'default'\n", "config.py": CONFIG}
+    assert _check({"app.py": APP}, after, frozenset({"default"})) == []
+    held = {"app/__init__.py": FACTORY + "PASSWORD = 'default'\n", "config.py": CONFIG}
+    assert "production" in _rules(_check({"app.py": APP}, held, frozenset({"default"})))
+
+
+def test_a_factory_that_does_not_validate_the_final_settings_is_refused() -> None:
+    factory = FACTORY.replace("    get_config(config_name).validate(app.config)\n", "")
+    found = _check({"app.py": APP}, {"app/__init__.py": factory, "config.py": CONFIG})
+    assert any("does not validate the settings" in line for line in found)
+
+
+def test_validating_before_a_later_config_statement_is_refused() -> None:
+    factory = FACTORY.replace(
+        "    return app\n", "    app.config.from_envvar('SETTINGS')\n    return app\n"
+    )
+    assert "production" in _rules(
+        _check({"app.py": APP}, {"app/__init__.py": factory, "config.py": CONFIG})
+    )
+
+
+# ------------------------------------------------------------------------------ proxies
+def test_current_app_handed_to_a_thread_is_refused() -> None:
+    after = (
+        APP
+        + "from flask import current_app\nfrom threading import Thread\n\n\ndef send(msg):\n    Thread(target=print, args=[current_app, msg]).start()\n"
+    )
+    found = _check({"app.py": APP}, {"app.py": after})
+    assert [line.split(" ")[0] for line in found] == ["proxies"]
+
+
+def test_current_app_returned_or_stored_is_refused() -> None:
+    after = (
+        APP
+        + "from flask import current_app\n\n\ndef get():\n    return current_app\n\n\nholder = {'app': current_app}\n"
+    )
+    assert len(_check({"app.py": APP}, {"app.py": after})) == 2
+
+
+def test_current_app_app_context_is_refused() -> None:
+    after = (
+        APP
+        + "from flask import current_app\n\n\ndef job():\n    with current_app.app_context():\n        pass\n"
+    )
+    assert _rules(_check({"app.py": APP}, {"app.py": after})) == {"proxies"}
+
+
+def test_the_real_object_and_plain_reads_pass() -> None:
+    after = APP + (
+        "from flask import current_app\nfrom threading import Thread\n\n\n"
+        "def send(msg):\n    Thread(target=print, args=[current_app._get_current_object(), msg]).start()\n"
+        "    return current_app.config['X'], getattr(current_app, 'name')\n"
+    )
+    assert _check({"app.py": APP}, {"app.py": after}) == []
+
+
+def test_a_proxy_the_original_already_handed_on_is_not_the_migrations_doing() -> None:
+    before = APP + "from flask import current_app\n\n\ndef get():\n    return current_app\n"
+    assert _check({"app.py": before}, {"app.py": before + "X = 1\n"}) == []
+
+
+def test_violations_name_the_codemod_that_produced_them() -> None:
+    original = project_of({"app.py": APP})
+    broken = project_of({"app.py": APP + "x = helper()\n"})
+
+    @dataclasses.dataclass
+    class _Codemod:
+        name: str
+
+    @dataclasses.dataclass
+    class _Step:
+        codemod: _Codemod
+        before: object
+        after: object
+
+    run = _Run(
+        original, broken, analyze(original), (_Step(_Codemod("blueprints"), original, broken),)
+    )
+    assert [v.codemod for v in selfcheck.check(run)] == ["blueprints"]
+    assert Workspace.of(run).author("app.py") == "blueprints"
