@@ -22,7 +22,7 @@ from flaskmod.names import ModuleIndex, qualify
 from flaskmod.project import Project
 from flaskmod.versions import dependency_range
 
-from ._imports import add_import, add_statements_after_imports
+from ._imports import add_import, add_statements_after_import_of
 from ._layout import FACTORY
 from ._moving import dotted, imported_as
 
@@ -189,7 +189,7 @@ def _rewrite_one(
         cst.parse_statement(f"{name} = {call}\n") for name, call in creations
     ]
     statements[0] = statements[0].with_changes(leading_lines=[cst.EmptyLine()])
-    new = add_statements_after_imports(new, statements)
+    new = add_statements_after_import_of(new, package, statements)
     if "os." in config:
         new = add_import(new, "os")
     return new

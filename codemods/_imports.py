@@ -6,10 +6,12 @@ it), otherwise a new statement goes after the module's leading imports.
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 import libcst as cst
 
 
-def _is_import_line(statement: cst.BaseStatement) -> bool:
+def _is_import_line(statement: cst.BaseStatement) -> TypeGuard[cst.SimpleStatementLine]:
     return isinstance(statement, cst.SimpleStatementLine) and all(
         isinstance(small, cst.Import | cst.ImportFrom) for small in statement.body
     )
@@ -47,7 +49,7 @@ def has_import(tree: cst.Module, module: str, name: str | None = None) -> bool:
     for statement in tree.body:
         if not _is_import_line(statement):
             continue
-        for small in statement.body:  # type: ignore[attr-defined]
+        for small in statement.body:
             if name is None and isinstance(small, cst.Import):
                 if any(
                     alias.evaluated_name == module and alias.asname is None for alias in small.names
@@ -70,12 +72,12 @@ def add_import(tree: cst.Module, module: str, name: str | None = None) -> cst.Mo
     """`import module` or `from module import name`, unless the module already has it."""
     if has_import(tree, module, name):
         return tree
-    body = list(tree.body)
+    body: list[cst.BaseStatement] = list(tree.body)
     if name is not None:
         for index, statement in enumerate(body):
-            if not _is_import_line(statement) or len(statement.body) != 1:  # type: ignore[attr-defined]
+            if not _is_import_line(statement) or len(statement.body) != 1:
                 continue
-            small = statement.body[0]  # type: ignore[attr-defined]
+            small = statement.body[0]
             if (
                 isinstance(small, cst.ImportFrom)
                 and _module_of(small) == module
@@ -98,16 +100,45 @@ def add_import(tree: cst.Module, module: str, name: str | None = None) -> cst.Mo
 def add_statements_after_imports(
     tree: cst.Module, statements: list[cst.BaseStatement]
 ) -> cst.Module:
-    body = list(tree.body)
+    body: list[cst.BaseStatement] = list(tree.body)
     position = _after_leading_imports(tree)
     body[position:position] = statements
     return tree.with_changes(body=body)
 
 
+def add_statements_after_import_of(
+    tree: cst.Module, module: str, statements: list[cst.BaseStatement]
+) -> cst.Module:
+    """`statements` after the last top-level import that names `module` and the imports that
+    follow it (a script may run code before its imports: `os.environ[...] = ...` then
+    `from app import app`), else after the leading imports."""
+    body: list[cst.BaseStatement] = list(tree.body)
+    position = None
+    for index, statement in enumerate(body):
+        if _is_import_line(statement) and any(
+            _names_module(small, module) for small in statement.body
+        ):
+            position = index + 1
+    if position is None:
+        return add_statements_after_imports(tree, statements)
+    while position < len(body) and _is_import_line(body[position]):
+        position += 1  # the imports right after it, too: they may need nothing from the app
+    body[position:position] = statements
+    return tree.with_changes(body=body)
+
+
+def _names_module(small: cst.BaseSmallStatement, module: str) -> bool:
+    if isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+        return cst.Module([]).code_for_node(small.module) == module
+    if isinstance(small, cst.Import):
+        return any(alias.evaluated_name == module for alias in small.names)
+    return False
+
+
 def add_import_line(tree: cst.Module, line: str) -> cst.Module:
     """An import written as a line (`import os`, `from a import b as c`), unless already there."""
-    statement = cst.parse_statement(line + "\n")
-    small = statement.body[0]  # type: ignore[attr-defined]
+    statement = cst.ensure_type(cst.parse_statement(line + "\n"), cst.SimpleStatementLine)
+    small = statement.body[0]
     if isinstance(small, cst.Import) and len(small.names) == 1 and small.names[0].asname is None:
         return add_import(tree, small.names[0].evaluated_name)
     if (

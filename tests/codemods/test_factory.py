@@ -351,3 +351,13 @@ def test_a_call_already_passing_app_is_left_alone() -> None:
         ),
     )
     assert outcome.project.text("tests/test_a.py").count("app=app") == 1
+
+
+def test_a_script_running_code_before_its_imports_gets_its_app_after_them() -> None:
+    tests = 'import os\nos.environ["DATABASE_URL"] = "sqlite://"\n\nimport unittest\nfrom app import app\nfrom app.models import User\n\n\nclass T(unittest.TestCase):\n    pass\n'
+    outcome = run_one(
+        "factory", project_of({PKG: GLOBAL, "tests.py": tests, "app/models.py": "User = 1\n"})
+    )
+    text = outcome.project.text("tests.py")
+    assert text.index("from app import create_app") < text.index('app = create_app("testing")')
+    assert text.index("from app.models import User") < text.index('app = create_app("testing")')
