@@ -19,13 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import NoReturn
 
 import libcst as cst
 import libcst.matchers as m
 
-from flaskmod.analysis import AppModel, Layout
+from flaskmod.analysis import AppModel
 from flaskmod.codemod import (
     CONFIG_ENV_VAR,
     CONFIG_MODULE,
@@ -401,12 +400,10 @@ def plan(context: Context) -> ConfigPlan | None:
 
 
 def config_dir(model: AppModel) -> str:
-    """Where `config.py` goes: the folder from which the app module is imported."""
-    directory = PurePosixPath(model.app_dir)
-    if model.layout is Layout.PACKAGE:
-        directory = directory.parent
-    text = directory.as_posix()
-    return "" if text == "." else text
+    """Where `config.py` goes: the folder from which the app module is imported (its import
+    root), so that `from config import get_config` resolves wherever the app's own import does:
+    beside `app.py` or `app/`, and at the top of `project/` for `project/app.py` in a package."""
+    return model.import_root
 
 
 def _config_module(

@@ -1327,3 +1327,16 @@ def test_forms_that_are_not_movable_settings(statement: str) -> None:
     check_noop(
         NAME, "import json\n" + HEAD + "defaults = pairs = mapping = {}\n" + statement + "\n"
     )
+
+
+def test_config_py_goes_to_the_import_root_of_an_app_inside_a_package() -> None:
+    files, _ = migrated(
+        {"project/__init__.py": "", "project/app.py": HEAD + "app.config['A'] = 1\n"}
+    )
+    assert "config.py" in files and "project/config.py" not in files
+    assert "from config import get_config" in files["project/app.py"]
+
+
+def test_config_py_goes_beside_a_package_in_a_source_folder() -> None:
+    files, _ = migrated({"src/site/__init__.py": HEAD + "app.config['A'] = 1\n"})
+    assert "src/config.py" in files
