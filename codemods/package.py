@@ -245,26 +245,37 @@ def _replace_main_block(
     if not main.kept:
         return tree
     command = _command_name(list(main.kept))
-    function = _command_function(model.app_name, command, script, main.kept)
-    context.note(
-        "the `__main__` block's other statements are now "
-        f"`{flask_command(context.flask, package, command)}`",
-        model.app_path,
-        main.line,
-    )
+    has_cli = context.has("app_cli")
+    function = _command_function(model.app_name, command, script, main.kept, has_cli)
+    if has_cli:
+        context.note(
+            "the `__main__` block's other statements are now "
+            f"`{flask_command(context.flask, package, command)}`",
+            model.app_path,
+            main.line,
+        )
+    else:  # Flask 0.10 has no `flask` command line
+        name = f"{command.replace('-', '_')}_command"
+        context.warn(
+            f"the `__main__` block's other statements are now the function `{name}()`; "
+            f"Flask {context.flask.version[0]}.{context.flask.version[1]} has no `flask` command "
+            f"line: run `python -c 'from {package} import {name}; {name}()'` where you ran them",
+            model.app_path,
+            main.line,
+        )
     body = [*tree.body, function.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])]
     return tree.with_changes(body=body)
 
 
 def _command_function(
-    app: str, command: str, script: str, kept: tuple[cst.BaseStatement, ...]
+    app: str, command: str, script: str, kept: tuple[cst.BaseStatement, ...], has_cli: bool
 ) -> cst.BaseStatement:
     doc = f'"""What `python {script}` used to run before starting the server."""'
-    (function,) = template(
-        f'@{{app}}.cli.command("{command}")\ndef {{name}}():\n    {doc}\n    pass\n',
-        app=cst.Name(app),
-        name=cst.Name(f"{command.replace('-', '_')}_command"),
-    )
+    decorator = f'@{{app}}.cli.command("{command}")\n' if has_cli else ""
+    names: dict[str, cst.CSTNode] = {"name": cst.Name(f"{command.replace('-', '_')}_command")}
+    if has_cli:
+        names["app"] = cst.Name(app)
+    (function,) = template(f"{decorator}def {{name}}():\n    {doc}\n    pass\n", **names)
     assert isinstance(function, cst.FunctionDef)
     inner = cst.ensure_type(function.body, cst.IndentedBlock)
     return function.with_changes(body=inner.with_changes(body=[inner.body[0], *kept]))

@@ -359,6 +359,7 @@ def is_secret(key: str, literal: str | bytes | None) -> bool:
 #: the first Flask version that has each idiom flaskmod may generate
 GATES: Final[dict[str, Version]] = {
     "root_path_argument": (0, 11),
+    "app_cli": (0, 11),
     "test_cli_runner": (1, 0),
     "blueprint_cli": (1, 1),
     "route_shortcuts": (2, 0),

@@ -168,3 +168,15 @@ def test_flask_0_10_sets_the_root_path_after_creation() -> None:
 
 def test_flask_0_11_takes_root_path_as_an_argument() -> None:
     assert ROOTED in _moved(APP, flask="0.11")
+
+
+def test_flask_0_10_gets_a_plain_function_for_the_main_block() -> None:
+    outcome = run_one(
+        "package",
+        project_of(APP + "def init_db():\n    pass\nif __name__ == '__main__':\n    init_db()\n    app.run()\n"),
+        flask="0.10",
+    )
+    text = outcome.project.text("app/__init__.py")
+    assert "cli.command" not in text
+    assert "def init_db_command():" in text
+    assert any("has no `flask` command line" in f.message for f in outcome.findings)
