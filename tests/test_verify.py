@@ -526,3 +526,15 @@ def test_the_original_trees_venv_serves_a_migration_in_a_temporary_folder(tmp_pa
     chosen = choose_interpreter(tmp_path / "elsewhere", None, also=(tmp_path / "project",))
     if os.name == "posix":
         assert (chosen.path, chosen.source) == (str(venv_python), "the project's .venv/")
+
+
+def test_a_setting_naming_a_renamed_endpoint_is_the_same_setting() -> None:
+    from flaskmod.verify.compare import config_rows
+
+    rows = config_rows(
+        {"UPLOADER": "'upload'", "OTHER": "'upload'"},
+        {"UPLOADER": "'main.upload'", "OTHER": "'elsewhere'"},
+        {"upload": {"main.upload"}},
+    )
+    changed = [row.message for row in rows if row.status.value == "different"]
+    assert changed == ["config value changed: OTHER: 'upload' → 'elsewhere'"]

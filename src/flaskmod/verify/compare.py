@@ -21,7 +21,7 @@ def compare(old: Description, new: Description) -> list[Row]:
         rows += scoped_rows(check, _scoped(old.get(key)), _scoped(new.get(key)), scopes)
     for key, check in REGISTRIES:
         rows += named_rows(check, old.get(key) or (), new.get(key) or ())
-    rows += config_rows(old["config"], new["config"])
+    rows += config_rows(old["config"], new["config"], endpoint_mapping(pairs))
     rows += blueprint_rows(old["blueprints"], new["blueprints"])
     if "responses" in old and "responses" in new:
         rows += response_rows(old["responses"], new["responses"])
@@ -263,8 +263,24 @@ def named_rows(check: str, old: Iterable[str], new: Iterable[str]) -> list[Row]:
     return rows
 
 
-def config_rows(old: Mapping[str, str], new: Mapping[str, str]) -> list[Row]:
-    """Every key the original has must keep its value; a factory may add keys of its own."""
+def config_rows(
+    old: Mapping[str, str],
+    new: Mapping[str, str],
+    endpoints: Mapping[str, set[str]] | None = None,
+) -> list[Row]:
+    """Every key the original has must keep its value; a factory may add keys of its own.
+
+    A setting that names an endpoint (`CKEDITOR_FILE_UPLOADER = 'upload'`) keeps its meaning when
+    it names what that endpoint became (`'main.upload'`): the URL rules say so, not a convention.
+    """
+    renamed = {
+        repr(before): {repr(after) for after in afters}
+        for before, afters in (endpoints or {}).items()
+    }
+    new = {
+        key: old[key] if key in old and value in renamed.get(old[key], ()) else value
+        for key, value in new.items()
+    }
     same = sum(1 for key, value in old.items() if new.get(key) == value)
     rows = [Row("config", f"{same} keys equal")] if same else []
     for key in sorted(old):
