@@ -89,7 +89,12 @@ def test_rebinding_or_handing_out_the_app_is_refused_unless_forced(
         "import admin_setup\nimport views\nfrom werkzeug.middleware.proxy_fix import ProxyFix\n"
     )
     source = header + HEAD + "\n" + statement + "\n" + VIEW
-    root = write_tree(tmp_path / "p", {"app.py": source})
+    # the project's own modules: flaskmod could read them, but not tell what they do with the app
+    own = {
+        "admin_setup.py": "def setup_admin(app):\n    pass\n",
+        "views.py": "def init(app):\n    pass\n",
+    }
+    root = write_tree(tmp_path / "p", {"app.py": source, **own})
     line = source.splitlines().index(statement.splitlines()[-1]) + 1
     err = _refused(root)
     assert err.startswith(f"error: app.py:{line}: `"), err
@@ -104,7 +109,10 @@ def test_rebinding_or_handing_out_the_app_is_refused_unless_forced(
 
 def test_several_blocking_uses_are_all_listed(tmp_path: Path) -> None:
     source = HEAD + "register(app)\nsetup_admin(app)\napp = Middleware(app)\n"
-    root = write_tree(tmp_path / "q", {"app.py": "from x import register, setup_admin\n" + source})
+    own = {"x.py": "def register(app):\n    pass\n\n\ndef setup_admin(app):\n    pass\n"}
+    root = write_tree(
+        tmp_path / "q", {"app.py": "from x import register, setup_admin\n" + source, **own}
+    )
     err = _refused(root, "--step")
     lines = err.splitlines()
     assert lines[0].startswith("error: app.py:5: `register(app)`") and "these 3" in lines[0]
@@ -113,6 +121,21 @@ def test_several_blocking_uses_are_all_listed(tmp_path: Path) -> None:
     assert len(lines) == 3
     code, out, _ = invoke("plan", str(root))
     assert code == 0 and "refuses until the manual steps at app.py:5, app.py:6, app.py:7" in out
+
+
+def test_a_library_function_given_the_app_does_not_block(project) -> None:
+    root = project(
+        {
+            "app.py": "import bugsnag.flask\nfrom flask import Flask\n\napp = Flask(__name__)\n"
+            "bugsnag.flask.handle_exceptions(app)\n"
+        }
+    )
+    model = analyze(scan(root))
+    assert not model.blocking
+    assert [str(f) for f in model.findings] == [
+        "app.py:5: `bugsnag.flask.handle_exceptions(app)` hands the app to a library's set-up "
+        "function: it now runs in create_app, once for each app built"
+    ]
 
 
 def test_the_usual_ways_of_touching_the_app_do_not_block(project) -> None:

@@ -567,8 +567,9 @@ def analyze(project: Project, choice: str | None = None) -> AppModel:
         usage.line_of = _line_in(index, position)
         statement.visit(usage)
     findings += _star_imports_of(project, app.import_name)
-    blocking = blocking_uses(project, app.app_path, app.app_name, app.app_line)
-    findings += blocking
+    uses = blocking_uses(project, app.app_path, app.app_name, app.app_line)
+    blocking = [f for f in uses if f.severity is Severity.MANUAL]
+    findings += uses
     extensions, unknown = _extension_names(project, app.app_path, app.app_name)
     return replace(
         app,
@@ -623,10 +624,13 @@ def blocking_uses(project: Project, path: str, app: str, app_line: int) -> list[
     reports the unknown ones and the factory constructs them per app, which is equivalent to doing
     it once at import. Also not blocking: `x.init_app(app)`, calls on the app itself
     (`app.register_blueprint(bp)`), builtins, and wrapping `app.wsgi_app` (`app.wsgi_app =
-    ProxyFix(app.wsgi_app)`), which is Flask's documented way to add middleware.
+    ProxyFix(app.wsgi_app)`), which is Flask's documented way to add middleware; and a library's
+    function given the app (`bugsnag.flask.handle_exceptions(app)`): a set-up call, reported as a
+    note by `library_calls`.
     """
     index = project.index(path)
-    finder = _BlockingUses(app, app_line, ImportTable(index.imports))
+    tops = frozenset(project.module_name(p).split(".")[0] for p in project.python_paths())
+    finder = _BlockingUses(app, app_line, ImportTable(index.imports), tops)
     for position, statement in enumerate(index.body):
         if isinstance(statement, cst.FunctionDef | cst.ClassDef) and app not in (
             index.facts(position).declared_global
@@ -636,10 +640,24 @@ def blocking_uses(project: Project, path: str, app: str, app_line: int) -> list[
         statement.visit(finder)
     found: dict[int, Finding] = {}
     for line, node, message in finder.found:
-        code = " ".join(index.tree.code_for_node(node).split())
-        code = code if len(code) <= 60 else code[:57] + "..."
-        found.setdefault(line, Finding(Location(path, line), message.format(code=code)))
-    return [found[line] for line in sorted(found)]
+        found.setdefault(
+            line, Finding(Location(path, line), message.format(code=_short(index, node)))
+        )
+    notes = [
+        Finding(
+            Location(path, line),
+            f"`{_short(index, node)}` hands the app to a library's set-up function: it now runs "
+            "in create_app, once for each app built",
+            Severity.NOTE,
+        )
+        for line, node in finder.library_calls
+    ]
+    return [found[line] for line in sorted(found)] + notes
+
+
+def _short(index: ModuleIndex, node: cst.CSTNode) -> str:
+    code = " ".join(index.tree.code_for_node(node).split())
+    return code if len(code) <= 60 else code[:57] + "..."
 
 
 def _binds(target: cst.BaseExpression, name: str) -> bool:
@@ -666,11 +684,15 @@ class _BlockingUses(cst.CSTVisitor):
         "or keep the app in a global); check that it works when called in create_app"
     )
 
-    def __init__(self, app: str, app_line: int, imports: ImportTable) -> None:
+    def __init__(
+        self, app: str, app_line: int, imports: ImportTable, project_modules: frozenset[str]
+    ) -> None:
         self.imports = imports
         self.app = app
         self.app_line = app_line
+        self.project_modules = project_modules
         self.found: list[tuple[int, cst.CSTNode, str]] = []
+        self.library_calls: list[tuple[int, cst.CSTNode]] = []
         self.line_of: LineOf = lambda node: 0
 
     def _add(self, node: cst.CSTNode, message: str) -> None:
@@ -731,4 +753,7 @@ class _BlockingUses(cst.CSTVisitor):
             return
         if any(known_extension(q) for q in qualified):
             return
+        if any(q.split(".")[0] not in self.project_modules for q in qualified):
+            self.library_calls.append((self.line_of(node), node))
+            return  # a library's set-up call: as safe in create_app as at import
         self._add(node, self.PASSED)

@@ -173,7 +173,10 @@ def test_flask_0_11_takes_root_path_as_an_argument() -> None:
 def test_flask_0_10_gets_a_plain_function_for_the_main_block() -> None:
     outcome = run_one(
         "package",
-        project_of(APP + "def init_db():\n    pass\nif __name__ == '__main__':\n    init_db()\n    app.run()\n"),
+        project_of(
+            APP
+            + "def init_db():\n    pass\nif __name__ == '__main__':\n    init_db()\n    app.run()\n"
+        ),
         flask="0.10",
     )
     text = outcome.project.text("app/__init__.py")
