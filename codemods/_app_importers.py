@@ -15,7 +15,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from flaskmod.analysis import AppModel
-from flaskmod.conventions import EXTENSIONS_MODULE
+from flaskmod.conventions import EXTENSIONS_MODULE, FACTORY
 from flaskmod.errors import Finding, Location, Severity
 from flaskmod.knowledge import SQLALCHEMY_CLASSES, canonical
 from flaskmod.names import ModuleIndex, qualify
@@ -23,7 +23,6 @@ from flaskmod.project import Project
 from flaskmod.versions import dependency_range
 
 from ._imports import add_import, add_statements_after_import_of
-from ._layout import FACTORY
 from ._moving import dotted, imported_as
 
 APP_NAMES = ("app", "application")
@@ -107,7 +106,11 @@ def _free_name(tree: cst.Module, wanted: str) -> str:
     return wanted if used <= in_imports and not bound_by_import else f"{wanted}_under_test"
 
 
-ENTRY_POINT_CONFIG = 'os.environ.get("FLASK_CONFIG", "development")'
+def entry_point_config(env_var: str) -> str:
+    """An entry script's app reads its config name from the environment (development if unset)."""
+    return f'os.environ.get("{env_var}", "development")'
+
+
 TESTING = '"testing"'
 
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import TypeVar
 
 import libcst as cst
 import libcst.matchers as m
@@ -150,15 +151,29 @@ class _PruneImports(cst.CSTTransformer):
         return _with_names(updated_node, keep)
 
 
-def _with_names(node, keep):  # type: ignore[no-untyped-def]
+ImportNode = TypeVar("ImportNode", cst.Import, cst.ImportFrom)
+
+
+def _with_names(node: ImportNode, keep: list[cst.ImportAlias]) -> ImportNode | cst.RemovalSentinel:
     if not keep:
         return cst.RemoveFromParent()
-    if len(keep) == len(node.names):
+    names = node.names
+    if not isinstance(names, cst.ImportStar) and len(keep) == len(names):
         return node
-    keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-    if isinstance(node, cst.ImportFrom) and node.lpar is not None and len(keep) < 4:
-        return node.with_changes(names=keep, lpar=None, rpar=None)
-    return node.with_changes(names=keep)
+    return node.with_changes(names=kept_names(node, keep))
+
+
+def kept_names(
+    node: cst.Import | cst.ImportFrom, keep: list[cst.ImportAlias]
+) -> list[cst.ImportAlias]:
+    """The names that stay, punctuated to parse: inside parentheses the last one keeps the
+    original last name's comma (a trailing comma before a newline is valid there, and the
+    newline is in that comma); without them, the last one has none."""
+    names = node.names
+    assert not isinstance(names, cst.ImportStar)
+    parenthesized = isinstance(node, cst.ImportFrom) and node.lpar is not None
+    last = names[-1].comma if parenthesized else cst.MaybeSentinel.DEFAULT
+    return [*keep[:-1], keep[-1].with_changes(comma=last)]
 
 
 def prune_imports(tree: cst.Module, names: Collection[str]) -> cst.Module:
@@ -178,11 +193,11 @@ def _pruned(statement: cst.BaseStatement, pruner: _PruneImports) -> cst.BaseStat
     if isinstance(statement, cst.SimpleStatementLine) and any(
         isinstance(small, cst.Import | cst.ImportFrom) for small in statement.body
     ):
-        new = statement.visit(pruner)
-        return new if isinstance(new, cst.SimpleStatementLine) and new.body else None
+        line = statement.visit(pruner)
+        return line if isinstance(line, cst.SimpleStatementLine) and line.body else None
     if isinstance(statement, cst.If | cst.Try) and _has_import(statement):
-        new = statement.visit(pruner)
-        return new if isinstance(new, cst.BaseStatement) else None
+        block = statement.visit(pruner)
+        return block if isinstance(block, cst.BaseStatement) else None
     return statement
 
 
@@ -298,11 +313,8 @@ class _SplitImport(cst.CSTTransformer):
         self.changed = True
         lines: list[cst.SimpleStatementLine] = []
         if stay:
-            stay[-1] = stay[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
             lines.append(
-                updated_node.with_changes(
-                    body=[node.with_changes(names=stay, lpar=None, rpar=None)]
-                )
+                updated_node.with_changes(body=[node.with_changes(names=kept_names(node, stay))])
             )
         for destination, aliases in going.items():
             aliases[-1] = aliases[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)

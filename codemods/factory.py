@@ -24,7 +24,7 @@ from flaskmod.errors import Finding, Location
 from flaskmod.names import ModuleIndex
 from flaskmod.project import Project
 
-from ._app_importers import ENTRY_POINT_CONFIG, rewrite_app_importers, rewrite_test_imports
+from ._app_importers import entry_point_config, rewrite_app_importers, rewrite_test_imports
 from ._app_users import AppUser, ToCurrentApp, Use, classify, with_app_parameter
 from ._building import leading_lines
 from ._imports import add_import
@@ -145,7 +145,12 @@ def edit(context: Context, plan: FactoryPlan) -> Project:
     needs_app = frozenset(user.name for user in plan.users if user.use is Use.OBJECT)
     tests, found = rewrite_test_imports(project, model, tree, needs_app)
     entries, more = rewrite_app_importers(
-        project, model, tree, plan.entry_points, ENTRY_POINT_CONFIG, needs_app
+        project,
+        model,
+        tree,
+        plan.entry_points,
+        entry_point_config(context.option("config_env_var")),
+        needs_app,
     )
     context.findings += found + more
     helpers = {helper.path: _rewritten_helper(context, helper) for helper in plan.helpers}

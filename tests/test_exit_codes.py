@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from flaskmod import cli, journal
+from flaskmod import upgrade as upgrade_module
 from flaskmod.cli import main
 from tests.conftest import FIXTURES
 from tests.test_gitops import clean_env
@@ -40,11 +41,28 @@ def last_line(err: str) -> str:
     return err.splitlines()[-1]
 
 
-def test_a_recursion_error_is_an_internal_error_naming_the_file(tmp_path: Path) -> None:
+def test_a_400_operand_expression_migrates(tmp_path: Path) -> None:
+    """It used to crash LibCST's recursive visitors (issue 13); the name index and the codemods
+    walk it, and the self-check's pyflakes gets the stack it needs."""
     root = minimal(tmp_path)
     long_sum = " + ".join(f"x{n}" for n in range(400))
     with (root / "app.py").open("a") as handle:
         handle.write(f"\n\ndef total():\n    return {long_sum}\n")
+    code, err = upgrade(str(root), "--apply")
+    assert code == 0, err
+    assert long_sum in (root / "app" / "__init__.py").read_text()
+
+
+def test_a_recursion_error_is_an_internal_error_naming_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flaskmod.codemods import factory
+
+    def too_deep(context: object) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(factory.codemod, "_plan", too_deep)
+    root = minimal(tmp_path)
     before = snapshot(root)
     code, err = upgrade(str(root), "--apply")
     assert code == cli.EXIT_INTERNAL == 3
@@ -62,7 +80,7 @@ def test_any_unexpected_exception_is_exit_3_not_1(
     def broken(*args: object, **kwargs: object) -> None:
         raise ValueError("unexpected\nsecond line")
 
-    monkeypatch.setattr(cli, "compute", broken)
+    monkeypatch.setattr(upgrade_module, "compute", broken)
     code, err = upgrade(str(minimal(tmp_path)), "--check")
     assert code == 3
     assert last_line(err).startswith("error: internal error: ValueError: unexpected. This is")

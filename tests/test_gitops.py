@@ -33,7 +33,7 @@ from flaskmod.changeset import compute
 from flaskmod.codemod import Codemod, Context
 from flaskmod.gitops import pending_steps
 from flaskmod.interactive import Hunks
-from flaskmod.pipeline import Options, discover, run
+from flaskmod.pipeline import Driver, Options, discover, run
 from flaskmod.project import scan
 from tests.conftest import FIXTURES, write_tree
 
@@ -583,5 +583,5 @@ def test_lazy_steps_match_one_full_run() -> None:
     project = scan(FIXTURES / "jsonapi" / "before")
     full = run(project, discover(), Options())
     expected = [(s.codemod.name, compute(s.before, s.after)) for s in full.steps if s.changed]
-    lazy = [(p.codemod.name, p.changes) for p in pending_steps(project, discover(), Options())]
+    lazy = [(p.codemod.name, p.changes) for p in pending_steps(Driver(project, discover()))]
     assert lazy == expected

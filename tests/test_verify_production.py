@@ -133,9 +133,7 @@ def test_debug_on_and_an_app_that_starts_without_secrets_are_differences(tmp_pat
         "class ProductionConfig(BaseConfig):\n",
         "class ProductionConfig(BaseConfig):\n    DEBUG = True\n",
     )
-    text = text.replace(
-        "            if not value or value == development_default:", "            if False:"
-    )
+    text = text.replace("raise RuntimeError(", "print(")  # validate() no longer refuses anything
     config.write_text(text, encoding="utf-8")
     code, data, _ = run(original, migrated)
     assert code == 1

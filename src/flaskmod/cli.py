@@ -1,20 +1,18 @@
-"""Command line: snapshot → analysis → codemods → changeset → preview or apply.
+"""Command line: snapshot → analysis → codemods → self-check → changeset → preview or apply.
 
-Exit codes: 0 success (or nothing to do), 1 `--check` found changes, 2 bad input, a refusal or
-an I/O error (one line naming the file; nothing written), 3 an internal error (one line, please
-report it; `FLASKMOD_DEBUG=1` prints the traceback), 130/143 interrupted by Ctrl-C/SIGTERM
-(anything half-written put back).
+Every command's options can also be set in the project's `[tool.flaskmod]` (see
+`flaskmod.tool_config`); the command line wins. Exit codes are in `EPILOG` (and the README).
 """
 
 from __future__ import annotations
 
-import contextlib
 import importlib
+import json
 import os
 import sys
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,14 +21,20 @@ from git.exc import GitCommandError
 from rich.console import Console
 
 import flaskmod
-from flaskmod import __version__, gitops, interactive, interrupts, journal, lock, report
-from flaskmod.analysis import analyze
-from flaskmod.apply import apply, preflight
-from flaskmod.changeset import Changeset, Kind, compute
+from flaskmod import __version__, gitops, interrupts, journal, lock, modes, report, tool_config
 from flaskmod.codemod import Context
 from flaskmod.errors import FlaskmodError, Location
-from flaskmod.pipeline import Codemod, Options, Run, discover, refuse_blocking, run, select
-from flaskmod.project import Project, dangling_links, scan, unread_url_for
+from flaskmod.pipeline import (
+    Codemod,
+    Driver,
+    Options,
+    declared_options,
+    discover,
+    refuse_blocking,
+    select,
+)
+from flaskmod.project import Project, scan, unread_url_for
+from flaskmod.upgrade import Modes, Verification, whole_run
 from flaskmod.verify import verify_command
 from flaskmod.versions import exactly, parse_version
 
@@ -39,9 +43,11 @@ DEBUG = "FLASKMOD_DEBUG"
 
 EPILOG = """\b
 Exit codes:
-  0  success, or nothing to do (already an application factory)
-  1  --check: the migration would change files
-  2  bad input, refusal or I/O error: one line names the file; nothing was written
+  0  success: the migration is complete (or nothing to do)
+  1  --check: files would change; or the migration stops short of a factory
+     (previewed, or written with --partial); or --verify / verify found differences
+  2  bad input or refusal (blocking code, self-check, incomplete --apply, git, I/O):
+     one line names the file; nothing was written
   3  internal error (a bug: please report it; FLASKMOD_DEBUG=1 prints the traceback)
   130, 143  interrupted by Ctrl-C or SIGTERM; anything half-written was put back
 """
@@ -51,55 +57,105 @@ def _stderr() -> Console:
     return Console(stderr=True, highlight=False)
 
 
+# --------------------------------------------------------------------- the group
 class _Group(click.Group):
-    """Every command: SIGTERM handled like Ctrl-C, an interrupted apply refused, and every
-    failure one line with a distinct exit code (never a traceback, never the 1 of --check)."""
+    """Every command: SIGTERM handled like Ctrl-C, an interrupted apply refused, settings from
+    `[tool.flaskmod]`, and every failure one line with a distinct exit code (never a traceback,
+    never the 1 of --check); with `--json`, a JSON document too."""
 
     def invoke(self, ctx: click.Context) -> object:
+        wants_json = "--json" in sys.argv[1:]
         try:
             with interrupts.handled():
                 return super().invoke(ctx)
         except FlaskmodError as error:
-            _error(str(error), error)
-            ctx.exit(EXIT_ERROR)
+            _fail(ctx, wants_json, str(error), error, EXIT_ERROR, error.location)
         except KeyboardInterrupt as interrupt:
-            _error(
-                f"interrupted ({interrupts.name(interrupt)}); nothing half-written was left",
-                interrupt,
-            )
-            ctx.exit(interrupts.exit_code(interrupt))
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            message = f"interrupted ({interrupts.name(interrupt)}); nothing half-written was left"
+            _fail(ctx, wants_json, message, interrupt, interrupts.exit_code(interrupt))
+        except (click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except click.ClickException as error:
+            if wants_json:
+                _print_json(report.error_json("", error))
             raise
         except GitCommandError as error:  # the user's git or repository, not flaskmod
-            detail = str(error.stderr).strip().splitlines()
-            _error(f"git failed: {detail[-1] if detail else error}", error)
-            ctx.exit(EXIT_ERROR)
+            _fail(ctx, wants_json, _git_message(error), error, EXIT_ERROR)
         except OSError as error:
             where = f"{error.filename}: " if error.filename else ""
-            _error(f"{where}{error.strerror or error}", error)
-            ctx.exit(EXIT_ERROR)
+            _fail(ctx, wants_json, f"{where}{error.strerror or error}", error, EXIT_ERROR)
         except Exception as error:
-            _error(_internal(error), error)
-            ctx.exit(EXIT_INTERNAL)
+            _fail(ctx, wants_json, _internal(error), error, EXIT_INTERNAL)
+        return None
 
     def resolve_command(
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
         name, command, rest = super().resolve_command(ctx, args)
-        if command is not None and name != "recover" and not ctx.resilient_parsing:
-            _refuse_interrupted(ctx, name, command, rest)
+        if command is not None and not ctx.resilient_parsing:
+            paths, config = _peek(ctx, name, command, rest)
+            _configure(ctx, name, command, paths, config)
+            if name != "recover":
+                for path in paths:
+                    if path.is_dir():
+                        journal.refuse_interrupted(path)
         return name, command, rest
 
 
-def _refuse_interrupted(
+def _peek(
     ctx: click.Context, name: str | None, command: click.Command, args: list[str]
-) -> None:
-    """Before any command on PATH: no other flaskmod writing it, no half-done apply in it."""
+) -> tuple[list[Path], Path | None]:
+    """PATH(s) and --config of the command line, read before the command runs."""
     sub = command.make_context(name, list(args), parent=ctx, resilient_parsing=True)
     with sub:
-        path = sub.params.get("path")
-    if isinstance(path, Path) and path.is_dir():
-        journal.refuse_interrupted(path)
+        found = sub.params.get("path") or sub.params.get("paths") or ()
+        config = sub.params.get("config_file")
+    paths = [found] if isinstance(found, Path) else [Path(p) for p in found]
+    return paths, config if isinstance(config, Path) else None
+
+
+def _configure(
+    ctx: click.Context,
+    name: str | None,
+    command: click.Command,
+    paths: list[Path],
+    config: Path | None,
+) -> None:
+    """Defaults for the command from `[tool.flaskmod]` of its (first) project, or --config."""
+    table, source = tool_config.read(paths[0] if paths else None, config)
+    if table and name is not None and source is not None:
+        defaults = tool_config.defaults_for(command, table, source)
+        ctx.default_map = {**(ctx.default_map or {}), name: defaults}
+
+
+def _fail(
+    ctx: click.Context,
+    wants_json: bool,
+    message: str,
+    error: BaseException,
+    code: int,
+    location: Location | None = None,
+) -> None:
+    _error(message, error)
+    if wants_json:
+        _print_json(report.error_json("", error, location))
+    ctx.exit(code)
+
+
+def _print_json(document: dict[str, Any]) -> None:
+    click.echo(json.dumps(document, indent=2))
+
+
+def _git_message(error: GitCommandError) -> str:
+    """git's own reason; for a missing identity, the two commands that set one."""
+    detail = str(error.stderr).strip()
+    if "Please tell me who you are" in detail or "empty ident" in detail:
+        return (
+            'git has no identity to commit with; set one: git config user.name "Your Name" && '
+            "git config user.email you@example.com"
+        )
+    lines = [line.strip() for line in detail.splitlines() if line.strip()]
+    return f"git failed: {lines[-1] if lines else error}"
 
 
 def _error(message: str, error: BaseException) -> None:
@@ -129,11 +185,20 @@ def _blame(error: BaseException) -> str | None:
         if frame.f_code.co_filename.startswith(ours):
             value = frame.f_locals.get("path")
             if isinstance(value, str) and value:
-                return value
+                return _as_the_user_knows_it(frame.f_locals, value)
             context = frame.f_locals.get("context")
             if isinstance(context, Context):  # the app module, as the user knows it
                 return context.project.source_of(context.model.app_path)
     return None
+
+
+def _as_the_user_knows_it(local: dict[str, Any], path: str) -> str:
+    """A path of the migrated snapshot, named as it was before the migration moved it."""
+    project = local.get("project")
+    workspace = local.get("workspace")
+    if workspace is not None and isinstance(getattr(workspace, "final", None), Project):
+        project = workspace.final
+    return project.source_of(path) if isinstance(project, Project) else path
 
 
 def _flaskmod_paths() -> list[str]:
@@ -144,19 +209,46 @@ def _flaskmod_paths() -> list[str]:
 @click.group(cls=_Group, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="flaskmod")
 def main() -> None:
-    """Migrate a legacy single-file Flask app to the application-factory pattern.
+    """Migrate a legacy Flask app (a global `app = Flask(...)`) to an application factory.
 
-    Preview first (`flaskmod upgrade PATH`), then `--apply`.
+    Preview first (`flaskmod upgrade PATH`), then `--apply`. Options may also be set in the
+    project's pyproject.toml under [tool.flaskmod].
     """
 
 
-codemod_names = click.Choice([c.name for c in discover()])
-
+# ------------------------------------------------------------------ shared options
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _migration_options(command: F) -> F:
-    """Options that shape the generated code, shared by `plan` and `upgrade`."""
+def _codemod_names() -> click.Choice[str]:
+    return click.Choice([c.name for c in discover()])
+
+
+def _selection(command: F) -> F:
+    command = click.option(
+        "--skip", multiple=True, type=_codemod_names(), help="Skip this codemod (repeatable)."
+    )(command)
+    return click.option(
+        "--only", multiple=True, type=_codemod_names(), help="Run only this codemod (repeatable)."
+    )(command)
+
+
+def _migration(command: F) -> F:
+    """Options that shape the migration, shared by `plan` and `upgrade`."""
+    for option in reversed(list(declared_options(discover()).values())):
+        command = click.option(
+            option.flag,
+            option.name,
+            default=option.default,
+            show_default=True,
+            type=click.Choice(option.choices) if option.choices else str,
+            help=option.help[:1].upper() + option.help[1:] + ".",
+        )(command)
+    command = click.option(
+        "--python",
+        type=click.Path(path_type=Path),
+        help="The project's interpreter: asked which Flask it has, and used by --verify.",
+    )(command)
     command = click.option(
         "--app",
         "app_choice",
@@ -166,73 +258,113 @@ def _migration_options(command: F) -> F:
     command = click.option(
         "--flask-version",
         metavar="X.Y",
-        help="Generate code for this Flask (default: read from the project's dependency files).",
+        help="Generate code for this Flask (default: read from the project; see the README).",
     )(command)
     return click.option(
-        "--group-by",
-        type=click.Choice(["single", "prefix"]),
-        default="single",
-        show_default=True,
-        help="Blueprints: one `main`, or one per first URL segment shared by several views.",
+        "--config",
+        "config_file",
+        type=click.Path(path_type=Path),
+        help="Read settings from this TOML file instead of PATH/pyproject.toml [tool.flaskmod].",
     )(command)
 
 
+def _output(command: F) -> F:
+    command = click.option("-v", "--verbose", is_flag=True, help="Say more.")(command)
+    command = click.option(
+        "-q", "--quiet", is_flag=True, help="Only manual steps, refusals and the outcome."
+    )(command)
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Print one JSON document on stdout (README)."
+    )(command)
+
+
+def _options(values: dict[str, Any], force: bool = False) -> Options:
+    flask = values.get("flask_version")
+    declared = declared_options(discover())
+    return Options(
+        flask=exactly(parse_version(flask), "--flask-version") if flask else None,
+        force=force,
+        app=values.get("app_choice"),
+        python=values.get("python"),
+        settings={name: str(values[name]) for name in declared if values.get(name) is not None},
+    )
+
+
+def _codemods(values: dict[str, Any]) -> list[Codemod]:
+    return select(discover(), values.get("only", ()), values.get("skip", ()))
+
+
+def _output_for(values: dict[str, Any], color: bool | None = None) -> modes.Output:
+    return modes.Output(
+        _stderr(),
+        values.get("as_json", False),
+        values.get("quiet", False),
+        values.get("verbose", False),
+        color,
+    )
+
+
+# ------------------------------------------------------------------------ commands
 @main.command("list", epilog=EPILOG)
-def list_codemods() -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+def list_codemods(as_json: bool) -> None:
     """List the codemods in the order they run, with one-line summaries."""
-    report.codemod_table(Console(highlight=False), discover())
+    codemods = discover()
+    if as_json:
+        _print_json({"codemods": [_codemod_json(c) for c in codemods]})
+        return
+    report.codemod_table(Console(highlight=False), codemods)
+
+
+def _codemod_json(codemod: Codemod) -> dict[str, Any]:
+    return {
+        "name": codemod.name,
+        "order": codemod.order,
+        "summary": codemod.summary,
+        "needs": codemod.needs.value,
+        "options": [option.name for option in codemod.options],
+    }
 
 
 @main.command(epilog=EPILOG)
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option(
-    "--only", multiple=True, type=codemod_names, help="Run only this codemod (repeatable)."
-)
-@click.option("--skip", multiple=True, type=codemod_names, help="Skip this codemod (repeatable).")
-@_migration_options
-def plan(
-    path: Path,
-    only: tuple[str, ...],
-    skip: tuple[str, ...],
-    group_by: str,
-    flask_version: str | None,
-    app_choice: str | None,
-) -> None:
-    """Analyse PATH and print what each codemod would do, without the diff."""
+@_selection
+@_migration
+@_output
+def plan(path: Path, **values: Any) -> None:
+    """Analyse PATH and say what each codemod would do, without the diff or writing."""
     # The plan shows what --force would do; `upgrade` without it refuses blocking uses.
-    options = replace(_options(group_by, flask_version, app_choice), force=True)
-    outcome = run(scan(path), select(discover(), only, skip), options)
+    driver = Driver(scan(path), _codemods(values), _options(values, force=True))
+    out = _output_for(values)
+    result = whole_run(driver, Modes())
+    if out.as_json:
+        _print_json(report.to_json(result, str(path), result.run.secrets))
+        return
     console = Console(highlight=False)
-    report.summary(console, outcome)
-    _say_skipped(console, outcome.original)
-    report.plan(console, outcome)
-    report.findings(console, outcome)
-    if outcome.model.blocking:
-        where = ", ".join(str(finding.location) for finding in outcome.model.blocking)
+    report.summary(console, result.run)
+    report.plan(console, result.run)
+    report.findings(console, result.run, notes=not out.quiet)
+    report.violations(console, result.violations)
+    if result.run.model.blocking:
+        where = ", ".join(str(finding.location) for finding in result.run.model.blocking)
         console.print(
             f"`upgrade` refuses until the manual steps at {where} are done; with --force it "
             "migrates the rest.",
             soft_wrap=True,
         )
+    report.status(console, result)
 
 
 @main.command(epilog=EPILOG)
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--apply", "write", is_flag=True, help="Write the changes (atomically).")
 @click.option("--check", is_flag=True, help="Exit 1 if anything would change, 0 otherwise.")
+@_selection
 @click.option(
-    "--only", multiple=True, type=codemod_names, help="Run only this codemod (repeatable)."
+    "--color/--no-color", default=None, help="Highlight the diff (default: on a terminal)."
 )
-@click.option("--skip", multiple=True, type=codemod_names, help="Skip this codemod (repeatable).")
-@click.option(
-    "--color/--no-color", default=None, help="Highlight the diff (default: only on a terminal)."
-)
-@click.option(
-    "--from-head", is_flag=True, help="Preview the committed state (git HEAD), not the disk."
-)
-@click.option(
-    "--allow-dirty", is_flag=True, help="Write even if tracked files have uncommitted changes."
-)
+@click.option("--from-head", is_flag=True, help="Preview the committed state (git HEAD).")
+@click.option("--allow-dirty", is_flag=True, help="Write although tracked files have changes.")
 @click.option("--commit", is_flag=True, help="Commit each codemod separately on a branch (git).")
 @click.option(
     "--branch",
@@ -240,139 +372,95 @@ def plan(
     show_default=True,
     help="Branch for --commit: created, or reused if it points at HEAD.",
 )
+@click.option("--step", is_flag=True, help="Apply (or --commit) only the next pending codemod.")
+@click.option("-i", "--interactive", is_flag=True, help="Accept or reject each file and hunk.")
 @click.option(
-    "--step", is_flag=True, help="Apply (or with --commit, commit) only the next pending codemod."
+    "--partial", is_flag=True, help="Write even if the migration stops short of a factory."
 )
 @click.option(
-    "-i", "--interactive", is_flag=True, help="Accept or reject each file and hunk on a terminal."
+    "--verify",
+    "verify_first",
+    is_flag=True,
+    help="Before writing, run the original and the migrated copy and compare them.",
 )
-@_migration_options
+@click.option("--run-tests", is_flag=True, help="With --verify: run the project's tests on both.")
+@_migration
 @click.option(
     "--force",
     is_flag=True,
     help="Migrate even if the app is rebound or passed to unknown functions (manual steps).",
 )
-def upgrade(
-    path: Path,
-    write: bool,
-    check: bool,
-    only: tuple[str, ...],
-    skip: tuple[str, ...],
-    color: bool | None,
-    from_head: bool,
-    allow_dirty: bool,
-    commit: bool,
-    branch: str,
-    step: bool,
-    interactive: bool,
-    group_by: str,
-    flask_version: str | None,
-    app_choice: str | None,
-    force: bool,
-) -> None:
-    """Preview (default) or apply the migration of the project at PATH.
+@_output
+def upgrade(paths: tuple[Path, ...], **values: Any) -> None:
+    """Preview (default) or apply the migration of the project at each PATH.
 
     The summary and plan go to stderr, the diff to stdout: `flaskmod upgrade PATH > migration.patch`
     gives a patch `git apply` accepts, from inside PATH.
 
     \b
-    In a git work tree, writing refuses uncommitted changes (unless --allow-dirty) and untracked
-    files it would overwrite. --commit makes one commit per codemod on --branch; --step applies
-    the next pending codemod only; --interactive asks per file and hunk, like `git add -p`.
+    Nothing is written unless the migrated project passes the self-check (it links; production
+    reads its secrets from the environment; no current_app proxy handed on). In a git work tree,
+    writing refuses uncommitted changes (unless --allow-dirty) and untracked files it would
+    overwrite. --commit makes one commit per codemod on --branch; --step applies the next
+    pending codemod only; --interactive asks per file and hunk, like `git add -p`.
     """
-    flags = _Flags(write, check, from_head, allow_dirty, commit, step, interactive)
+    flags = _modes(values)
     flags.validate()
-    err = _stderr()
-    codemods = select(discover(), only, skip)
-    options = replace(_options(group_by, flask_version, app_choice), force=force)
-    with gitops.open_tree(path) as tree, _writing(path, flags.writes):
-        branch_plan = _preflight(path, tree, flags, branch)
-        project = gitops.head_snapshot(tree, path) if tree is not None and from_head else scan(path)
-        refuse_blocking(analyze(project, options.app), options)  # before any mode prints or writes
-        if flags.writes and not force:
-            _refuse_unread(project)
-        source = gitops.describe_source(tree, from_head) if tree is not None else None
-        if tree is not None and branch_plan is not None:
-            _commit(err, path, tree, project, codemods, branch_plan, step, source, options)
-        elif step:
-            _step(err, path, tree, project, codemods, source, options)
-        else:
-            _whole(err, path, tree, project, codemods, flags, color, source, options)
+    worst = EXIT_OK
+    for path in paths:
+        worst = max(worst, _upgrade_one(path, flags, values))
+    sys.exit(worst)
 
 
-def _writing(path: Path, writes: bool) -> contextlib.AbstractContextManager[None]:
-    """The project's lock for the whole of a writing run (--commit writes between git steps)."""
-    if not writes or not path.is_dir():
-        return contextlib.nullcontext()
-    return lock.hold(journal.locate(path).lock)
+def _modes(values: dict[str, Any]) -> Modes:
+    return Modes(
+        write=values["write"],
+        check=values["check"],
+        from_head=values["from_head"],
+        allow_dirty=values["allow_dirty"],
+        commit=values["commit"],
+        step=values["step"],
+        interactive=values["interactive"],
+        partial=values["partial"],
+    )
 
 
-def _refuse_unread(project: Project) -> None:
-    """A skipped file that calls url_for() may name an endpoint the migration renames."""
-    unread = unread_url_for(project)
-    if unread:
-        reasons = dict(project.skipped)
-        others = f" (and {len(unread) - 1} more)" if len(unread) > 1 else ""
-        raise FlaskmodError(
-            f"not read ({reasons[unread[0]]}) but calls url_for(), whose endpoints the migration "
-            f"renames{others}; refused: migrate it by hand, or rerun with --force",
-            Location(unread[0]),
+def _upgrade_one(path: Path, flags: Modes, values: dict[str, Any]) -> int:
+    out = _output_for(values, values["color"])
+    codemods = _codemods(values)
+    options = _options(values, force=values["force"])
+    verify = (
+        Verification(python=options.python, run_tests=values["run_tests"])
+        if values["verify_first"]
+        else None
+    )
+    writing = (
+        lock.hold(journal.locate(path).lock) if flags.writes and path.is_dir() else nullcontext()
+    )
+    with gitops.open_tree(path) as tree, writing:
+        branch = _preflight(path, tree, flags, values["branch"])
+        project = (
+            gitops.head_snapshot(tree, path) if tree is not None and flags.from_head else scan(path)
         )
-
-
-def _say_skipped(err: Console, project: Project) -> None:
-    """Every file flaskmod would read but did not, with the reason: nothing skipped in silence."""
-    if project.skipped:
-        err.print(f"[bold]Skipped[/] {len(project.skipped)} file(s):")
-        for path, reason in project.skipped:
-            err.print(f"  {path}: {reason}", markup=False, soft_wrap=True)
-
-
-def _options(group_by: str, flask_version: str | None, app: str | None = None) -> Options:
-    flask = None
-    if flask_version is not None:
-        flask = exactly(parse_version(flask_version), "--flask-version")
-    return Options(group_by=group_by, flask=flask, app=app)
-
-
-@dataclass(frozen=True)
-class _Flags:
-    """The modes `upgrade` was asked for, and which of them go together."""
-
-    write: bool
-    check: bool
-    from_head: bool
-    allow_dirty: bool
-    commit: bool
-    step: bool
-    interactive: bool
-
-    @property
-    def writes(self) -> bool:
-        return self.write or self.commit or self.step or self.interactive
-
-    def validate(self) -> None:
-        """Refuse contradictory flags before reading anything."""
-        if self.check and self.writes:
-            raise FlaskmodError("--check only reports; drop --apply/--commit/--step/--interactive")
-        if self.from_head and self.writes:
-            raise FlaskmodError(
-                "--from-head only previews the committed state; to write, drop it "
-                "(writing works on the working tree)"
-            )
-        if self.interactive and (self.commit or self.step):
-            raise FlaskmodError(
-                "--interactive cannot be combined with --commit or --step (they take whole codemods)"
-            )
-        if self.interactive and not (sys.stdin.isatty() and sys.stdout.isatty()):
-            raise FlaskmodError(
-                "--interactive needs a terminal (stdin and stdout are not both a TTY); "
-                "preview with `flaskmod upgrade PATH` or write with --apply"
-            )
+        driver = Driver(project, codemods, options)  # analyses once; refusals before any output
+        if not driver.already_factory:
+            refuse_blocking(driver.model, options)
+        if flags.writes and not values["force"]:
+            _refuse_unread(project)
+        source = gitops.describe_source(tree, flags.from_head) if tree is not None else None
+        target = modes.Target(path, tree, project, source, branch)
+        if branch is not None:
+            code = modes.commit(out, target, driver, flags.step)
+        elif flags.step:
+            code = modes.step(out, target, driver)
+        else:
+            code = modes.whole(out, target, driver, flags, verify)
+    out.emit_json()
+    return code
 
 
 def _preflight(
-    path: Path, tree: gitops.GitTree | None, flags: _Flags, branch: str
+    path: Path, tree: gitops.GitTree | None, flags: Modes, branch: str
 ) -> gitops.BranchPlan | None:
     """Refusals that need no codemod run, made before anything is printed or written.
 
@@ -393,181 +481,17 @@ def _preflight(
     return plan
 
 
-def _guard(path: Path, tree: gitops.GitTree | None, changes: Changeset, project: Project) -> None:
-    """Untracked files have no copy in git: never write over them (dirt was checked before).
-    A link kept as a link must not be left pointing at a file the migration moves away."""
-    if tree is not None:
-        gitops.refuse_untracked(tree, path, changes)
-    preflight(path, changes)
-    removed = [c.old_path for c in changes if c.old_path and c.kind in (Kind.MOVED, Kind.DELETED)]
-    for link, target in dangling_links(project, removed):
+def _refuse_unread(project: Project) -> None:
+    """A skipped file that calls url_for() may name an endpoint the migration renames."""
+    unread = unread_url_for(project)
+    if unread:
+        reasons = dict(project.skipped)
+        others = f" (and {len(unread) - 1} more)" if len(unread) > 1 else ""
         raise FlaskmodError(
-            f"a symbolic link to {target}, which the migration moves or deletes; refused: "
-            "remove the link or point it elsewhere first",
-            Location(link),
+            f"not read ({reasons[unread[0]]}) but calls url_for(), whose endpoints the migration "
+            f"renames{others}; refused: migrate it by hand, or rerun with --force",
+            Location(unread[0]),
         )
-
-
-def _whole(
-    err: Console,
-    path: Path,
-    tree: gitops.GitTree | None,
-    project: Project,
-    codemods: list[Codemod],
-    flags: _Flags,
-    color: bool | None,
-    source: str | None,
-    options: Options,
-) -> None:
-    """Every codemod at once: preview, --check, --apply or --interactive."""
-    with err.status("Running codemods…") as status:
-        outcome = run(project, codemods, options, on_step=lambda c: status.update(f"{c.name}…"))
-    changes = compute(project, outcome.final)
-    if flags.write or flags.interactive:
-        _guard(path, tree, changes, project)
-    _say_source(err, source)
-    report.summary(err, outcome)
-    _say_skipped(err, project)
-    if outcome.already_factory:
-        err.print("Nothing to do: the project already builds its app in a factory.")
-        sys.exit(EXIT_OK)
-    report.plan(err, outcome)
-    report.findings(err, outcome)
-    if not changes:
-        err.print("Nothing to do: no codemod would change anything.")
-        sys.exit(EXIT_OK)
-    if flags.check:
-        err.print(f"{len(changes)} file(s) would change.")
-        sys.exit(EXIT_CHANGES)
-    if flags.interactive:
-        _interactive(err, path, changes, color is not False)
-    elif flags.write:
-        apply(path, changes)
-        report.applied(err, changes)
-    else:
-        report.diff(changes, color, outcome.secrets)
-
-
-def _interactive(err: Console, path: Path, changes: Changeset, color: bool) -> None:
-    """Ask per file and hunk, then write only what was accepted, atomically."""
-    try:
-        chosen = interactive.choose(changes, _shower(color), _ask)
-    except click.Abort:
-        raise FlaskmodError("interrupted; nothing was written") from None
-    if not chosen:
-        err.print("Nothing accepted; nothing was written.")
-        return
-    apply(path, chosen)
-    report.applied(err, chosen)
-
-
-def _shower(color: bool) -> Callable[[str], None]:
-    """Print a patch on the terminal, highlighted like `git add -p` unless --no-color."""
-
-    def show(text: str) -> None:
-        for line in text.splitlines(keepends=True):
-            fg = {"+": "green", "-": "red", "@": "cyan"}.get(line[:1])
-            if color and line.startswith(("diff ", "new file", "deleted file", "---", "+++")):
-                line = click.style(line, bold=True)
-            elif color and fg:
-                line = click.style(line, fg=fg)
-            click.echo(line, nl=False)
-
-    return show
-
-
-def _ask(question: str) -> str:
-    answer: str = click.prompt(
-        f"{question} [y,n,q]",
-        type=click.Choice(interactive.ANSWERS),
-        show_choices=False,
-        prompt_suffix=" ",
-    )
-    return answer
-
-
-def _say_source(err: Console, source: str | None) -> None:
-    """Which state of a git project is read; printed after the refusals, which stay one line."""
-    if source is not None:
-        err.print(source, soft_wrap=True)
-
-
-def _header(err: Console, project: Project, source: str | None, options: Options) -> None:
-    """The summary line for modes that run codemods one by one; exit if nothing can be done."""
-    _say_source(err, source)
-    outcome = Run(original=project, model=analyze(project, options.app), options=options)
-    report.summary(err, outcome)
-    _say_skipped(err, outcome.original)
-    if outcome.already_factory:
-        err.print("Nothing to do: the project already builds its app in a factory.")
-        sys.exit(EXIT_OK)
-
-
-def _step(
-    err: Console,
-    path: Path,
-    tree: gitops.GitTree | None,
-    project: Project,
-    codemods: list[Codemod],
-    source: str | None,
-    options: Options,
-) -> None:
-    """Apply the first codemod that changes something, and say which comes next."""
-    steps = gitops.pending_steps(project, codemods, options)
-    pending = next(steps, None)
-    if pending is not None:
-        _guard(path, tree, pending.changes, project)
-    _header(err, project, source, options)
-    if pending is None:
-        err.print("Nothing to do: no codemod would change anything.")
-        return
-    apply(path, pending.changes)
-    err.print(f"[bold green]Applied[/] {pending.codemod.name}: {pending.codemod.summary}")
-    _step_findings(err, pending)
-    again = "commit it, then run again with --step" if tree is not None else "run again with --step"
-    _say_next(err, next(steps, None), again)
-
-
-def _step_findings(err: Console, pending: gitops.Pending) -> None:
-    for finding in pending.findings:
-        err.print(f"  {finding.severity.value}: {finding}", soft_wrap=True)
-
-
-def _say_next(err: Console, upcoming: gitops.Pending | None, again: str) -> None:
-    if upcoming is None:
-        err.print("Next: nothing; the migration is complete.")
-    else:
-        err.print(f"Next: {upcoming.codemod.name} ({again}).", soft_wrap=True)
-
-
-def _commit(
-    err: Console,
-    path: Path,
-    tree: gitops.GitTree,
-    project: Project,
-    codemods: list[Codemod],
-    plan: gitops.BranchPlan,
-    step: bool,
-    source: str | None,
-    options: Options,
-) -> None:
-    """One commit per codemod (or only the next with --step) on a branch; all or nothing."""
-    _header(err, project, source, options)
-    done = gitops.commit_steps(
-        tree, path, project, codemods, plan, limit=1 if step else None, options=options
-    )
-    if not done:
-        err.print("Nothing to do: no codemod would change anything.")
-        return
-    err.print(f"[bold green]Committed[/] {len(done)} codemod(s) on branch {plan.name}:")
-    for item in done:
-        err.print(f"  {item.sha[:7]} {item.pending.codemod.name}")
-        _step_findings(err, item.pending)
-    if step:
-        upcoming = next(gitops.pending_steps(done[-1].pending.after, codemods, options), None)
-        _say_next(err, upcoming, "run again with --commit --step")
-    if plan.original != plan.name:
-        err.print(f"Review with `git log -p {plan.original}..{plan.name}`.", soft_wrap=True)
 
 
 @main.command(epilog=EPILOG)
@@ -599,3 +523,4 @@ def recover(path: Path, force: bool) -> None:
 
 
 main.add_command(verify_command)
+tool_config.register(main.commands.values())

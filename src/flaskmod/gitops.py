@@ -21,7 +21,7 @@ from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 from flaskmod.apply import apply
 from flaskmod.changeset import Changeset, FileChange, Kind, compute
 from flaskmod.errors import Finding, FlaskmodError, Location, Severity
-from flaskmod.pipeline import Codemod, Driver, Options
+from flaskmod.pipeline import Codemod, Driver
 from flaskmod.project import (
     ALWAYS_IGNORED,
     MAX_FILE_BYTES,
@@ -256,18 +256,13 @@ class Pending:
     after: Project
 
 
-def pending_steps(
-    project: Project,
-    codemods: Sequence[Codemod],
-    options: Options | None = None,
-    on_step: Callable[[Codemod], None] | None = None,
-) -> Iterator[Pending]:
+def pending_steps(driver: Driver) -> Iterator[Pending]:
     """The codemods that change something, lazily: each runs only when the previous is consumed.
 
     State comes from the code alone (no bookkeeping files), so `--step` can resume anywhere and a
     failing codemod fails only after the earlier ones were committed.
     """
-    for step in Driver(project, codemods, options, on_step).steps():
+    for step in driver.steps():
         changes = compute(step.before, step.after)
         if changes:
             yield Pending(step.codemod, changes, step.findings, step.after)
@@ -399,23 +394,23 @@ class Committed:
 def commit_steps(
     tree: GitTree,
     root: Path,
-    project: Project,
-    codemods: Sequence[Codemod],
+    driver: Driver,
     plan: BranchPlan,
     limit: int | None = None,
-    options: Options | None = None,
+    check: Callable[[Pending], None] | None = None,
 ) -> list[Committed]:
     """Commit each pending codemod (at most `limit`) on `plan.name`; on failure undo everything.
 
     Codemods run one at a time between commits, so a failure can come after earlier commits;
     the user's branch, index and work tree are then restored and the half-made branch deleted.
+    `check` sees each step before it is committed (the self-check) and may raise to stop.
     """
     session = _Session(tree, root, plan, tracked_paths(tree))
     started: list[str] = []
     done: list[Committed] = []
-    steps = pending_steps(
-        project, codemods, options, on_step=lambda codemod: started.append(codemod.name)
-    )
+    previous = driver.on_step
+    driver.on_step = lambda codemod: started.append(codemod.name)
+    steps = _checked(pending_steps(driver), check)
     try:
         first = next(steps, None)
         if first is None:
@@ -426,7 +421,18 @@ def commit_steps(
     except BaseException as exc:
         _fail(session, exc, started[-1] if started else "the start")
         raise
+    finally:
+        driver.on_step = previous
     return done
+
+
+def _checked(
+    steps: Iterator[Pending], check: Callable[[Pending], None] | None
+) -> Iterator[Pending]:
+    for pending in steps:
+        if check is not None:
+            check(pending)
+        yield pending
 
 
 def _fail(session: _Session, exc: BaseException, where: str) -> None:

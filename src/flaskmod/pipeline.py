@@ -12,53 +12,65 @@ A codemod that declines is offered again only when a later step changed what it 
 
 from __future__ import annotations
 
-__all__ = ["Codemod", "Driver", "Options", "Outcome", "Run", "Step", "discover", "run", "select"]
+__all__ = [
+    "Codemod",
+    "Driver",
+    "Options",
+    "Run",
+    "Step",
+    "declared_options",
+    "discover",
+    "run",
+    "select",
+]
 
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from flaskmod.analysis import AppModel, Layout, analyze, locate
-from flaskmod.codemod import Codemod, Context, Declined, Needs
+from flaskmod.codemod import Codemod, Context, Declined, Option
 from flaskmod.codemod import Outcome as CodemodOutcome
-from flaskmod.errors import BlockedError, Finding, FlaskmodError, Severity
+from flaskmod.errors import BlockedError, Finding, FlaskmodError, Location
 from flaskmod.project import FileText, Project
 from flaskmod.versions import FlaskVersion, detect
 
 
 @dataclass(frozen=True)
 class Options:
-    """Settings a user may give on the command line or in `[tool.flaskmod]`."""
+    """What a run is told: the Flask range, --force, --app, and the codemods' own options."""
 
-    blueprint: str = "main"
     #: the project's Flask; detected from its dependency files when not given (`--flask-version`)
     flask: FlaskVersion | None = None
-    #: "single": one `main` blueprint; "prefix": one blueprint per shared first URL segment
-    group_by: str = "single"
-    config_env_var: str = "FLASK_CONFIG"
     #: migrate even when the analysis found uses of the app that need a human (`--force`)
     force: bool = False
     #: `--app PATH[:NAME]`: which app to migrate when the project creates several
     app: str | None = None
-
-    def settings(self) -> dict[str, str]:
-        return {
-            "blueprint": self.blueprint,
-            "group_by": self.group_by,
-            "config_env_var": self.config_env_var,
-        }
+    #: the project's interpreter (`--python`), also asked which Flask it has
+    python: Path | None = None
+    #: values of the options codemods declare (`group_by`, `blueprint`, `config_env_var`)
+    settings: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What a codemod written against the first contract (`transform`) returns."""
+def declared_options(codemods: Iterable[Codemod]) -> dict[str, Option]:
+    """Every option the codemods declare, by name (a name two codemods share is one option)."""
+    found: dict[str, Option] = {}
+    for codemod in codemods:
+        for option in codemod.options:
+            found.setdefault(option.name, option)
+    return found
 
-    project: Project
-    findings: tuple[Finding, ...] = ()
-    #: literal secret values the codemod saw, so previews and reports can mask them
-    secrets: frozenset[str] = frozenset()
+
+def settings_for(options: Options, codemods: Iterable[Codemod]) -> dict[str, str]:
+    """The codemods' option values: what was given, else each option's declared default."""
+    defaults = {name: option.default for name, option in declared_options(codemods).items()}
+    unknown = set(options.settings) - set(defaults)
+    if unknown:
+        raise FlaskmodError(f"unknown codemod option(s): {', '.join(sorted(unknown))}")
+    return {**defaults, **options.settings}
 
 
 # ------------------------------------------------------------------------- discovery
@@ -77,38 +89,11 @@ def discover() -> list[Codemod]:
 
 def _codemod_of(module: Any) -> Codemod:
     declared = getattr(module, "codemod", None)
-    if isinstance(declared, Codemod):
-        return declared
-    return _legacy(module)
-
-
-def _legacy(module: Any) -> Codemod:
-    """A module with `ORDER`, `SUMMARY` and `transform(project, model, options)`."""
-    codemod: Codemod = Codemod.declare(
-        module.__name__, order=module.ORDER, summary=module.SUMMARY, needs=Needs.ANY
-    )
-
-    @codemod.plan
-    def plan(context: Context) -> Outcome | None:
-        options: Options = context.settings["__options__"]  # type: ignore[assignment]
-        outcome: Outcome = module.transform(context.project, context.model, options)
-        context.findings += [
-            f if f.codemod else replace(f, codemod=codemod.name) for f in outcome.findings
-        ]
-        context.secrets |= outcome.secrets
-        if outcome.project.files != context.project.files:
-            return outcome
-        manual = [f for f in context.findings if f.severity is Severity.MANUAL]
-        if manual:  # left something for a human: may apply once a later step moved it
-            context.findings.remove(manual[-1])
-            raise Declined(manual[-1], (context.model.app_path,))
-        return None
-
-    @codemod.edit
-    def edit(context: Context, outcome: Outcome) -> Project:
-        return outcome.project
-
-    return codemod
+    if not isinstance(declared, Codemod):
+        raise FlaskmodError(
+            f"{module.__name__} declares no codemod (codemod = Codemod.declare(...))"
+        )
+    return declared
 
 
 def select(
@@ -145,6 +130,8 @@ class Run:
     model: AppModel
     steps: tuple[Step, ...] = field(default_factory=tuple)
     options: Options = field(default_factory=lambda: Options())
+    #: where the app is after the last step (None: as in `model`)
+    final_model: AppModel | None = None
 
     @property
     def final(self) -> Project:
@@ -169,6 +156,23 @@ class Run:
     def already_factory(self) -> bool:
         return self.model.layout is Layout.FACTORY and not self.model.factory_in_progress
 
+    def incomplete(self) -> list[Finding]:
+        """Why the migration stops short of a factory (empty when the factory is built): each
+        codemod that declined, with its reason, or the app still global if none did."""
+        final = self.final_model or self.model
+        wants_factory = any(step.codemod.name == "factory" for step in self.steps)
+        if not wants_factory or final.layout is Layout.FACTORY:
+            return []
+        reasons = [
+            finding for step in self.steps if step.declined for finding in step.findings[-1:]
+        ]
+        return reasons or [
+            Finding(
+                Location(final.app_path, final.app_line),
+                f"the app is still created at import time (`{final.app_name}`): no factory",
+            )
+        ]
+
 
 ProgressHook = Callable[[Codemod], None]
 
@@ -184,7 +188,7 @@ def resolve(project: Project, options: Options) -> Options:
     if options.flask is not None:
         return options
     files = {path: project.text(path) for path in project.files}
-    return replace(options, flask=detect(files, project.root))
+    return replace(options, flask=detect(files, project.root, options.python))
 
 
 @dataclass
@@ -215,8 +219,10 @@ class Driver:
         self.original = project
         self.codemods = list(codemods)
         self.options = resolve(project, options or Options())
+        self.settings = settings_for(self.options, discover())
         self.on_step = on_step
         self.model = analyze(project, self.options.app)
+        self.final_model: AppModel = self.model
 
     @property
     def already_factory(self) -> bool:
@@ -227,6 +233,7 @@ class Driver:
             return
         refuse_blocking(self.model, self.options)
         current, model = self.original, self.model
+        self.final_model = model
         refusals: dict[str, _Refusal] = {}
         queue = list(self.codemods)
         while queue:
@@ -242,7 +249,21 @@ class Driver:
             if step.changed:
                 model = self._follow(model, current, step.after)
                 current = step.after
+                self.final_model = model
                 queue += self._reoffered(refusals, current, queue)
+
+    def run(self) -> Run:
+        """All steps, each codemod shown once: offered again, it replaces its earlier refusal."""
+        steps: list[Step] = []
+        for step in self.steps():
+            earlier = [s for s in steps if s.codemod is step.codemod]
+            if earlier and not step.changed and not step.findings:
+                continue  # offered again, nothing to say: its refusal still stands
+            # Offered again, it replaces its refusal: by what it did, or by a refusal in the
+            # current state (whose lines are the ones the user will see).
+            steps = [s for s in steps if s.codemod is not step.codemod or s.changed]
+            steps.append(step)
+        return Run(self.original, self.model, tuple(steps), self.options, self.final_model)
 
     def _reoffered(
         self, refusals: dict[str, _Refusal], project: Project, queue: list[Codemod]
@@ -259,9 +280,8 @@ class Driver:
     ) -> tuple[Step, Declined | None]:
         if self.on_step:
             self.on_step(codemod)
-        settings: Mapping[str, Any] = {**self.options.settings(), "__options__": self.options}
         assert self.options.flask is not None
-        context = Context(project, model, self.options.flask, settings)
+        context = Context(project, model, self.options.flask, self.settings)
         outcome: CodemodOutcome = codemod.run(context)
         step = Step(
             codemod,
@@ -287,14 +307,4 @@ def run(
     on_step: ProgressHook | None = None,
 ) -> Run:
     """Every step of the driver, collected (the whole-project preview and `--apply`)."""
-    driver = Driver(project, codemods, options, on_step)
-    steps: list[Step] = []
-    for step in driver.steps():
-        earlier = [s for s in steps if s.codemod is step.codemod]
-        if earlier and not step.changed and not step.findings:
-            continue  # offered again, nothing to say: its refusal still stands
-        # Offered again, it replaces its refusal: by what it did, or by a refusal in the
-        # current state (whose lines are the ones the user will see).
-        steps = [s for s in steps if s.codemod is not step.codemod or s.changed]
-        steps.append(step)
-    return Run(original=project, model=driver.model, steps=tuple(steps), options=driver.options)
+    return Driver(project, codemods, options, on_step).run()

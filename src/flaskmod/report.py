@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from rich.console import Console
 from rich.syntax import Syntax
@@ -77,18 +78,20 @@ def plan(console: Console, outcome: Run) -> None:
         console.print(f"  {number}. {step.codemod.name}: {'; '.join(parts)}", soft_wrap=True)
 
 
-def findings(console: Console, outcome: Run) -> None:
+def findings(console: Console, outcome: Run, notes: bool = True) -> None:
+    """Notes (unless quiet) then manual steps, secrets masked in both."""
     found = outcome.findings
     manual = [f for f in found if f.severity is Severity.MANUAL]
-    notes = [f for f in found if f.severity is Severity.NOTE]
-    if notes:
+    said = [f for f in found if f.severity is Severity.NOTE] if notes else []
+    secrets = outcome.secrets
+    if said:
         console.print("[bold]Notes[/]:")
-        for finding in notes:
-            console.print(f"  {finding}", soft_wrap=True)
+        for finding in said:
+            console.print(f"  {redact(str(finding), secrets)}", markup=False, soft_wrap=True)
     if manual:
         console.print(f"[bold yellow]Manual steps ({len(manual)})[/]:")
         for finding in manual:
-            console.print(f"  {finding}", soft_wrap=True)
+            console.print(f"  {redact(str(finding), secrets)}", markup=False, soft_wrap=True)
 
 
 def applied(console: Console, changes: Changeset) -> None:
@@ -113,3 +116,114 @@ def diff(changes: Changeset, color: bool | None, secrets: Iterable[str] = ()) ->
     console.print(
         Syntax(redact(changes.patch(), secrets), "diff", theme="ansi_dark", word_wrap=False)
     )
+
+
+# ------------------------------------------------------------------ outcome and JSON
+STATUS_LINES = {
+    "migrated": "[bold green]Migration complete[/]: the app is built by create_app().",
+    "incomplete": "[bold yellow]Migration incomplete[/]: the app is still not built by a factory.",
+    "nothing-to-do": "Nothing to do: no codemod would change anything.",
+    "already-factory": "Nothing to do: the project already builds its app in a factory.",
+}
+
+
+def status(console: Console, result: Any) -> None:
+    """The last line: whether the migration is complete, and what stops it if not."""
+    line = STATUS_LINES.get(result.status)
+    if line:
+        console.print(line, soft_wrap=True)
+    for finding in result.incomplete:
+        console.print(f"  {finding}", markup=False, soft_wrap=True)
+
+
+def violations(console: Console, found: Iterable[Any]) -> None:
+    found = list(found)
+    if found:
+        console.print(f"[bold red]Self-check failed ({len(found)})[/]: nothing was written")
+        for violation in found:
+            console.print(f"  {violation}", markup=False, soft_wrap=True)
+
+
+def to_json(result: Any, path: str, secrets: Iterable[str] = ()) -> dict[str, Any]:
+    """The `--json` document (schema in the README): no secret in it, masked or not."""
+    from flaskmod import __version__
+
+    run = result.run
+    model = run.final_model or run.model
+    hidden = list(secrets)
+    return {
+        "flaskmod": __version__,
+        "path": path,
+        "status": result.status,
+        "written": result.written,
+        "flask": _flask_json(run.options.flask),
+        "app": {
+            "path": run.model.app_path,
+            "name": run.model.app_name,
+            "line": run.model.app_line,
+            "layout": run.model.layout.value,
+            "now": {"path": model.app_path, "layout": model.layout.value},
+        },
+        "codemods": [
+            {"name": s.codemod.name, "changed": s.changed, "declined": s.declined}
+            for s in run.steps
+        ],
+        "files": _files_json(result.changes),
+        "findings": [_finding_json(f, hidden) for f in run.findings],
+        "self_check": [_violation_json(v, hidden) for v in result.violations],
+        "incomplete": [_finding_json(f, hidden) for f in result.incomplete],
+        "differences": [redact(d, hidden) for d in result.differences],
+    }
+
+
+def error_json(path: str, error: BaseException, location: Any = None) -> dict[str, Any]:
+    from flaskmod import __version__
+
+    where = {"file": location.path, "line": location.line} if location is not None else None
+    message = getattr(error, "message", None) or str(error)
+    return {
+        "flaskmod": __version__,
+        "path": path,
+        "status": "error",
+        "error": {"message": message, **(where or {})},
+    }
+
+
+def _flask_json(flask: Any) -> dict[str, Any] | None:
+    if flask is None:
+        return None
+    low, high = flask.version, flask.top
+    return {
+        "lowest": f"{low[0]}.{low[1]}",
+        "highest": f"{high[0]}.{high[1]}",
+        "source": flask.source,
+    }
+
+
+def _files_json(changes: Changeset) -> dict[str, Any]:
+    return {
+        "added": changes.paths(Kind.ADDED),
+        "modified": changes.paths(Kind.MODIFIED),
+        "moved": [{"from": c.old_path, "to": c.path} for c in changes if c.kind is Kind.MOVED],
+        "deleted": changes.paths(Kind.DELETED),
+    }
+
+
+def _finding_json(finding: Any, secrets: list[str]) -> dict[str, Any]:
+    return {
+        "file": finding.location.path,
+        "line": finding.location.line,
+        "codemod": finding.codemod,
+        "kind": finding.severity.value,
+        "message": redact(finding.message, secrets),
+    }
+
+
+def _violation_json(violation: Any, secrets: list[str]) -> dict[str, Any]:
+    return {
+        "file": violation.location.path,
+        "line": violation.location.line,
+        "codemod": violation.codemod,
+        "rule": violation.rule,
+        "message": redact(violation.message, secrets),
+    }

@@ -6,7 +6,8 @@ eyes (the highlighted preview, notes, JSON and Markdown reports) shows `'dev-***
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 
 
 def mask(value: str) -> str:
@@ -15,8 +16,21 @@ def mask(value: str) -> str:
     return value[:keep] + "****"
 
 
+_QUOTE = r"""(?P<quote>'''|\"\"\"|'|")"""
+
+
+def _masked(hidden: str) -> Callable[[re.Match[str]], str]:
+    def replace(found: re.Match[str]) -> str:
+        return f"{found['quote']}{hidden}{found['quote']}"
+
+    return replace
+
+
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """Replace every occurrence of each secret (longest first, so none hides inside another)."""
-    for secret in sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True):
-        text = text.replace(secret, mask(secret))
+    """Mask each secret where it is a whole string literal (`'default'`, `b"k3y"`), whatever its
+    length; the same letters elsewhere (`development_default`, `app.secret_key`) are code, not
+    the secret, and stay as they are."""
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        literal = re.compile(_QUOTE + re.escape(secret) + r"(?P=quote)")
+        text = literal.sub(_masked(mask(secret)), text)
     return text

@@ -15,7 +15,7 @@ import libcst as cst
 
 from flaskmod.analysis import analyze
 from flaskmod.codemod import Context, Outcome
-from flaskmod.pipeline import Options, discover
+from flaskmod.pipeline import Options, discover, settings_for
 from flaskmod.project import FileText, Project
 from flaskmod.versions import exactly
 
@@ -32,9 +32,9 @@ def project_of(files: Files, app_module: str = "app.py") -> Project:
 
 def context_for(project: Project, flask: str = "3.1", **settings: str) -> Context:
     major, minor = (int(part) for part in flask.split("."))
-    options = Options(flask=exactly((major, minor), "test"), **settings)  # type: ignore[arg-type]
-    values = {**options.settings(), "__options__": options}
-    return Context(project, analyze(project), options.flask, values)  # type: ignore[arg-type]
+    flask = exactly((major, minor), "test")
+    values = settings_for(Options(flask=flask, settings=settings), discover())
+    return Context(project, analyze(project), flask, values)
 
 
 def run_one(name: str, project: Project, flask: str = "3.1", **settings: str) -> Outcome:

@@ -16,7 +16,10 @@ def test_bigsite_grouped_by_prefix_behaves_the_same(tmp_path: Path) -> None:
     before = copy(FIXTURES / "bigsite" / "before", tmp_path / "before")
     after = copy(FIXTURES / "bigsite" / "before", tmp_path / "after")
     project = scan(after)
-    apply(after, compute(project, run(project, discover(), Options(group_by="prefix")).final))
+    apply(
+        after,
+        compute(project, run(project, discover(), Options(settings={"group_by": "prefix"})).final),
+    )
 
     old = probe(before, "app:app")
     new = probe(after, "app:create_app", "testing")

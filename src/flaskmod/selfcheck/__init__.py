@@ -27,7 +27,7 @@ from flaskmod.selfcheck.production import late_literals, leftover_secrets, unval
 from flaskmod.selfcheck.proxies import proxies_handed_on
 from flaskmod.selfcheck.registrations import unreachable_registrations
 
-__all__ = ["RULES", "Violation", "check"]
+__all__ = ["RULES", "Violation", "Workspace", "check", "check_workspace"]
 
 RULES = (
     undefined_names,
@@ -43,7 +43,10 @@ RULES = (
 
 def check(run: object) -> list[Violation]:
     """Every violation of every rule in a run's result, deduplicated, in file order."""
-    workspace = Workspace.of(run)
+    return check_workspace(Workspace.of(run))
+
+
+def check_workspace(workspace: Workspace) -> list[Violation]:
     found: dict[tuple[str, int | None, str], Violation] = {}
     for rule in RULES:
         for violation in rule(workspace):

@@ -9,7 +9,9 @@ project's own modules are resolved with flaskmod's name index, which knows the p
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import libcst as cst
 import libcst.matchers as m
@@ -22,6 +24,16 @@ from flaskmod.project import Project
 from flaskmod.selfcheck.base import Violation, Workspace
 
 RULE = "links"
+
+
+@contextmanager
+def _deep(limit: int) -> Iterator[None]:
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
 
 
 # ------------------------------------------------------------------------ undefined
@@ -44,7 +56,8 @@ def _undefined(text: str, path: str) -> list[tuple[str, int]]:
         tree = ast.parse(text, path)
     except SyntaxError:
         return []  # the parse itself is reported by the codemod that wrote it, or was there
-    checker = Checker(tree, path)
+    with _deep(20_000):  # pyflakes recurses per operand: `a + b + ... ` of hundreds nests deep
+        checker = Checker(tree, path)
     return [
         (str(message.message_args[0]), message.lineno)
         for message in checker.messages

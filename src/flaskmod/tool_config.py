@@ -1,0 +1,117 @@
+"""`[tool.flaskmod]`: every command option, kept with the project.
+
+The table lives in the project's `pyproject.toml` (or in a file given with `--config`, either
+top-level keys or its own `[tool.flaskmod]`), uses each option's long name without dashes
+(`group-by = "prefix"`, `skip = ["tests"]`, `python = ".venv/bin/python"`), and gives defaults:
+an option on the command line always wins. An unknown key is an error naming it, so a typo never
+silently does nothing (as ruff and django-upgrade's configurations behave).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+
+from flaskmod.errors import FlaskmodError, Location
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10
+    import tomli as tomllib
+
+SECTION = ("tool", "flaskmod")
+#: options that are per run only, never configured (flags of one invocation)
+NOT_CONFIGURABLE = frozenset({"path", "paths", "config", "help", "version", "json"})
+
+
+def read(path: Path | None, explicit: Path | None) -> tuple[dict[str, Any], str | None]:
+    """The settings table and where it came from (None when the project has none)."""
+    if explicit is not None:
+        data = _load(explicit)
+        table = _section(data) if "tool" in data else data
+        return dict(table), str(explicit)
+    folder = path if path is not None and path.is_dir() else None
+    if folder is None or not (folder / "pyproject.toml").is_file():
+        return {}, None
+    pyproject = folder / "pyproject.toml"
+    table = _section(_load(pyproject))
+    return dict(table), str(pyproject) if table else None
+
+
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FlaskmodError("no such configuration file", Location(str(path))) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise FlaskmodError(f"not valid TOML: {error}", Location(str(path))) from None
+
+
+def _section(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    table: Any = data
+    for key in SECTION:
+        table = table.get(key, {}) if isinstance(table, Mapping) else {}
+    if not isinstance(table, Mapping):
+        raise FlaskmodError("[tool.flaskmod] must be a table")
+    return table
+
+
+def defaults_for(command: click.Command, table: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """Click defaults for `command` from the table; unknown keys are refused, naming them."""
+    params = {
+        param.name.replace("_", "-"): param
+        for param in command.params
+        if isinstance(param, click.Option) and param.name and param.name not in NOT_CONFIGURABLE
+    }
+    known = _all_keys()
+    for key in table:
+        if key not in known:
+            suggestion = _closest(key, known)
+            raise FlaskmodError(
+                f"[tool.flaskmod]: unknown key `{key}`"
+                + (f" (did you mean `{suggestion}`?)" if suggestion else ""),
+                Location(source),
+            )
+    return {
+        str(params[key].name): _value(params[key], value, key, source)
+        for key, value in table.items()
+        if key in params
+    }
+
+
+def _value(param: click.Option, value: Any, key: str, source: str) -> Any:
+    if param.multiple and isinstance(value, str):
+        return [value]
+    if param.multiple and not isinstance(value, list):
+        raise FlaskmodError(f"[tool.flaskmod]: `{key}` wants a list", Location(source))
+    return value
+
+
+#: every configurable key of every command, filled in by the CLI at import
+KNOWN_KEYS: set[str] = set()
+
+
+def register(commands: Iterable[click.Command]) -> None:
+    for command in commands:
+        for param in command.params:
+            if (
+                isinstance(param, click.Option)
+                and param.name
+                and param.name not in NOT_CONFIGURABLE
+            ):
+                KNOWN_KEYS.add(param.name.replace("_", "-"))
+
+
+def _all_keys() -> set[str]:
+    return set(KNOWN_KEYS)
+
+
+def _closest(key: str, known: set[str]) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(key, sorted(known), n=1)
+    return found[0] if found else None
