@@ -63,8 +63,12 @@ class _Group(click.Group):
     `[tool.flaskmod]`, and every failure one line with a distinct exit code (never a traceback,
     never the 1 of --check); with `--json`, a JSON document too."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["flaskmod.json"] = "--json" in args
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> object:
-        wants_json = "--json" in sys.argv[1:]
+        wants_json = bool(ctx.meta.get("flaskmod.json"))
         try:
             with interrupts.handled():
                 return super().invoke(ctx)

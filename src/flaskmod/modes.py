@@ -83,7 +83,7 @@ def whole(
         _guard(target, result.changes)
     _describe(out, target, result)
     if result.run.already_factory or not result.changes:
-        return _finish(out, target, result, EXIT_OK)
+        return _finish(out, target, result, _exit(result, modes))
     if modes.check:
         out.say(f"{len(result.changes)} file(s) would change.", always=True)
         return _finish(out, target, result, EXIT_CHANGES)
@@ -102,9 +102,9 @@ def _describe(out: Output, target: Target, result: Result) -> None:
     if not out.quiet:
         report.summary(out.err, result.run)
         _say_skipped(out.err, target.project)
-    if result.run.already_factory or not result.changes:
+    if result.run.already_factory:
         return
-    if not out.quiet:
+    if not out.quiet and result.changes:
         report.plan(out.err, result.run)
     report.findings(out.err, result.run, notes=not out.quiet)
     report.violations(out.err, result.violations)

@@ -94,9 +94,9 @@ class Result:
             return "refused"
         if self.differences:
             return "different"
-        if not self.changes:
-            return "nothing-to-do"
-        return "incomplete" if self.incomplete else "migrated"
+        if self.incomplete:
+            return "incomplete"
+        return "migrated" if self.changes else "nothing-to-do"
 
 
 # ------------------------------------------------------------------------ checking
@@ -178,7 +178,7 @@ def whole_run(driver: Driver, modes: Modes) -> Result:
     changes = compute(driver.original, run.final)
     violations = tuple(violations_of(run)) if changes else ()
     selected = {codemod.name for codemod in driver.codemods}
-    incomplete = tuple(run.incomplete()) if changes and "factory" in selected else ()
+    incomplete = tuple(run.incomplete()) if "factory" in selected else ()
     return Result(run, changes, violations, incomplete)
 
 
