@@ -23,28 +23,30 @@ from flaskmod.project import Project
 from flaskmod.versions import dependency_range
 
 from ._imports import add_import, add_statements_after_import_of
-from ._moving import dotted, imported_as
+from ._moving import imported_as
 
 APP_NAMES = ("app", "application")
 
 
 class _AppImport(cst.CSTTransformer):
-    """`from pkg import app[, x]` → `from pkg import create_app[, x]`; records the local name."""
+    """`from pkg import app[, x]` → `from pkg import create_app[, x]` (relative too: `from .pkg
+    import app` in a parent package); records the local name."""
 
-    def __init__(self, package: str, exported: set[str]) -> None:
+    def __init__(self, package: str, exported: set[str], importer: str) -> None:
         self.package = package
         self.exported = exported
+        self.importer = importer
         self.bound: list[str] = []
         self.module_aliases: list[str] = []
 
     def leave_ImportFrom(
         self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
     ) -> cst.ImportFrom:
-        if updated_node.relative or updated_node.module is None:
-            return updated_node
-        if dotted(updated_node.module) != self.package:
-            return updated_node
         if isinstance(updated_node.names, cst.ImportStar):
+            return updated_node
+        if not any(
+            imported_as(updated_node, self.package, self.importer, name) for name in APP_NAMES
+        ):
             return updated_node
         names = []
         for alias in updated_node.names:
@@ -56,14 +58,20 @@ class _AppImport(cst.CSTTransformer):
         return updated_node.with_changes(names=names)
 
 
-def _module_aliases(tree: cst.Module, package: str) -> list[str]:
-    """Names under which `import app` / `import app as myapp` binds the app's module."""
+def _module_aliases(tree: cst.Module, package: str, importer: str) -> list[str]:
+    """Names under which the app's module is bound: `import app`, `import app as myapp`, and
+    `from flaskr import flaskr` for an app module inside a package."""
     aliases = []
-    for node in m.findall(tree, m.Import()):
-        assert isinstance(node, cst.Import)
-        for alias in node.names:
-            if alias.evaluated_name == package:
-                aliases.append(alias.evaluated_alias or package)
+    parent, _, last = package.rpartition(".")
+    for node in m.findall(tree, m.Import() | m.ImportFrom()):
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                if alias.evaluated_name == package:
+                    aliases.append(alias.evaluated_alias or package)
+        elif parent and isinstance(node, cst.ImportFrom):
+            local = imported_as(node, parent, importer, last)
+            if local is not None:
+                aliases.append(local)
     return aliases
 
 
@@ -146,13 +154,13 @@ def rewrite_app_importers(
         if new is None:
             continue
         trees[path] = new
-        findings.append(
-            Finding(
-                Location(path),
-                f"builds its app with {FACTORY}({config}) instead of importing the global one",
-                Severity.NOTE,
-            )
+        builds = f"{FACTORY}(" in new.code.replace(f"import {FACTORY}", "")
+        message = (
+            f"builds its app with {FACTORY}({config}) instead of importing the global one"
+            if builds
+            else f"re-exports {FACTORY} instead of the global app"
         )
+        findings.append(Finding(Location(path), message, Severity.NOTE))
     return trees, findings
 
 
@@ -165,16 +173,25 @@ def _rewrite_one(
     needs_app: frozenset[str],
 ) -> cst.Module | None:
     package = model.import_name
-    if package not in project.text(path):
+    if package.rpartition(".")[2] not in project.text(path):
         return None
     tree = project.module(path)
-    rewriter = _AppImport(package, exported)
+    rewriter = _AppImport(package, exported, path)
     new = tree.visit(rewriter)
     creations: list[tuple[str, str]] = []
     if rewriter.bound:
         new = _dedupe_factory_import(new)
-        creations += [(name, f"{FACTORY}({config})") for name in rewriter.bound]
-    aliases = _module_aliases(tree, package)
+        readers = project.index(path).readers
+        # A package that only re-exports the app (`from .flaskr import app` in its __init__)
+        # re-exports the factory instead (`flask --app pkg` finds `create_app`); others build
+        # their own app.
+        reexport = path.endswith("__init__.py")
+        creations += [
+            (n, f"{FACTORY}({config})") for n in rewriter.bound if readers.get(n) or not reexport
+        ]
+        if not creations:
+            return new
+    aliases = _module_aliases(tree, package, path)
     if aliases and model.app_name not in exported:
         variable = _free_name(new, model.app_name)
         attributes = _ModuleAppAttribute(aliases, model.app_name, variable)

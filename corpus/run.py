@@ -7,7 +7,9 @@ corpus/apps/<name>/ (restored first if missing), each a new git repository with 
 The checks, each PASS / FAIL / SKIP (/ REFUSED) with a one-line reason:
 
   baseline    the app's own tests (or scenario) on the original: the corpus itself is sound
-  refused     `flaskmod upgrade .` (preview) exits 0, not 2 (REFUSED) or anything else (FAIL)
+  refused     `flaskmod upgrade .` (preview) exits 0; 2 (a refusal) or 1 with "Migration
+              incomplete" (stops short of a factory, saying why) count as REFUSED, with the
+              reason; anything else is FAIL
   patch       the preview's stdout applies with `git apply --check` to the original copy
   apply       `flaskmod upgrade . --apply` exits 0
   verify      `flaskmod verify . --python <stack python> --json` (against HEAD) exits 0
@@ -357,10 +359,17 @@ class AppRun:
         if preview.returncode == 0:
             files = len(re.findall(r"^diff --git ", preview.stdout, re.MULTILINE))
             return Check(PASS, f"exit 0, {files} file(s) in the patch")
+        lines = [line for line in preview.stderr.splitlines() if line.strip()]
         if preview.returncode == 2:
-            lines = [line for line in preview.stderr.splitlines() if line.strip()]
             message = next((line for line in lines if "error" in line.lower()), None)
             return Check(REFUSED, (message or preview.last_line()).strip()[:300])
+        if preview.returncode == 1 and any("Migration incomplete" in line for line in lines):
+            # flaskmod stops short of a factory and says why (the lines after the verdict)
+            verdict = next(i for i, line in enumerate(lines) if "Migration incomplete" in line)
+            reason = lines[verdict + 1 :]
+            return Check(
+                REFUSED, ("incomplete: " + " ".join(r.strip() for r in reason[:1])).strip()[:300]
+            )
         return Check(FAIL, f"exit {preview.returncode}: {preview.last_line()}")
 
     def patch(self, preview: Done, patch_file: Path) -> Check:

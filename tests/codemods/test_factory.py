@@ -361,3 +361,18 @@ def test_a_script_running_code_before_its_imports_gets_its_app_after_them() -> N
     text = outcome.project.text("tests.py")
     assert text.index("from app import create_app") < text.index('app = create_app("testing")')
     assert text.index("from app.models import User") < text.index('app = create_app("testing")')
+
+
+def test_a_parent_package_re_exporting_the_app_re_exports_the_factory() -> None:
+    files = {
+        "flaskr/__init__.py": "from .flaskr import app\n",
+        "flaskr/flaskr/__init__.py": GLOBAL + "@app.route('/')\ndef index():\n    return ''\n",
+        "tests/test_flaskr.py": "from flaskr import flaskr\n\n\ndef test_it():\n    assert flaskr.app.name\n",
+    }
+    outcome = run_one("factory", project_of(files))
+    assert outcome.project.text("flaskr/__init__.py") == "from .flaskr import create_app\n"
+    tests = outcome.project.text("tests/test_flaskr.py")
+    assert 'app = flaskr.create_app("testing")' in tests and "assert app.name" in tests
+    assert "flaskr/__init__.py: re-exports create_app instead of the global app" in [
+        str(f) for f in outcome.findings
+    ]
