@@ -5,8 +5,8 @@ created unbound and bound later in the app module (`login = LoginManager()` … 
 
 Why: a factory creates the app inside a function, so extension objects cannot be bound to it at
 import time. Unbound instances in their own module can be imported by models and views without a
-circular import, and each app binds them with `init_app` (Flask guidelines §1, "Application
-Factories": "the extension object does not initially get bound to the application").
+circular import, and each app binds them with `init_app` (Flask's "Application Factories"
+pattern: "the extension object does not initially get bound to the application").
 
 Arguments go where each extension accepts them (`knowledge.KNOWN_EXTENSIONS`): most keep their
 options in the constructor and take only the app in `init_app`; a few (Flask-Migrate's `db`,
@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 import libcst.matchers as m
 
-from flaskmod.codemod import EXTENSIONS_MODULE, Codemod, Context, Needs
+from flaskmod.codemod import EXTENSIONS_MODULE, Codemod, Context, Example, Needs
 from flaskmod.conventions import instance_name
 from flaskmod.knowledge import ALL, NOT_INIT_APP, Extension, extension_for, follows_convention
 from flaskmod.knowledge import KNOWN_EXTENSIONS as KNOWN
@@ -41,6 +41,47 @@ from ._building import new_module
 from ._imports import add_import
 from ._moving import ImportPlan, imports_for, local_top_modules, prune_imports, redirect_imports
 
+#: what the page docs/codemods/extensions.md shows; tests/test_docs.py runs it
+EXAMPLE = Example(
+    before={
+        "app/__init__.py": """
+            from flask import Flask
+            from flask_login import LoginManager
+            from flask_sqlalchemy import SQLAlchemy
+
+            app = Flask(__name__)
+            db = SQLAlchemy(app)
+            login_manager = LoginManager(app)
+            login_manager.login_view = "login"
+        """,
+    },
+    after={
+        "app/__init__.py": """
+            from flask import Flask
+            from .extensions import db, login_manager
+
+            app = Flask(__name__)
+            db.init_app(app)
+            login_manager.init_app(app)
+        """,
+        "app/extensions.py": '''
+            """Extension instances, created unbound; `init_app` binds them to each app."""
+
+            from flask_login import LoginManager
+            from flask_sqlalchemy import SQLAlchemy
+
+            db = SQLAlchemy()
+            login_manager = LoginManager()
+            login_manager.login_view = "login"
+        ''',
+    },
+    reports=(
+        "`db` now lives in app/extensions.py and is bound with init_app",
+        "`login_manager` now lives in app/extensions.py and is bound with init_app",
+    ),
+    note="The app is already a package, as `package` leaves it. `login_view` moves with its instance; `blueprints` later renames the endpoint it names.",
+)
+
 codemod = Codemod.declare(
     __name__,
     # After `package` (extensions.py is written beside the app, in its package); before `models`
@@ -49,6 +90,7 @@ codemod = Codemod.declare(
     order=30,
     summary="Move extension objects into extensions.py and bind them with init_app.",
     needs=Needs.PACKAGE,
+    example=EXAMPLE,
 )
 
 DOCSTRING = "Extension instances, created unbound; `init_app` binds them to each app."

@@ -1,7 +1,7 @@
 """The global `app = Flask(...)` and everything done to it → `create_app(config_name)`.
 
 Why: an app built at import time exists once, with one configuration; tests cannot get a fresh one
-and production cannot pick its settings (Flask guidelines §1). Statements that touch the app move
+and production cannot pick its settings (docs/target-layout.md). Statements that touch the app move
 into the factory in their original order; late imports used only there move with them (the
 blueprint imports, as in Flask's own tutorial). Functions that merely read the app in their body
 stay importable and use `current_app` instead.
@@ -19,7 +19,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from flaskmod.analysis import AppModel
-from flaskmod.codemod import FACTORY, GET_CONFIG, Codemod, Context, Needs
+from flaskmod.codemod import FACTORY, GET_CONFIG, Codemod, Context, Example, Needs
 from flaskmod.errors import Finding, Location
 from flaskmod.names import ModuleIndex
 from flaskmod.project import Project
@@ -30,6 +30,61 @@ from ._building import leading_lines
 from ._imports import add_import
 from ._moving import imported_as, prune_imports
 
+#: what the page docs/codemods/factory.md shows; tests/test_docs.py runs it
+EXAMPLE = Example(
+    before={
+        "app/__init__.py": """
+            from flask import Flask
+            from config import get_config
+            from .extensions import db
+
+            app = Flask(__name__)
+            app.config.from_object(get_config())
+            get_config().validate(app.config)
+            db.init_app(app)
+
+
+            def notes_per_page():
+                return app.config["NOTES_PER_PAGE"]
+
+
+            from .main import bp as main_bp
+
+            app.register_blueprint(main_bp)
+        """,
+    },
+    after={
+        "app/__init__.py": '''
+            from flask import Flask, current_app
+            from config import get_config
+            from .extensions import db
+
+
+            def create_app(config_name="development"):
+                """Build and configure the app for `config_name` (see config.py)."""
+                app = Flask(__name__)
+                app.config.from_object(get_config(config_name))
+                app.config.from_prefixed_env()
+                get_config(config_name).validate(app.config)
+                db.init_app(app)
+
+                from .main import bp as main_bp
+
+                app.register_blueprint(main_bp)
+
+                return app
+
+
+            def notes_per_page():
+                return current_app.config["NOTES_PER_PAGE"]
+        ''',
+    },
+    reports=(
+        "the app is now built by create_app(config_name); `app` no longer exists at import time",
+    ),
+    note="On Flask 2.1 or later the factory also reads `FLASK_*` variables (`from_prefixed_env`); on older or unknown versions that line is left out. A function that read the global app now reads `current_app`.",
+)
+
 codemod = Codemod.declare(
     __name__,
     # After every codemod that takes code out of the app module (config, extensions, models,
@@ -37,6 +92,7 @@ codemod = Codemod.declare(
     order=50,
     summary="Build the app in create_app(config_name) instead of at import time.",
     needs=Needs.PACKAGE,
+    example=EXAMPLE,
 )
 
 

@@ -1,9 +1,9 @@
 """`app.py` → `app/__init__.py`: the single module becomes a package the later codemods fill.
 
-Why first: every later codemod (extensions, blueprints, factory) writes modules beside the app, and
-the guidelines' layout puts them in a package. Moving the file in its own step keeps the move a
-near-pure rename, so `git log --follow` and blame keep the file's history, and every later codemod
-has one input shape: the "package with a global app" layout.
+Why first: every later codemod (extensions, blueprints, factory) writes modules beside the app,
+and the target layout (docs/target-layout.md) puts them in a package. Moving the file in its own
+step keeps the move a near-pure rename, so `git log --follow` and blame keep the file's history,
+and every later codemod has one input shape: the "package with a global app" layout.
 
 A package's `root_path` is its own folder, not the project's: `Flask(__name__)` in
 `app/__init__.py` would look for `app/templates/` and resolve `open_resource`, `static/` and
@@ -25,7 +25,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from flaskmod.analysis import AppModel
-from flaskmod.codemod import Codemod, Context, Needs
+from flaskmod.codemod import Codemod, Context, Example, Needs
 from flaskmod.errors import FlaskmodError, Location
 from flaskmod.knowledge import FLASK_CLASSES
 from flaskmod.names import ModuleIndex, qualify
@@ -36,6 +36,45 @@ from ._building import template
 from ._file_anchor import reanchor
 from ._imports import add_import
 
+#: what the page docs/codemods/package.md shows; tests/test_docs.py runs it
+EXAMPLE = Example(
+    before={
+        "app.py": """
+            from flask import Flask, render_template
+
+            app = Flask(__name__)
+
+
+            @app.route("/")
+            def index():
+                return render_template("index.html")
+
+
+            if __name__ == "__main__":
+                app.run(debug=True)
+        """,
+    },
+    after={
+        "app/__init__.py": """
+            from flask import Flask, render_template
+            import os
+
+            app = Flask(__name__, root_path=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+            @app.route("/")
+            def index():
+                return render_template("index.html")
+        """,
+    },
+    moved={"app.py": "app/__init__.py"},
+    reports=(
+        "`python app.py` is gone: run `flask --app app --debug run` instead",
+        "moved from app.py; templates, static files and app.root_path stay in the project folder",
+    ),
+    note="The app module moves as a rename (`git log --follow` keeps its history); `root_path` keeps templates, static files and the instance folder where they were.",
+)
+
 codemod = Codemod.declare(
     __name__,
     # After config-classes (so `basedir = dirname(__file__)` lands in config.py beside where
@@ -43,6 +82,7 @@ codemod = Codemod.declare(
     order=20,
     summary="Turn the single app module into a package (app.py → app/__init__.py), paths unchanged.",
     needs=Needs.MODULE,
+    example=EXAMPLE,
 )
 
 # Module names that would clash with files the migration writes or with common tooling.

@@ -12,11 +12,41 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flaskmod.analysis import Layout
-from flaskmod.codemod import FACTORY, Codemod, Context, Needs
+from flaskmod.codemod import FACTORY, Codemod, Context, Example, Needs
 from flaskmod.project import Project
 from flaskmod.versions import flask_command
 
 from ._deployment import Target, is_deployment_file, rewrite
+
+#: what the page docs/codemods/wsgi.md shows; tests/test_docs.py runs it
+EXAMPLE = Example(
+    before={
+        "app/__init__.py": """
+            from flask import Flask
+
+
+            def create_app(config_name="development"):
+                app = Flask(__name__)
+                return app
+        """,
+    },
+    after={
+        "wsgi.py": '''
+            """WSGI entry point: `gunicorn wsgi:application`, or `flask --app wsgi run` in development (with FLASK_CONFIG=development)."""
+
+            import os
+
+            from app import create_app
+
+            application = create_app(os.environ.get("FLASK_CONFIG", "production"))
+            app = application
+        ''',
+    },
+    reports=(
+        "run `FLASK_CONFIG=development flask --app wsgi --debug run` locally, `gunicorn wsgi:application` in production",
+    ),
+    note="The project as `factory` leaves it.",
+)
 
 codemod = Codemod.declare(
     __name__,
@@ -24,6 +54,7 @@ codemod = Codemod.declare(
     order=60,
     summary="Add wsgi.py exposing the factory's app for gunicorn and `flask --app wsgi`.",
     needs=Needs.FACTORY,
+    example=EXAMPLE,
 )
 
 TEMPLATE = '''\
