@@ -10,6 +10,7 @@ entry points broken in its own commit) and `tests` (which also runs alone).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import PurePosixPath
 
 import libcst as cst
 import libcst.matchers as m
@@ -114,9 +115,11 @@ def _free_name(tree: cst.Module, wanted: str) -> str:
     return wanted if used <= in_imports and not bound_by_import else f"{wanted}_under_test"
 
 
-def entry_point_config(env_var: str) -> str:
-    """An entry script's app reads its config name from the environment (development if unset)."""
-    return f'os.environ.get("{env_var}", "development")'
+def entry_point_config(env_var: str, path: str = "") -> str:
+    """An entry script's app reads its config name from the environment: development if unset,
+    except in the WSGI entry point (`wsgi.py`), which production servers load."""
+    default = "production" if PurePosixPath(path).name == "wsgi.py" else "development"
+    return f'os.environ.get("{env_var}", "{default}")'
 
 
 TESTING = '"testing"'
