@@ -114,6 +114,15 @@ def test_an_app_read_through_a_star_reexport_is_refused_when_gone() -> None:
     assert _check(before, {**after, "t.py": test.replace("pkg.app", "pkg.create_app")}) == []
 
 
+def test_a_module_shadowed_by_a_new_package_is_refused() -> None:
+    before = {"app.py": APP, "site/__init__.py": "", "site/main.py": "X = 1\n"}
+    after = {**before, "site/main/__init__.py": "Y = 2\n"}
+    assert _check(before, after) == [
+        "links site/main.py: site/main.py can no longer be imported: the package "
+        "site/main/__init__.py shadows it"
+    ]
+
+
 def test_a_name_that_became_local_to_create_app_is_named_so() -> None:
     before = {"app/__init__.py": APP + "db = 1\n", "app/views.py": "from app import db\n"}
     after = {

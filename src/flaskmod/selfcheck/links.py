@@ -19,6 +19,7 @@ from pyflakes import messages
 from pyflakes.checker import Checker
 
 from flaskmod.conventions import FACTORY
+from flaskmod.errors import Location
 from flaskmod.names import ModuleIndex, absolute_module
 from flaskmod.project import Project
 from flaskmod.selfcheck.base import Violation, Workspace
@@ -102,6 +103,18 @@ def _new_missing_submodule(workspace: Workspace, path: str, module: str) -> bool
     if source not in workspace.original.files:
         return True
     return all(module != m for _, m, _ in _imports(workspace.original, source))
+
+
+def shadowed_modules(workspace: Workspace) -> Iterator[Violation]:
+    """`x.py` beside a new package `x/`: Python imports the package, the module is dead code."""
+    final, original = workspace.final, workspace.original
+    for path in sorted(final.files):
+        if not path.endswith("/__init__.py"):
+            continue
+        module = path.removesuffix("/__init__.py") + ".py"
+        if module in final.files and not (module in original.files and path in original.files):
+            reason = f"{module} can no longer be imported: the package {path} shadows it"
+            yield Violation(RULE, Location(module), reason, workspace.author(path))
 
 
 def new_locals(workspace: Workspace) -> Iterator[Violation]:
