@@ -210,7 +210,7 @@ class BlueprintsPlan:
 def plan(context: Context) -> BlueprintsPlan | None:
     model, project = context.model, context.project
     index = project.index(model.app_path)
-    default = context.option("blueprint")
+    default = _free_name(context, context.option("blueprint"))
     allow_cli = context.has("blueprint_cli")
     elsewhere = imported_names(project, model.import_name, model.app_path)
     moves = plan_moves(index, model.app_name, elsewhere, allow_cli)
@@ -235,6 +235,20 @@ def plan(context: Context) -> BlueprintsPlan | None:
         tuple(_endpoints(index, model.app_name, groups, moves, views, default).items()),
         keep_first_request=context.flask.still_has("before_first_request"),
     )
+
+
+def _free_name(context: Context, wanted: str) -> str:
+    """The blueprint's package name: `wanted`, unless a module of that name lives where the
+    package would go (`admin/main.py` beside `admin/main/` would never be imported again)."""
+    folder = context.model.app_dir
+    if f"{folder}/{wanted}.py" not in context.project:
+        return wanted
+    name = f"{wanted}_bp"
+    context.note(
+        f"the blueprint is called `{name}`: {folder}/{wanted}.py is already a module",
+        context.model.app_path,
+    )
+    return name
 
 
 def _refuse(context: Context, reasons: list[Reason]) -> None:

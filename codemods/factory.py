@@ -200,15 +200,13 @@ def edit(context: Context, plan: FactoryPlan) -> Project:
     # commit that removes the global app is not a commit whose tests fail.
     needs_app = frozenset(user.name for user in plan.users if user.use is Use.OBJECT)
     tests, found = rewrite_test_imports(project, model, tree, needs_app)
-    entries, more = rewrite_app_importers(
-        project,
-        model,
-        tree,
-        plan.entry_points,
-        entry_point_config(context.option("config_env_var")),
-        needs_app,
-    )
-    context.findings += found + more
+    entries: dict[str, cst.Module] = {}
+    for entry in plan.entry_points:
+        config = entry_point_config(context.option("config_env_var"), entry)
+        rewritten, more = rewrite_app_importers(project, model, tree, [entry], config, needs_app)
+        entries |= rewritten
+        found += more
+    context.findings += found
     helpers = {helper.path: _rewritten_helper(context, helper) for helper in plan.helpers}
     return project.with_changes(modules={model.app_path: tree, **tests, **entries, **helpers})
 

@@ -10,6 +10,9 @@ app package.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+import libcst as cst
 
 from flaskmod.analysis import Layout
 from flaskmod.codemod import FACTORY, Codemod, Context, Example, Needs
@@ -96,6 +99,9 @@ def plan(context: Context) -> WsgiPlan | None:
     )
     deployment = _deployment(context, path)
     if path in context.project:
+        exposed = _exposing_application(context, path)
+        if exposed is not None:
+            return WsgiPlan(path, exposed, deployment)
         if context.project.text(path).replace("\r\n", "\n") != text:  # CRLF projects
             context.warn(
                 f"{path} already exists; point it at {model.import_name}.{FACTORY}() by hand",
@@ -108,6 +114,30 @@ def plan(context: Context) -> WsgiPlan | None:
         path,
     )
     return WsgiPlan(path, text, deployment)
+
+
+def _developing(context: Context, path: str, text: str) -> str:
+    """`.flaskenv` is read by `flask run` on a developer's machine: now that `FLASK_APP` names
+    `wsgi` (production unless told), it says development, as `FLASK_ENV` did before."""
+    env = context.option("config_env_var")
+    if any(line.split("=", 1)[0].strip() == env for line in text.splitlines()):
+        return text
+    context.note(f"sets {env}=development for `flask run`", path)
+    return text + ("" if text.endswith("\n") or not text else "\n") + f"{env}=development\n"
+
+
+def _exposing_application(context: Context, path: str) -> str | None:
+    """The project's own `wsgi.py`, already building its app with the factory (the factory
+    codemod rewrote its import) but without `application`: it gains `application = app`."""
+    index = context.project.index(path)
+    if FACTORY not in index.imports or "application" in index.binders:
+        return None
+    name = next((n for n in ("app", "application_") if n in index.binders), None)
+    if name is None:
+        return None
+    context.note(f"exposes `application = {name}` for `gunicorn wsgi:application`", path)
+    statement = cst.parse_statement(f"application = {name}\n")
+    return index.tree.with_changes(body=[*index.tree.body, statement]).code
 
 
 @codemod.edit
@@ -134,6 +164,8 @@ def _deployment(context: Context, wsgi: str) -> dict[str, str]:
         if not is_deployment_file(path):
             continue
         new, rewrites, leftovers = rewrite(path, project.text(path), target)
+        if rewrites and PurePosixPath(path).name == ".flaskenv":
+            new = _developing(context, path, new)
         if new != project.text(path):
             texts[path] = new
         for change in rewrites:

@@ -361,7 +361,9 @@ class AppRun:
             return Check(PASS, f"exit 0, {files} file(s) in the patch")
         lines = [line for line in preview.stderr.splitlines() if line.strip()]
         if preview.returncode == 2:
-            message = next((line for line in lines if "error" in line.lower()), None)
+            message = next((line for line in lines if line.startswith("error:")), None) or next(
+                (line for line in lines if "error" in line.lower()), None
+            )
             return Check(REFUSED, (message or preview.last_line()).strip()[:300])
         if preview.returncode == 1 and any("Migration incomplete" in line for line in lines):
             # flaskmod stops short of a factory and says why (the lines after the verdict)

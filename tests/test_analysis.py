@@ -104,6 +104,22 @@ def test_a_stray_app_in_a_helper_module_is_reported_and_left_alone(project) -> N
     )
 
 
+def test_a_factory_beside_a_stray_module_level_app_is_the_app(project) -> None:
+    factory = "from flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__)\n    return app\n"
+    stray = "from flask import Flask\napp = Flask(__name__)\n"
+    root = project({"site/__init__.py": factory, "site/filters.py": stray})
+    model = analyze(scan(root))
+    assert model.layout is Layout.FACTORY and model.app_path == "site/__init__.py"
+
+
+def test_a_function_that_only_makes_a_throwaway_app_is_no_factory(project) -> None:
+    helper = (
+        "from flask import Flask\napp = Flask(__name__)\n\n\ndef other():\n    return Flask('x')\n"
+    )
+    model = analyze(scan(project({"app.py": helper})))
+    assert model.layout is Layout.MODULE and model.app_path == "app.py"
+
+
 def test_an_app_imported_by_other_modules_is_the_one_in_use(project) -> None:
     root = project(
         {

@@ -8,6 +8,7 @@ with `path:line`.
 from __future__ import annotations
 
 import builtins
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -259,6 +260,10 @@ def find_app(project: Project, choice: str | None = None) -> Found:
             (in_functions if candidate.in_function else module_level).append(candidate)
     if choice is not None:
         module_level = _chosen(module_level, choice, project)
+    elif _factories(in_functions) and not any(_in_use(project, c) for c in module_level):
+        # A factory beside throwaway module-level apps (a helper's `Flask(__name__)`, left
+        # alone by an earlier migration): the factory is the app.
+        return Found(_factories(in_functions)[0], in_functions, module_level)
     if not module_level:
         if in_functions:
             return Found(in_functions[0], in_functions)
@@ -275,6 +280,18 @@ def find_app(project: Project, choice: str | None = None) -> Found:
             Location(app.path, app.line),
         )
     return Found(app, in_functions, strays)
+
+
+def _factories(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Apps built by a factory (`create_app`, `make_app`, `app_factory`: a function named for
+    what it returns, and returning something), not a helper's throwaway `Flask(...)`."""
+    return [
+        c
+        for c in candidates
+        if c.function is not None
+        and re.search(r"app|factory", c.function.name.value)
+        and bool(m.findall(c.function, m.Return(value=m.Name() | m.Call())))
+    ]
 
 
 def _chosen(candidates: list[_Candidate], choice: str, project: Project) -> list[_Candidate]:
