@@ -8,6 +8,7 @@ the pages nor the examples declared next to each codemod can drift from the code
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 import libcst as cst
@@ -106,3 +107,20 @@ def plan(context: Context):
 
 def test_every_gate_has_a_description() -> None:
     assert set(docs.IDIOMS) == set(GATES) | set(REMOVED)
+
+
+DOCUMENTS = ["README.md", "CONTRIBUTING.md", "CHANGELOG.md", "docs/ARCHITECTURE.md"]
+DOCUMENTS += ["docs/target-layout.md", "docs/json-schema.md", "docs/codemods/README.md"]
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_links_stay_inside_the_repository_and_resolve(document: str) -> None:
+    """The README is read where the repository is (a checkout, an sdist): no page outside it."""
+    path = ROOT / document
+    text = path.read_text(encoding="utf-8")
+    assert "../shared" not in text
+    for target in LINK.findall(text):
+        assert not re.match(r"[a-z]+:", target), f"{document}: link outside the repository"
+        file = (path.parent / target.split("#", 1)[0]).resolve()
+        assert file.is_relative_to(ROOT) and file.exists(), f"{document}: {target}"
