@@ -41,6 +41,11 @@ EXAMPLE = Example(
             def index():
                 return str(Note.query.count())
         """,
+        "app/extensions.py": """
+            from flask_sqlalchemy import SQLAlchemy
+
+            db = SQLAlchemy()
+        """,
     },
     after={
         "app/__init__.py": """

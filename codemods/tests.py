@@ -26,13 +26,24 @@ from ._moving import ImportPlan
 #: what the page docs/codemods/tests.md shows; tests/test_docs.py runs it
 EXAMPLE = Example(
     before={
-        "app/__init__.py": """
+        "app/__init__.py": '''
             from flask import Flask
+            from config import get_config
 
 
             def create_app(config_name="development"):
+                """Build and configure the app for `config_name` (see config.py)."""
                 app = Flask(__name__)
+                app.config.from_object(get_config(config_name))
                 return app
+        ''',
+        "config.py": """
+            class Config:
+                DEBUG = False
+
+
+            def get_config(name=None):
+                return Config
         """,
         "tests/test_index.py": """
             from app import app

@@ -24,13 +24,24 @@ from ._deployment import Target, is_deployment_file, rewrite
 #: what the page docs/codemods/wsgi.md shows; tests/test_docs.py runs it
 EXAMPLE = Example(
     before={
-        "app/__init__.py": """
+        "app/__init__.py": '''
             from flask import Flask
+            from config import get_config
 
 
             def create_app(config_name="development"):
+                """Build and configure the app for `config_name` (see config.py)."""
                 app = Flask(__name__)
+                app.config.from_object(get_config(config_name))
                 return app
+        ''',
+        "config.py": """
+            class Config:
+                DEBUG = False
+
+
+            def get_config(name=None):
+                return Config
         """,
     },
     after={

@@ -13,12 +13,15 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
+from click.testing import CliRunner
 
 from flaskmod import docs
+from flaskmod.cli import main
 from flaskmod.codemod import Codemod
 from flaskmod.knowledge import GATES, REMOVED
 from flaskmod.pipeline import discover
 from tests.codemods.tools import project_of, run_one
+from tests.conftest import write_tree
 
 ROOT = Path(__file__).resolve().parents[1]
 CODEMODS = discover()
@@ -77,6 +80,23 @@ def test_example_is_what_the_codemod_writes(codemod: Codemod) -> None:
     for path, text in written.items():
         if path.endswith(".py"):
             cst.parse_module(text)
+
+
+@pytest.mark.parametrize("codemod", CODEMODS, ids=[c.name for c in CODEMODS])
+def test_example_command_gives_the_after(codemod: Codemod, tmp_path: Path) -> None:
+    """The page says `flaskmod upgrade PATH --only NAME --flask-version X.Y` gives `after`: the
+    whole command, self-check included, on the example written to disk."""
+    example = codemod.example
+    assert example is not None
+    write_tree(tmp_path, {path: docs.example_text(text) for path, text in example.before.items()})
+    args = ["upgrade", str(tmp_path), "--only", codemod.name, "--flask-version", example.flask]
+    for name, value in example.settings.items():
+        args += [f"--{name.replace('_', '-')}", value]
+    result = CliRunner().invoke(main, [*args, "--apply", "-q"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    for path, text in example.after.items():
+        assert (tmp_path / path).read_text(encoding="utf-8") == docs.example_text(text), path
+    assert not any((tmp_path / path).exists() for path in example.moved)
 
 
 def test_scan_reads_refusals_manual_steps_options_and_gates() -> None:
