@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.syntax import Syntax
 from rich.table import Table
 
+from flaskmod.analysis import Layout
 from flaskmod.changeset import Changeset, Kind, compute
 from flaskmod.errors import Severity
 from flaskmod.pipeline import Codemod, Run
@@ -127,9 +128,19 @@ STATUS_LINES = {
 }
 
 
+#: "migrated" by a selection (`--only`, `--skip`) that leaves the factory out: not complete
+SELECTION_LINE = (
+    "[bold green]Done[/]: the selected codemods ran; the app is not built by a factory yet "
+    "(run the others to finish)."
+)
+
+
 def status(console: Console, result: Any) -> None:
     """The last line: whether the migration is complete, and what stops it if not."""
     line = STATUS_LINES.get(result.status)
+    final = result.run.final_model or result.run.model
+    if result.status == "migrated" and final.layout is not Layout.FACTORY:
+        line = SELECTION_LINE
     if line:
         console.print(line, soft_wrap=True)
     for finding in result.incomplete:
