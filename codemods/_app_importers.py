@@ -152,7 +152,7 @@ def rewrite_app_importers(
     findings: list[Finding] = []
     trees: dict[str, cst.Module] = {}
     exported = _top_level_names(factory_module)
-    packages = [model.import_name, *_star_reexporters(project, model.import_name)]
+    packages = [model.import_name, *star_reexporters(project, model.import_name)]
     for path in paths:
         new = None
         for package in packages:
@@ -174,7 +174,7 @@ def rewrite_app_importers(
     return trees, findings
 
 
-def _star_reexporters(project: Project, module: str) -> list[str]:
+def star_reexporters(project: Project, module: str) -> list[str]:
     """Modules whose names include the app module's through `from .module import *` (a package
     `__init__` re-exporting its core): `pkg.app` is read through them too."""
     found = []

@@ -24,7 +24,12 @@ from flaskmod.errors import Finding, Location
 from flaskmod.names import ModuleIndex
 from flaskmod.project import Project
 
-from ._app_importers import entry_point_config, rewrite_app_importers, rewrite_test_imports
+from ._app_importers import (
+    entry_point_config,
+    rewrite_app_importers,
+    rewrite_test_imports,
+    star_reexporters,
+)
 from ._app_users import AppUser, ToCurrentApp, Use, classify, with_app_parameter
 from ._building import leading_lines
 from ._imports import add_import
@@ -465,12 +470,13 @@ def _importers_of_app(project: Project, model: AppModel, app: str) -> list[tuple
     it they are entry points and build their own app (see `rewrite_app_importers`).
     """
     found: list[tuple[str, Finding]] = []
+    packages = [model.import_name, *star_reexporters(project, model.import_name)]
     for path in project.python_paths():
         if path == model.app_path or path in model.tests or app not in project.text(path):
             continue
         tree = project.module(path)
         for node in m.findall(tree, m.ImportFrom()):
-            if imported_as(node, model.import_name, path, app) is not None:
+            if any(imported_as(node, package, path, app) is not None for package in packages):
                 line = project.index(path).line(node)
                 message = (
                     f"imports the global `{app}`; the factory is not built until this module "

@@ -451,6 +451,8 @@ def _command_function(
 
 
 def _app_run_call(statement: cst.BaseStatement, app: str) -> cst.Call | None:
+    """`app.run(...)`, or a server wrapper's `socketio.run(app, ...)`: what `flask run` does.
+    The returned call's arguments are the server options (the app itself dropped)."""
     if m.matches(
         statement,
         m.SimpleStatementLine(
@@ -458,6 +460,21 @@ def _app_run_call(statement: cst.BaseStatement, app: str) -> cst.Call | None:
         ),
     ):
         return statement.body[0].value  # type: ignore[attr-defined, no-any-return]
+    if m.matches(
+        statement,
+        m.SimpleStatementLine(
+            body=[
+                m.Expr(
+                    m.Call(
+                        func=m.Attribute(value=m.Name(), attr=m.Name("run")),
+                        args=[m.Arg(value=m.Name(app), keyword=None), m.ZeroOrMore()],
+                    )
+                )
+            ]
+        ),
+    ):
+        call = cst.ensure_type(statement.body[0].value, cst.Call)  # type: ignore[attr-defined]
+        return call.with_changes(args=call.args[1:])
     return None
 
 

@@ -113,7 +113,9 @@ def plan(context: Context) -> WsgiPlan | None:
         exposed = _exposing_application(context, path)
         if exposed is not None:
             return WsgiPlan(path, exposed, deployment)
-        if context.project.text(path).replace("\r\n", "\n") != text:  # CRLF projects
+        if not _serves_the_factory(context, path) and (
+            context.project.text(path).replace("\r\n", "\n") != text  # CRLF projects
+        ):
             context.warn(
                 f"{path} already exists; point it at {model.import_name}.{FACTORY}() by hand",
                 path,
@@ -135,6 +137,12 @@ def _developing(context: Context, path: str, text: str) -> str:
         return text
     context.note(f"sets {env}=development for `flask run`", path)
     return text + ("" if text.endswith("\n") or not text else "\n") + f"{env}=development\n"
+
+
+def _serves_the_factory(context: Context, path: str) -> bool:
+    """The project's own wsgi.py that already builds `application` with the factory."""
+    index = context.project.index(path)
+    return FACTORY in index.imports and "application" in index.binders
 
 
 def _exposing_application(context: Context, path: str) -> str | None:

@@ -309,6 +309,8 @@ class AppRun:
 
     def flaskmod_args(self, *args: str) -> list[str]:
         extra = ["--flask-version", self.flask_version] if self.flask_version else []
+        if self.app.choose:
+            extra += ["--app", self.app.choose]
         return [str(self.flaskmod), "upgrade", ".", "--no-color", *extra, *args]
 
     def execute(self) -> Outcome:
@@ -402,6 +404,8 @@ class AppRun:
             str(self.flaskmod), "verify", ".", "--python", str(self.python), "--json",
             "--timeout", "120",
         ]  # fmt: skip
+        if self.app.choose:
+            args += ["--app", self.app.choose]
         done = run(args, self.migrated, app_env(self.app), self.timeout)
         self.log("verify", done)
         try:

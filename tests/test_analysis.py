@@ -145,6 +145,18 @@ def test_app_option_picks_one_of_several(project) -> None:
     assert analyze(scan(root), "./one.py:app").app_path == "one.py"
 
 
+def test_app_option_names_the_others_and_finds_the_chosen_app_once_migrated(project) -> None:
+    used = "from flask import Flask\napp = Flask(__name__)\n\n\n@app.route('/')\ndef index():\n    return ''\n"
+    factory = "from flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__)\n    return app\n"
+    root = project({"one.py": used, "two.py": used})
+    model = analyze(scan(root), "two.py")
+    assert model.other_apps == ("one.py",)
+    assert any("not the one chosen with --app" in f.message for f in model.findings)
+    migrated = project({"one.py": used, "two/__init__.py": factory})
+    model = analyze(scan(migrated), "two.py")
+    assert model.layout is Layout.FACTORY and model.app_path == "two/__init__.py"
+
+
 def test_app_option_naming_nothing_is_refused(project) -> None:
     root = project({"one.py": "from flask import Flask\napp = Flask(__name__)\n"})
     with pytest.raises(FlaskmodError, match=r"--app two\.py: no module-level Flask app there"):

@@ -215,6 +215,13 @@ def test_a_secret_literal_left_in_production_code_is_refused() -> None:
     assert [line.split(" ")[0] for line in found] == ["production"]
 
 
+def test_a_secret_in_another_app_beside_it_is_not_production_code() -> None:
+    other = APP + "KEY = 'sk_live_abcdef123456'\n"
+    before = {"app.py": APP + "@app.route('/')\ndef i():\n    return ''\n", "other.py": other}
+    after = {"app/__init__.py": FACTORY, "config.py": CONFIG, "other.py": other}
+    assert _check(before, after, frozenset({"sk_live_abcdef123456"})) == []
+
+
 def test_the_development_default_in_config_py_is_allowed() -> None:
     after = {"app/__init__.py": FACTORY, "config.py": CONFIG}
     assert _check({"app.py": APP}, after, frozenset({"dev-key-123456"})) == []

@@ -434,7 +434,7 @@ def _upgrade_one(path: Path, flags: Modes, values: dict[str, Any]) -> int:
     codemods = _codemods(values)
     options = _options(values, force=values["force"])
     verify = (
-        Verification(python=options.python, run_tests=values["run_tests"])
+        Verification(python=options.python, run_tests=values["run_tests"], app=options.app)
         if values["verify_first"]
         else None
     )

@@ -240,3 +240,22 @@ def test_strings_merely_containing_the_path_stay() -> None:
     text = "A = 'see app.py'\nB = 'myapp.py'\n"
     project = project_of({"app.py": APP, "notes.py": text})
     assert run_one("package", project).project.text("notes.py") == text
+
+
+def test_a_server_wrappers_run_of_the_app_becomes_the_flask_run_hint() -> None:
+    outcome = run_one(
+        "package",
+        project_of(
+            "from flask_socketio import SocketIO\n" + APP + "socketio = SocketIO(app)\n"
+            "if __name__ == '__main__':\n    socketio.run(app, port=8000)\n"
+        ),
+    )
+    text = outcome.project.text("app/__init__.py")
+    assert "socketio.run" not in text and "cli.command" not in text
+    messages = [f.message for f in outcome.findings]
+    assert "`python app.py` is gone: run `flask --app app run --port 8000` instead" in messages
+
+
+def test_running_something_else_with_the_app_stays_a_command() -> None:
+    text = _moved(APP + "if __name__ == '__main__':\n    seed(app)\n    app.run()\n")
+    assert '@app.cli.command("seed")' in text

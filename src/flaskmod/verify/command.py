@@ -83,6 +83,12 @@ def _fail(
     help="Load the migrated wsgi.py with production settings from random environment values.  "
     "[default: when wsgi.py exists]",
 )
+@click.option(
+    "--app",
+    "app_choice",
+    metavar="PATH[:NAME]",
+    help="The app to compare, in a folder that creates several (as given to upgrade).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report.")
 @click.pass_context
 def verify_command(ctx: click.Context, /, path: Path, as_json: bool, **options: Any) -> None:
@@ -103,6 +109,7 @@ def verify_command(ctx: click.Context, /, path: Path, as_json: bool, **options: 
         run_tests=options["run_tests"],
         responses=options["responses"],
         production=options["production"],
+        app=options["app_choice"],
     )
     try:
         report = verify(settings)
