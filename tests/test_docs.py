@@ -7,7 +7,6 @@ the pages nor the examples declared next to each codemod can drift from the code
 
 from __future__ import annotations
 
-import functools
 import re
 from pathlib import Path
 
@@ -25,7 +24,6 @@ from tests.conftest import write_tree
 
 ROOT = Path(__file__).resolve().parents[1]
 CODEMODS = discover()
-PAGES = functools.cache(docs.pages)
 
 
 def test_pages_on_disk_are_what_the_code_renders() -> None:
@@ -52,7 +50,7 @@ def test_check_mode_names_a_page_that_differs(tmp_path: Path) -> None:
 @pytest.mark.parametrize("codemod", CODEMODS, ids=[c.name for c in CODEMODS])
 def test_every_codemod_has_a_page_with_an_example(codemod: Codemod) -> None:
     assert codemod.example is not None, f"declare example=Example(...) in {codemod.name}"
-    page = PAGES()[f"docs/codemods/{codemod.name}.md"]
+    page = docs.pages()[f"docs/codemods/{codemod.name}.md"]
     for section in ("## What it matches", "## Options", "## Version gates", "## What it refuses"):
         assert section in page
     assert "## Example" in page

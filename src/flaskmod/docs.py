@@ -9,7 +9,8 @@ matches, and why), and what `ast` finds in its source: the options it reads
 (`context.option("...")`), the version gates it reads (`context.has("...")`,
 `context.flask.still_has("...")`, `flask.at_least(...)`, `flask.before(...)`, in the module or in
 a function it imports), each looked up in `knowledge.GATES`/`knowledge.REMOVED`, and the message
-of every refusal and manual step it can report (see `Kind`), f-strings with their placeholders.
+of every refusal and manual step it, or a private helper it imports (`codemods/_*.py`), can report
+(see `Kind`), f-strings with their placeholders.
 `tests/test_docs.py` checks that the pages on disk are what this renders now and that each
 example is what the codemod really does.
 """
@@ -417,8 +418,20 @@ def _placeholder(part: ast.FormattedValue) -> str:
 
 # ------------------------------------------------------------------------------ writing
 def pages(codemods: Sequence[Codemod] | None = None) -> dict[str, str]:
-    """Every page, by its path from the root of the checkout."""
-    codemods = list(codemods if codemods is not None else discover())
+    """Every page, by its path from the root of the checkout (the installed codemods' pages are
+    rendered once per process: `--check` and the tests ask several times)."""
+    if codemods is None:
+        return dict(_installed_pages())
+    return _render(codemods)
+
+
+@functools.cache
+def _installed_pages() -> dict[str, str]:
+    return _render(discover())
+
+
+def _render(codemods: Sequence[Codemod]) -> dict[str, str]:
+    codemods = list(codemods)
     rendered = {f"{FOLDER}/README.md": render_index(codemods)}
     for codemod in codemods:
         rendered[f"{FOLDER}/{codemod.name}.md"] = render_page(codemod, codemods)
