@@ -93,7 +93,10 @@ EXAMPLE = Example(
         'builds its app with create_app("testing") instead of importing the global one',
         "added app, client and runner fixtures",
     ),
-    note="A module that imported the global app builds its own with the testing config; its assertions are untouched.",
+    note=(
+        "The app as `factory` builds it (`config.py` shortened). A test module that imported the "
+        "global app builds its own with the testing config; its assertions are untouched."
+    ),
 )
 
 codemod = Codemod.declare(

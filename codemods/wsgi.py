@@ -59,7 +59,7 @@ EXAMPLE = Example(
     reports=(
         "run `FLASK_CONFIG=development flask --app wsgi --debug run` locally, `gunicorn wsgi:application` in production",
     ),
-    note="The project as `factory` leaves it.",
+    note="The app as `factory` builds it (`config.py` shortened to what the example needs).",
 )
 
 codemod = Codemod.declare(
