@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,36 @@ def test_upgrade_incomplete(tmp_path: Path) -> None:
     assert_valid(document, "migration")
 
 
+def test_upgrade_step_one_codemod_at_a_time(tmp_path: Path) -> None:
+    root = copy(FIXTURES / "minimal" / "before", tmp_path / "m")
+    code, document = output("upgrade", str(root), "--step")
+    assert code == 0 and document["status"] == "applied" and len(document["steps"]) == 1
+    assert document["steps"][0]["commit"] is None and document["next"]
+    assert_valid(document, "steps")
+
+
+def test_upgrade_commit(tmp_path: Path) -> None:
+    root = copy(FIXTURES / "minimal" / "before", tmp_path / "m")
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "legacy"]):
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@t", *command], cwd=root, check=True
+        )
+    code, document = output("upgrade", str(root), "--commit")
+    assert code == 0 and document["status"] == "committed" and document["branch"]
+    assert all(len(step["commit"]) == 40 for step in document["steps"])
+    assert_valid(document, "steps")
+
+
+def test_several_paths_are_one_json_value(tmp_path: Path) -> None:
+    one = copy(FIXTURES / "minimal" / "before", tmp_path / "one")
+    factory = "from flask import Flask\n\n\ndef create_app():\n    return Flask(__name__)\n"
+    two = write_tree(tmp_path / "two", {"app.py": factory})
+    code, document = output("upgrade", str(one), str(two))
+    assert code == 0
+    assert [d["status"] for d in document["projects"]] == ["migrated", "already-factory"]
+    assert_valid(document, "projects")
+
+
 def test_plan(tmp_path: Path) -> None:
     root = copy(FIXTURES / "blog" / "before", tmp_path / "b")
     code, document = output("plan", str(root))
@@ -111,8 +142,8 @@ def test_list() -> None:
 
 def test_verify_error(tmp_path: Path) -> None:
     code, document = output("verify", str(tmp_path / "missing"))
-    assert code == 2
-    assert_valid(document, "verifyError")
+    assert code == 2 and document["path"] == str(tmp_path / "missing")
+    assert_valid(document, "error")
 
 
 @pytest.mark.slow

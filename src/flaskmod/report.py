@@ -187,6 +187,45 @@ def to_json(result: Any, path: str, secrets: Iterable[str] = ()) -> dict[str, An
     }
 
 
+def steps_json(
+    path: str,
+    done: Sequence[tuple[Any, str | None]],
+    upcoming: str | None,
+    branch: str | None = None,
+    secrets: Iterable[str] = (),
+) -> dict[str, Any]:
+    """`--step`/`--commit` with `--json`: each codemod applied (a `gitops.Pending`) with the
+    commit that holds it, and what would run next."""
+    from flaskmod import __version__
+
+    hidden = list(secrets)
+    status = ("committed" if branch else "applied") if done else "nothing-to-do"
+    return {
+        "flaskmod": __version__,
+        "path": path,
+        "status": status,
+        "written": bool(done),
+        "branch": branch,
+        "steps": [
+            {
+                "codemod": pending.codemod.name,
+                "commit": sha,
+                "files": _files_json(pending.changes),
+                "findings": [_finding_json(f, hidden) for f in pending.findings],
+            }
+            for pending, sha in done
+        ],
+        "next": upcoming,
+    }
+
+
+def projects_json(documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Several PATHs with `--json`: one JSON value holding each one's document, in order."""
+    from flaskmod import __version__
+
+    return {"flaskmod": __version__, "projects": list(documents)}
+
+
 def error_json(path: str, error: BaseException, location: Any = None) -> dict[str, Any]:
     from flaskmod import __version__
 

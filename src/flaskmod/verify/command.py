@@ -34,11 +34,15 @@ class _JsonCommand(click.Command):
 
 
 def _fail(
-    ctx: click.Context, message: str, as_json: bool, error: FlaskmodError | None = None
+    ctx: click.Context,
+    message: str,
+    as_json: bool,
+    error: FlaskmodError | None = None,
+    path: str = "",
 ) -> NoReturn:
     print_error(message)
     if as_json:
-        click.echo(json.dumps(error_json(message, error), indent=2))
+        click.echo(json.dumps(error_json(message, error, path), indent=2))
     ctx.exit(EXIT_ERROR)
 
 
@@ -114,12 +118,12 @@ def verify_command(ctx: click.Context, /, path: Path, as_json: bool, **options: 
     try:
         report = verify(settings)
     except FlaskmodError as error:
-        _fail(ctx, str(error), as_json, error)
+        _fail(ctx, str(error), as_json, error, str(path))
     except Exception as error:  # a bug: still a JSON answer, with the traceback on stderr
         if not as_json:
             raise
         click.echo(traceback.format_exc(), err=True)
-        _fail(ctx, f"internal error: {type(error).__name__}: {error}", as_json)
+        _fail(ctx, f"internal error: {type(error).__name__}: {error}", as_json, path=str(path))
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))
     else:
