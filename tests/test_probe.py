@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +125,12 @@ def test_responses_say_whether_a_body_can_be_compared() -> None:
     responses = probe.describe(app, with_responses=True)["responses"]
     assert responses["/same"]["stable"] is True and responses["/same"]["body"] == "hello"
     assert responses["/counter"]["stable"] is False
+
+
+def test_a_body_stamped_to_the_second_is_not_compared() -> None:
+    app = Flask(__name__)
+    app.add_url_rule("/now", "now", lambda: str(int(time.time())))
+    assert probe.describe(app, with_responses=True)["responses"]["/now"]["stable"] is False
 
 
 def test_json_bodies_compare_by_content_not_key_order() -> None:

@@ -27,6 +27,7 @@ import json
 import os
 import re
 import sys
+import time
 import traceback
 from contextlib import redirect_stdout
 from typing import Any
@@ -233,18 +234,26 @@ def _without_root(body: bytes) -> bytes:
     return body
 
 
+#: seconds between the two rounds of GETs: a body stamped with the time to the second (a gzip
+#: header, a date in a form) must differ between them to be seen as unstable
+ROUND_GAP = 1.05
+
+
 def _responses(app: Any) -> dict[str, dict[str, Any]]:
-    """Each parameterless GET, twice: `stable` says whether the body can be compared at all
-    (a CSRF token, a timestamp or a counter differs from one request to the next)."""
-    out: dict[str, dict[str, Any]] = {}
+    """Each parameterless GET, in two rounds a second apart: `stable` says whether the body can
+    be compared at all (a CSRF token, a timestamp or a counter differs from one to the next)."""
     app.config["PROPAGATE_EXCEPTIONS"] = False  # both apps answer errors the same way
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if rule.arguments or "GET" not in (rule.methods or ()) or rule.endpoint == "static":
-            continue
-        first, second = _get(app, rule.rule), _get(app, rule.rule)
-        first["stable"] = first == second
-        out[rule.rule] = first
-    return out
+    rules = [
+        rule.rule
+        for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
+        if not rule.arguments and "GET" in (rule.methods or ()) and rule.endpoint != "static"
+    ]
+    first = {rule: _get(app, rule) for rule in rules}
+    if rules:
+        time.sleep(ROUND_GAP)
+    for rule in rules:
+        first[rule]["stable"] = first[rule] == _get(app, rule)
+    return first
 
 
 def _rules(app: Any) -> list[dict[str, Any]]:
