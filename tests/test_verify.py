@@ -83,6 +83,7 @@ def report(*args: str) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------- through the CLI
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_every_fixture_migration_is_equivalent(name: str, tmp_path: Path) -> None:
     if pinned_stack(name):
@@ -128,6 +129,7 @@ BREAKAGES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("breakage", BREAKAGES)
 def test_a_broken_migration_exits_1_naming_the_difference(breakage: str, tmp_path: Path) -> None:
     path, old, new, message = BREAKAGES[breakage]
@@ -279,6 +281,7 @@ def test_json_report(tmp_path: Path) -> None:
     assert data["tests"] is None
 
 
+@pytest.mark.slow
 def test_run_tests_compares_the_counts(tmp_path: Path) -> None:
     data = report(str(migrated_repo("minimal", tmp_path / "repo")), "--run-tests")
     assert data["equivalent"] is True
@@ -492,6 +495,7 @@ def snapshot(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
+@pytest.mark.slow
 def test_compare_trees_on_two_folders_writes_neither(tmp_path: Path) -> None:
     """What `upgrade --verify` calls on the project and the migration materialised elsewhere."""
     original = shutil.copytree(FIXTURES / "blog" / "before", tmp_path / "old", ignore=JUNK)
@@ -505,6 +509,7 @@ def test_compare_trees_on_two_folders_writes_neither(tmp_path: Path) -> None:
     assert (snapshot(original), snapshot(migrated)) == before  # no database, no instance/
 
 
+@pytest.mark.slow
 def test_compare_trees_reports_differences_and_load_errors(tmp_path: Path) -> None:
     original = shutil.copytree(FIXTURES / "minimal" / "before", tmp_path / "old", ignore=JUNK)
     migrated = shutil.copytree(FIXTURES / "minimal" / "after", tmp_path / "new", ignore=JUNK)
