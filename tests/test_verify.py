@@ -197,6 +197,24 @@ def test_an_interpreter_without_flask_is_named_with_the_fix(tmp_path: Path) -> N
     )
 
 
+def test_without_python_and_no_flask_in_flaskmods_interpreter_the_hint_ends_the_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """flaskmod installed with pipx, `verify` without --python and no .venv/ in the project: the
+    interpreter tried is flaskmod's own, which has no Flask; the message ends with the fix."""
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "pipx")],
+        check=True,
+        timeout=120,
+    )
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "pipx" / "bin" / "python"))
+    original = shutil.copytree(FIXTURES / "minimal" / "before", tmp_path / "old", ignore=JUNK)
+    migrated = shutil.copytree(FIXTURES / "minimal" / "after", tmp_path / "new", ignore=JUNK)
+    code, out, err = verify(str(migrated), "--original", str(original))
+    assert code == 2 and out == ""
+    assert err.rstrip().endswith("pass --python PATH to the project's interpreter"), err
+
+
 TUTORIAL_FACTORY = {
     "flaskr/__init__.py": """\
         from flask import Flask
