@@ -61,6 +61,8 @@ def test_comments_move_with_their_import_and_directives_are_left_alone() -> None
     )
     untouched = "import sys\nimport os  # isort: skip\n"
     assert tidy(untouched) == untouched
+    inside = "from b import (\n    y,  # why y\n    x,\n)\nimport a\n"
+    assert tidy(inside) == inside  # never re-rendered: the comment would be lost
 
 
 def test_a_sorted_module_is_the_same_object() -> None:

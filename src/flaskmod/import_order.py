@@ -215,6 +215,8 @@ def _sorted_block(
     """The block in isort's order, or None when it cannot be laid out as ruff would."""
     if any(len(s.body) != 1 or not _is_import_line(s) for s in block):
         return None
+    if any("#" in _EMPTY.code_for_node(s.body[0]) for s in block):
+        return None  # a comment inside parentheses: re-rendering the import would drop it
     head, attached = _split_head(block[0].leading_lines)
     entries: list[_Entry] = []
     for index, statement in enumerate(block):
