@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -390,6 +391,7 @@ SETTINGS = {
 }
 
 
+@pytest.mark.slow
 @settings(max_examples=100, **SETTINGS)  # type: ignore[arg-type]
 @given(app=flask_apps())
 def test_pipeline_never_crashes_compiles_and_is_idempotent(app: Generated) -> None:
@@ -417,6 +419,7 @@ def _result(process: subprocess.Popen[str]) -> dict[str, Any]:
     return json.loads(out)  # type: ignore[no-any-return]
 
 
+@pytest.mark.slow
 @settings(max_examples=25, **SETTINGS)  # type: ignore[arg-type]
 @given(app=flask_apps())
 def test_url_map_is_kept(app: Generated) -> None:

@@ -568,6 +568,7 @@ def _outcome(process: subprocess.Popen[bytes], log: Path) -> str | None:
     return None if process.wait(300) == 0 else log.read_text(errors="replace")[-1500:]
 
 
+@pytest.mark.slow
 def test_blog_commits_follow_the_codemods_and_keep_history(blog: Blog) -> None:
     assert list(blog.imports) == changing("blog")
     log = git(blog.repo, "log", "--follow", "--format=%s", "--", "app/__init__.py")
@@ -575,6 +576,7 @@ def test_blog_commits_follow_the_codemods_and_keep_history(blog: Blog) -> None:
     assert files(blog.repo) == full_run("blog")
 
 
+@pytest.mark.slow
 def test_each_blog_commit_imports_and_passes_its_own_tests(blog: Blog) -> None:
     assert {name: why for name, why in blog.imports.items() if why} == {}
     assert {name: why for name, why in blog.own_tests.items() if why} == {}

@@ -108,6 +108,7 @@ def recover(root: Path) -> journal.Record | None:
         return journal.recover(root)
 
 
+@pytest.mark.slow
 def test_sigkill_at_every_step_is_recovered_exactly(blog: Case, tmp_path: Path) -> None:
     assert blog.steps > 40 and blog.commit <= blog.steps
     for step in range(1, blog.steps + 1):
@@ -126,6 +127,7 @@ def test_sigkill_at_every_step_is_recovered_exactly(blog: Case, tmp_path: Path) 
         shutil.rmtree(root)
 
 
+@pytest.mark.slow
 def test_sigterm_at_every_step_is_undone_by_the_dying_process(blog: Case, tmp_path: Path) -> None:
     for step in range(1, blog.steps + 1):
         root = blog.fresh(tmp_path / f"term{step}")
@@ -203,6 +205,7 @@ def minimal(tmp_path_factory: pytest.TempPathFactory) -> Case:
     return _case("minimal", tmp_path_factory.mktemp("minimal-case"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["first", "staging", "swapping", "last"])
 def test_a_killed_apply_is_refused_then_recovered_by_the_cli(
     minimal: Case, tmp_path: Path, where: str
@@ -229,6 +232,7 @@ def test_a_killed_apply_is_refused_then_recovered_by_the_cli(
     assert done.returncode == 0 and "Nothing to recover" in done.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("step", [2, 9])
 def test_sigterm_rolls_back_and_exits_143(minimal: Case, tmp_path: Path, step: int) -> None:
     root = minimal.fresh(tmp_path / "m")

@@ -21,7 +21,17 @@ from git.exc import GitCommandError
 from rich.console import Console
 
 import flaskmod
-from flaskmod import __version__, gitops, interrupts, journal, lock, modes, report, tool_config
+from flaskmod import (
+    __version__,
+    formatting,
+    gitops,
+    interrupts,
+    journal,
+    lock,
+    modes,
+    report,
+    tool_config,
+)
 from flaskmod.codemod import Context
 from flaskmod.errors import FlaskmodError, Location
 from flaskmod.pipeline import (
@@ -388,6 +398,13 @@ def plan(path: Path, **values: Any) -> None:
     help="Before writing, run the original and the migrated copy and compare them.",
 )
 @click.option("--run-tests", is_flag=True, help="With --verify: run the project's tests on both.")
+@click.option(
+    "--format",
+    "format",
+    is_flag=True,
+    help="With --apply: run the formatter the project configures (ruff format or black) on the "
+    "files flaskmod wrote.",
+)
 @_migration
 @click.option(
     "--force",
@@ -431,6 +448,7 @@ def _modes(values: dict[str, Any]) -> Modes:
         step=values["step"],
         interactive=values["interactive"],
         partial=values["partial"],
+        format=values["format"],
     )
 
 
@@ -444,6 +462,8 @@ def _upgrade_one(path: Path, flags: Modes, values: dict[str, Any]) -> tuple[int,
         if values["verify_first"]
         else None
     )
+    # A formatter configured but not installed is refused before anything runs or is written.
+    formatter = formatting.find(path) if flags.format else None
     writing = (
         lock.hold(journal.locate(path).lock) if flags.writes and path.is_dir() else nullcontext()
     )
@@ -458,7 +478,7 @@ def _upgrade_one(path: Path, flags: Modes, values: dict[str, Any]) -> tuple[int,
         if flags.writes and not values["force"]:
             _refuse_unread(project)
         source = gitops.describe_source(tree, flags.from_head) if tree is not None else None
-        target = modes.Target(path, tree, project, source, branch)
+        target = modes.Target(path, tree, project, source, branch, formatter)
         if branch is not None:
             code = modes.commit(out, target, driver, flags.step)
         elif flags.step:

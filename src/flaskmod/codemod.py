@@ -36,6 +36,7 @@ from flaskmod.conventions import (
     GET_CONFIG,
 )
 from flaskmod.errors import Finding, Location, Severity
+from flaskmod.import_order import tidy_imports
 from flaskmod.knowledge import Version
 from flaskmod.project import Project
 from flaskmod.versions import FlaskVersion
@@ -240,7 +241,8 @@ class Codemod:
             try:
                 plan = self._plan(context)
                 if plan is not None:
-                    project = self._edit(context, plan)
+                    # Imports in isort's order wherever the codemod wrote (flaskmod.import_order)
+                    project = tidy_imports(context.project, self._edit(context, plan))
             except Declined as refusal:
                 declined, project = refusal, context.project
                 context.findings.append(refusal.finding)

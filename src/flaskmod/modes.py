@@ -15,8 +15,9 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
-from flaskmod import gitops, interactive, report
+from flaskmod import formatting, gitops, interactive, report
 from flaskmod.apply import apply, preflight
 from flaskmod.changeset import Changeset, Kind
 from flaskmod.codemod import Codemod
@@ -62,6 +63,8 @@ class Target:
     project: Project
     source: str | None
     branch: gitops.BranchPlan | None
+    #: `--format`: the project's formatter, run on the written Python files
+    formatter: formatting.Formatter | None = None
 
 
 # --------------------------------------------------------------------- whole runs
@@ -149,10 +152,25 @@ def _deliver(out: Output, target: Target, result: Result, modes: Modes) -> Resul
         apply(target.path, result.changes)
         if not out.as_json:
             report.applied(out.err, result.changes)
+        if target.formatter is not None:
+            paths = _formatted(result.changes)
+            formatting.run(target.formatter, target.path, paths)
+            formatter = target.formatter
+            out.say(
+                escape(
+                    f"Formatted {len(paths)} file(s) with {formatter.name} "
+                    f"({formatter.executable}; configured in {formatter.source})"
+                )
+            )
         return replace(result, written=True)
     if not out.as_json:
         report.diff(result.changes, out.color, result.run.secrets)
     return result
+
+
+def _formatted(changes: Changeset) -> list[str]:
+    """The Python files the changes write (what `--format` formats)."""
+    return sorted(c.path for c in changes if c.new is not None and c.path.endswith(".py"))
 
 
 def _exit(result: Result, modes: Modes) -> int:
@@ -163,6 +181,12 @@ def _exit(result: Result, modes: Modes) -> int:
 def _finish(out: Output, target: Target, result: Result, code: int) -> int:
     if out.as_json:
         out.document = report.to_json(result, str(target.path), result.run.secrets)
+        if target.formatter is not None and result.written:
+            out.document["formatted"] = {
+                "formatter": target.formatter.name,
+                "configured_in": target.formatter.source,
+                "files": _formatted(result.changes),
+            }
     else:
         report.status(out.err, result)
     return code

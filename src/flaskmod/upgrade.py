@@ -41,6 +41,8 @@ class Modes:
     step: bool = False
     interactive: bool = False
     partial: bool = False
+    #: run the project's formatter on the written files (`--format`, with --apply only)
+    format: bool = False
 
     @property
     def writes(self) -> bool:
@@ -54,6 +56,11 @@ class Modes:
             raise FlaskmodError(
                 "--from-head only previews the committed state; to write, drop it "
                 "(writing works on the working tree)"
+            )
+        if self.format and not (self.write and not (self.commit or self.step or self.interactive)):
+            raise FlaskmodError(
+                "--format formats what --apply writes: add --apply (not with --commit, --step "
+                "or --interactive)"
             )
         if self.interactive and (self.commit or self.step):
             raise FlaskmodError(

@@ -143,6 +143,7 @@ def test_config_py_is_exact() -> None:
             "app.py": """
                 from flask import Flask
                 from flask_sqlalchemy import SQLAlchemy
+
                 from config import get_config
 
                 app = Flask(__name__)
@@ -174,6 +175,7 @@ def test_assignments_move_to_base_config() -> None:
     assert files["app.py"] == dedent(
         """
         from flask import Flask
+
         from config import get_config
 
         app = Flask(__name__)
@@ -603,6 +605,7 @@ def test_update_is_split_when_one_value_needs_the_app() -> None:
     assert files["app.py"] == dedent(
         """
         from flask import Flask
+
         from config import get_config
 
         app = Flask(__name__, instance_relative_config=True)

@@ -45,9 +45,9 @@ def test_bound_extensions_move_and_init_app_in_place() -> None:
     """
     module = HEAD + dedent(
         """
-        from flask_sqlalchemy import SQLAlchemy
-        from flask_migrate import Migrate
         from flask_login import LoginManager
+        from flask_migrate import Migrate
+        from flask_sqlalchemy import SQLAlchemy
 
         db = SQLAlchemy()
         migrate = Migrate()
@@ -80,7 +80,9 @@ def test_deferred_init_app_keeps_its_call() -> None:
     """
     after = """
         from flask import Flask
+
         from .extensions import login_manager
+
         app = Flask(__name__)
         login_manager.init_app(app)
     """
@@ -101,6 +103,7 @@ def test_unassigned_extension_gets_a_name() -> None:
     """
     after = """
         from flask import Flask
+
         from .extensions import cors
 
         app = Flask(__name__)
@@ -157,6 +160,7 @@ def test_limiter_signatures(call: str, ctor: str, init: str) -> None:
     )
     after = f"""
         from flask import Flask
+
         from .extensions import limiter
 
         app = Flask(__name__)
@@ -177,6 +181,7 @@ def test_module_alias_import() -> None:
     """
     after = """
         from flask import Flask
+
         from .extensions import db
 
         app = Flask(__name__)
@@ -207,6 +212,7 @@ def test_sibling_modules_import_moved_extensions_from_their_new_home() -> None:
         {
             "app/__init__.py": """
                 from flask import Flask
+
                 from .extensions import db
 
                 app = Flask(__name__)
@@ -412,8 +418,8 @@ def test_model_class_defined_in_the_module_moves_with_the_instance() -> None:
     )
     after = """
         from flask import Flask
-        from .extensions import db
 
+        from .extensions import db
 
         app = Flask(__name__)
         db.init_app(app)
@@ -436,7 +442,7 @@ def test_moved_definition_still_used_is_imported_back_and_redirected() -> None:
         "app/models.py": "from app import Base, db\n",
     }
     outcome = run_one("extensions", project_of(files))
-    assert "from .extensions import db, Base\n" in outcome.project.text("app/__init__.py")
+    assert "from .extensions import Base, db\n" in outcome.project.text("app/__init__.py")
     assert outcome.project.text("app/models.py") == "from app.extensions import Base, db\n"
 
 
@@ -614,6 +620,7 @@ def test_flask_package_class_given_only_the_app_follows_the_convention() -> None
     """
     after = """
         from flask import Flask
+
         from .extensions import gravatar
 
         app = Flask(__name__)
@@ -727,6 +734,7 @@ def test_restful_api_is_bound_after_its_resources_are_added() -> None:
     after = """
         from flask import Flask
         from flask_restful import Resource
+
         from .extensions import api
 
         app = Flask(__name__)
@@ -792,6 +800,7 @@ def test_restx_api_is_bound_in_place_and_its_namespaces_stay() -> None:
     """
     after = """
         from flask import Flask
+
         from .extensions import api
 
         app = Flask(__name__)
@@ -897,14 +906,18 @@ def test_every_known_extension_has_a_case() -> None:
 def test_known_extension(qualified: str) -> None:
     call, ctor, init = EVERY[qualified]
     module, name = qualified.rsplit(".", 1)
-    uses = "from flask_limiter.util import get_remote_address\n" if "Limiter" in call else ""
-    uses += "from .db import db\n" if "Migrate" in call else ""
+    key_func = "from flask_limiter.util import get_remote_address"
+    third = ["from flask import Flask", f"from {module} import {name}"]
+    third += [key_func] if "Limiter" in call else []
+    local = "from .db import db\n" if "Migrate" in call else ""  # kept: the app still reads it
+    # Imports in isort's order before: they stay in that order after.
     before = (
-        f"from flask import Flask\nfrom {module} import {name}\n{uses}\n"
-        f"app = Flask(__name__)\next = {call}\n"
+        "\n".join(sorted(third))
+        + ("\n\n" + local if local else "\n")
+        + f"\napp = Flask(__name__)\next = {call}\n"
     )
-    kept = uses if "Migrate" in call else ""  # the limiter's key function went with it
-    after = f"from flask import Flask\n{kept}from .extensions import ext\n\napp = Flask(__name__)\next.{init}\n"
+    after = f"from flask import Flask\n\n{local}from .extensions import ext\n\napp = Flask(__name__)\next.{init}\n"
+    uses = key_func + "\n" if "Limiter" in call else ""
     imports = f"from {module} import {name}\n" + (uses if "Limiter" in call else "")
     check_transformed(
         "extensions",

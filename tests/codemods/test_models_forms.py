@@ -54,6 +54,7 @@ MODELS = '''
 """Database models, and the loaders that look them up."""
 
 from datetime import datetime
+
 from flask_login import UserMixin
 
 from app.extensions import db, login_manager

@@ -20,6 +20,9 @@ from flaskmod.pipeline import Options, discover, run
 from flaskmod.project import FileText, Project
 from tests.conftest import CURRENT_FLASK
 
+# Starts the migrated app in subprocesses: run by `pytest -m "slow or network"`.
+pytestmark = pytest.mark.slow
+
 PROBE = """
 import json, wsgi
 config = wsgi.application.config

@@ -160,6 +160,7 @@ def test_golden_output(name: str, tmp_path: Path) -> None:
         assert actual[path] == expected[path], f"{name}: {path} differs from the golden output"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_behaviour_is_preserved(name: str, tmp_path: Path) -> None:
     if pinned_stack(name):
@@ -176,6 +177,7 @@ def test_behaviour_is_preserved(name: str, tmp_path: Path) -> None:
     assert_same_behaviour(old, new)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_the_projects_own_tests_still_pass(name: str, tmp_path: Path) -> None:
     if pinned_stack(name):
@@ -204,6 +206,7 @@ def test_each_codemod_alone_is_idempotent(name: str) -> None:
         project = once  # next codemod starts where this one left off
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_preview_patch_applies_with_git(name: str, tmp_path: Path) -> None:
     if shutil.which("git") is None:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from flaskmod.apply import apply
 from flaskmod.changeset import compute
 from flaskmod.pipeline import Options, discover, run
 from flaskmod.project import scan
 from tests.conftest import FIXTURES
 from tests.e2e.test_fixtures import copy, own_tests, probe
+
+# Imports the original and the migrated apps in subprocesses: run by `pytest -m "slow or network"`.
+pytestmark = pytest.mark.slow
 
 
 def test_bigsite_grouped_by_prefix_behaves_the_same(tmp_path: Path) -> None:

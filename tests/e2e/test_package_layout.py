@@ -11,12 +11,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from flaskmod.apply import apply
 from flaskmod.changeset import compute
 from flaskmod.pipeline import discover, run
 from flaskmod.project import scan
 from tests.conftest import write_tree
 from tests.e2e.test_fixtures import _clean_env, assert_same_behaviour, own_tests, probe
+
+# Imports the original and the migrated apps in subprocesses: run by `pytest -m "slow or network"`.
+pytestmark = pytest.mark.slow
 
 MICROBLOG = {
     "requirements.txt": "flask>=2.3\nflask-sqlalchemy\nflask-migrate\nflask-login\n",

@@ -18,6 +18,9 @@ from flaskmod.project import scan
 from tests.conftest import FIXTURES
 from tests.e2e.test_fixtures import NAMES, PROBE, copy
 
+# Imports the original and the migrated apps in subprocesses: run by `pytest -m "slow or network"`.
+pytestmark = pytest.mark.slow
+
 RUNNABLE = [
     name
     for name in NAMES

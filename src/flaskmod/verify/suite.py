@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 import subprocess
+import sys
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
@@ -12,6 +13,11 @@ from flaskmod.errors import FlaskmodError, Location
 from flaskmod.project import Project
 from flaskmod.verify.model import Row, Status, SuiteComparison, SuiteCounts, Target
 from flaskmod.verify.runner import run, tail
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 (tomli is a dependency there)
+    import tomli as tomllib
 
 PYTEST_CONFIG = {
     "pytest.ini": "",
@@ -37,10 +43,6 @@ def suite_command(root: Path, project: Project, python: str) -> list[str]:
 def _configured_test_command(root: Path) -> list[str] | None:
     path = root / "pyproject.toml"
     if not path.is_file():
-        return None
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10: the setting is not read
         return None
     try:
         value = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {})
