@@ -35,6 +35,7 @@ from flaskmod.versions import flask_command
 from ._building import template
 from ._file_anchor import reanchor
 from ._imports import add_import
+from ._moving import prune_imports
 
 #: what the page docs/codemods/package.md shows; tests/test_docs.py runs it
 EXAMPLE = Example(
@@ -153,6 +154,7 @@ def edit(context: Context, plan: PackagePlan) -> Project:
     tree = add_import(index.tree.with_changes(body=body), "os")
     if plan.main is not None:
         tree = _replace_main_block(context, tree, plan.main, plan.new_path)
+        tree = prune_imports(tree, _left_unused(index, plan.main, tree))
     where = model.app_dir or "the project folder"
     context.note(
         f"moved from {model.app_path}; templates, static files and app.root_path stay in {where}",
@@ -274,6 +276,16 @@ def _root_path_assignments(app: str) -> list[cst.BaseStatement]:
         f"{{app}}.root_path = {ROOT_PATH}\n{{app}}.config.root_path = {{app}}.root_path\n",
         app=cst.Name(app),
     )
+
+
+def _left_unused(index: ModuleIndex, main: MainBlock, tree: cst.Module) -> set[str]:
+    """Imports only the `__main__` block read (`argparse` for its `--port`), now unused."""
+    read_by_main = _reads(index.body[main.position])
+    still_read: set[str] = set()
+    for statement in tree.body:
+        if not m.matches(statement, m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()])):
+            still_read |= _reads(statement)
+    return {name for name in index.imports if name in read_by_main and name not in still_read}
 
 
 # ------------------------------------------------------------- relative imports

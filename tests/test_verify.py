@@ -156,10 +156,11 @@ def test_json_when_an_app_fails_to_load(tmp_path: Path) -> None:
     code, out, err = verify(str(root), "--json")
     assert code == 2
     data = json.loads(out)
-    assert (data["status"], data["equivalent"]) == ("error", None)
-    assert data["error"].startswith("the migrated app (app:create_app('development')) failed")
-    assert data["location"] == str(root.absolute())
-    assert data["traceback"][-1] == "RuntimeError: no [config] here"
+    error = data["error"]
+    assert data["status"] == "error" and data["path"] == str(root)
+    assert error["message"].startswith("the migrated app (app:create_app('development')) failed")
+    assert error["file"] == str(root.absolute())
+    assert error["traceback"][-1] == "RuntimeError: no [config] here"
     assert "RuntimeError: no [config] here" in err
 
 
@@ -175,9 +176,9 @@ def test_json_on_bad_input(arguments: list[str], message: str, tmp_path: Path) -
     code, out, _ = verify(*(a.format(tmp=tmp_path) for a in arguments), "--json")
     assert code == 2
     data = json.loads(out)
-    assert data["status"] == "error" and message.format(tmp=tmp_path) in (
-        f"{data['location']}: {data['error']}" if data["location"] else data["error"]
-    )
+    error = data["error"]
+    where = f"{error['file']}: " if error.get("file") else ""
+    assert data["status"] == "error" and message.format(tmp=tmp_path) in where + error["message"]
 
 
 def test_an_interpreter_without_flask_is_named_with_the_fix(tmp_path: Path) -> None:

@@ -192,7 +192,9 @@ def _migrated(project, version: tuple[int, int]) -> dict[str, str]:  # type: ign
 def test_old_flask_gets_no_newer_apis(project) -> None:
     files = _migrated(project, (1, 0))
     assert "from_prefixed_env" not in files["app/__init__.py"]
-    assert '@app.cli.command("seed")' in files["app/__init__.py"]  # Blueprint.cli needs 1.1
+    # Blueprint.cli needs 1.1: the command is added to each app by the blueprint
+    assert '@click.command("seed")\n@with_appcontext\n' in files["app/main/routes.py"]
+    assert "bp.record(lambda state: state.app.cli.add_command(seed))" in files["app/main/routes.py"]
     assert "cli_group" not in files["app/main/__init__.py"]
     assert "FLASK_APP=wsgi flask run" in files["wsgi.py"]
     assert "def runner(app):" in files["tests/conftest.py"]

@@ -1202,7 +1202,7 @@ def test_a_view_modules_commands_before_flask_1_1_are_recorded_on_the_blueprint(
     cli = "from app import app\n\n\n@app.cli.command()\ndef seed():\n    pass\n"
     outcome = run_one("blueprints", project_of({PKG: APP, "app/cli.py": cli}, PKG), "1.0")
     assert outcome.project.text("app/cli.py") == (
-        "from app.main import bp\nimport click\nfrom flask.cli import with_appcontext\n\n\n"
+        "import click\nfrom flask.cli import with_appcontext\n\nfrom app.main import bp\n\n\n"
         "@click.command()\n@with_appcontext\ndef seed():\n    pass\n\n\n"
         "bp.record(lambda state: state.app.cli.add_command(seed))\n"
     )

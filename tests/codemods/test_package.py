@@ -216,6 +216,7 @@ def test_argument_parsing_for_app_run_goes_with_it() -> None:
     )
     text = outcome.project.text("app/__init__.py")
     assert "ArgumentParser()" not in text and "cli.command" not in text
+    assert "argparse" not in text  # the import only the block read goes too
     messages = [f.message for f in outcome.findings]
     assert "`python app.py` is gone: run `flask --app app run --host 0.0.0.0` instead" in messages
 
