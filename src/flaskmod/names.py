@@ -549,6 +549,20 @@ class FactCache:
             code = self.codes[key] = tree.code_for_node(statement)
         return code
 
+    def render(self, tree: cst.Module) -> str:
+        """`tree.code`, from the cached source of each top-level statement.
+
+        Each codemod step renders the modules it changed; trees share their unchanged
+        statements, so only the statements a step made are rendered again (a whole render of a
+        large module per step was a fifth of the preview). A module without its trailing newline
+        is rendered whole: its codegen drops the last token.
+        """
+        if not tree.body or not tree.has_trailing_newline:
+            return tree.code
+        header = "".join(tree.code_for_node(line) for line in tree.header)
+        footer = "".join(tree.code_for_node(line) for line in tree.footer)
+        return header + "".join(self.code(tree, s) for s in tree.body) + footer
+
     def height(self, tree: cst.Module, statement: cst.BaseStatement) -> int:
         """Lines the statement occupies in `tree`, its leading blank and comment lines included."""
         code = self.code(tree, statement)
