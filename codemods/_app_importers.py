@@ -18,7 +18,7 @@ from flaskmod.analysis import AppModel
 from flaskmod.conventions import EXTENSIONS_MODULE, FACTORY
 from flaskmod.errors import Finding, Location, Severity
 from flaskmod.knowledge import SQLALCHEMY_CLASSES, canonical
-from flaskmod.names import ModuleIndex, qualify
+from flaskmod.names import ModuleIndex, import_statements, qualify
 from flaskmod.project import Project
 from flaskmod.versions import dependency_range
 
@@ -63,7 +63,7 @@ def _module_aliases(tree: cst.Module, package: str, importer: str) -> list[str]:
     `from flaskr import flaskr` for an app module inside a package."""
     aliases = []
     parent, _, last = package.rpartition(".")
-    for node in m.findall(tree, m.Import() | m.ImportFrom()):
+    for node in import_statements(tree):
         if isinstance(node, cst.Import):
             for alias in node.names:
                 if alias.evaluated_name == package:
@@ -99,19 +99,41 @@ class _ModuleAppAttribute(cst.CSTTransformer):
 def _free_name(tree: cst.Module, wanted: str) -> str:
     """`wanted`, unless the module already uses that name for something (imports of a module
     called `app` bind the alias, not `app`)."""
-    attributes = {id(a.attr) for a in m.findall(tree, m.Attribute())}  # type: ignore[attr-defined]
-    used = {id(n) for n in m.findall(tree, m.Name(wanted))} - attributes
-    in_imports = {
-        id(n)
-        for node in m.findall(tree, m.Import() | m.ImportFrom())
-        for n in m.findall(node, m.Name(wanted))
-    }
+    uses = _NameUses(wanted)
+    tree.visit(uses)
     bound_by_import = any(
         (alias.evaluated_alias or alias.evaluated_name.split(".")[0]) == wanted
-        for node in m.findall(tree, m.Import())
-        for alias in node.names  # type: ignore[attr-defined]
+        for node in import_statements(tree)
+        if isinstance(node, cst.Import)
+        for alias in node.names
     )
-    return wanted if used <= in_imports and not bound_by_import else f"{wanted}_under_test"
+    return wanted if not uses.found and not bound_by_import else f"{wanted}_under_test"
+
+
+class _NameUses(cst.CSTVisitor):
+    """Whether a module names `wanted` outside its imports and attribute names (`x.wanted`).
+
+    One walk: a module's imports of it are judged by `_free_name` itself.
+    """
+
+    def __init__(self, wanted: str) -> None:
+        super().__init__()
+        self.wanted = wanted
+        self.found = False
+        self._attributes: set[int] = set()
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._attributes.add(id(node.attr))  # visited before its children
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == self.wanted and id(node) not in self._attributes:
+            self.found = True
 
 
 def entry_point_config(env_var: str) -> str:
@@ -237,7 +259,7 @@ def _uses_db(project: Project, model: AppModel, tree: cst.Module, path: str) -> 
     sources = {model.import_name, f"{model.import_name}.{EXTENSIONS_MODULE}"}
     return any(
         imported_as(node, source, path, name) is not None
-        for node in m.findall(tree, m.ImportFrom())
+        for node in import_statements(tree)
         for source in sources
         for name in names
     )
@@ -306,7 +328,7 @@ def _with_method(
 def _imported_from(tree: cst.Module, package: str, path: str, wanted: frozenset[str]) -> set[str]:
     """Local names under which `path` imports the `wanted` functions from the app module."""
     found = set()
-    for node in m.findall(tree, m.ImportFrom()):
+    for node in import_statements(tree):
         for name in wanted:
             local = imported_as(node, package, path, name)
             if local is not None:

@@ -21,7 +21,7 @@ import libcst.matchers as m
 from flaskmod.analysis import AppModel
 from flaskmod.codemod import FACTORY, GET_CONFIG, Codemod, Context, Needs
 from flaskmod.errors import Finding, Location
-from flaskmod.names import ModuleIndex
+from flaskmod.names import ModuleIndex, import_statements
 from flaskmod.project import Project
 
 from ._app_importers import entry_point_config, rewrite_app_importers, rewrite_test_imports
@@ -415,7 +415,7 @@ def _importers_of_app(project: Project, model: AppModel, app: str) -> list[tuple
         if path == model.app_path or path in model.tests or app not in project.text(path):
             continue
         tree = project.module(path)
-        for node in m.findall(tree, m.ImportFrom()):
+        for node in import_statements(tree):
             if imported_as(node, model.import_name, path, app) is not None:
                 line = project.index(path).line(node)
                 message = (
