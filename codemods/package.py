@@ -161,8 +161,8 @@ def _creation(index: ModuleIndex, app: str) -> int | None:
             ),
         ):
             continue
-        call = cst.ensure_type(statement.body[0], cst.Assign).value  # type: ignore[attr-defined]
-        assert isinstance(call, cst.Call)
+        line = cst.ensure_type(statement, cst.SimpleStatementLine)
+        call = cst.ensure_type(cst.ensure_type(line.body[0], cst.Assign).value, cst.Call)
         if qualify(call.func, index.imports) not in FLASK_CLASSES:
             continue
         if any(arg.keyword and arg.keyword.value == "root_path" for arg in call.args):
@@ -288,7 +288,8 @@ def _app_run_call(statement: cst.BaseStatement, app: str) -> cst.Call | None:
             body=[m.Expr(m.Call(func=m.Attribute(value=m.Name(app), attr=m.Name("run"))))]
         ),
     ):
-        return statement.body[0].value  # type: ignore[attr-defined, no-any-return]
+        line = cst.ensure_type(statement, cst.SimpleStatementLine)
+        return cst.ensure_type(cst.ensure_type(line.body[0], cst.Expr).value, cst.Call)
     return None
 
 
@@ -308,12 +309,14 @@ def _flask_run_hint(package: str, run_args: list[str], context: Context) -> str:
 def _command_name(statements: list[cst.BaseStatement]) -> str:
     """Name the command after the single call it makes (`init_db()` → `init-db`)."""
     calls = [
-        node
+        cst.ensure_type(node, cst.Call)
         for statement in statements
         for node in m.findall(statement, m.Call(func=m.Name() | m.Attribute()))
     ]
     for call in calls:
-        func = call.func  # type: ignore[attr-defined]
+        func = call.func
+        if not isinstance(func, cst.Name | cst.Attribute):
+            continue  # the matcher took only these
         name = func.value if isinstance(func, cst.Name) else func.attr.value
         if name not in ("app_context", "print", "run"):
             return re.sub(r"_+", "-", name).strip("-") or "prepare"
