@@ -110,7 +110,7 @@ def cpu(action: Callable[[], object]) -> float:
     return time.process_time() - start
 
 
-def work(root: Path, repeat: int) -> dict[str, Any]:
+def work(root: Path, repeat: int, unused: bool = True) -> dict[str, Any]:
     """One app, in this process: preview, parse + render and RemoveUnusedImports, interleaved."""
     texts = list(python_files(root).values())
     code, status = preview(root)  # warm-up: lazy imports, and what the preview says
@@ -118,9 +118,9 @@ def work(root: Path, repeat: int) -> dict[str, Any]:
     for number in range(repeat):
         samples["parse"].append(cpu(lambda: parse_render(texts)))
         samples["preview"].append(cpu(lambda: preview(root)))
-        if number == 0:  # a reference, and slow: once, between the others
+        if number == 0 and unused:  # a reference, and slow: once, between the others
             samples["unused"].append(cpu(lambda: remove_unused_imports(texts)))
-    medians = {name: statistics.median(values) for name, values in samples.items()}
+    medians = {name: statistics.median(values) for name, values in samples.items() if values}
     lines = sum(text.count("\n") for text in texts)
     return {**medians, "lines": lines, "exit": code, "status": status}
 
@@ -138,8 +138,9 @@ class Interpreter:
         return self.python.parent / "flaskmod"
 
 
-def run_worker(interpreter: Interpreter, root: Path, repeat: int) -> dict[str, Any]:
+def run_worker(interpreter: Interpreter, root: Path, repeat: int, unused: bool) -> dict[str, Any]:
     command = [str(interpreter.python), __file__, "--worker", str(root), "--repeat", str(repeat)]
+    command += [] if unused else ["--skip-unused"]
     done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=HERE.parent)
     result: dict[str, Any] = json.loads(done.stdout)
     return result
@@ -213,12 +214,13 @@ def pipeline_rows(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
     rows = [head, "-" * len(head)]
     for (app, label), r in results.items():
         ratio = r["preview"] / r["parse"]
-        per_k, unused_k = (r[k] / r["lines"] * 1000 for k in ("preview", "unused"))
+        per_k = r["preview"] / r["lines"] * 1000
+        unused_k = r["unused"] / r["lines"] * 1000 if "unused" in r else float("nan")
         rss = r.get("rss_preview", 0.0) / r["rss_parse"] if r.get("rss_parse") else 0.0
         rows.append(
             f"{app:<12}{label:<8}{r['lines']:>9}{r['parse']:>12.2f}s{r['preview']:>8.2f}s"
             f"{ratio:>7.1f}{_ok(ratio <= 5):<5}{per_k:>10.2f}s{unused_k:>8.2f}s"
-            f"{per_k / unused_k:>7.2f}{_ok(per_k < unused_k):<5}"
+            f"{per_k / unused_k:>7.2f}{_ok(per_k < unused_k) if 'unused' in r else '':<5}"
             f"{r.get('rss_parse', 0):>8.0f}Mi{r.get('rss_preview', 0):>7.0f}Mi"
             f"{rss:>7.2f}{_ok(rss <= 2) if rss else '':<5}  exit {r['exit']}: {r['status'][:40]}"
         )
@@ -248,7 +250,7 @@ def measure(args: argparse.Namespace, interpreters: Sequence[Interpreter]) -> li
         for app, root in apps(Path(tmp), args.sizes.split(",")).items():
             for it in interpreters:
                 progress(f"{app}: {it.label} worker")
-                results[(app, it.label)] = run_worker(it, root, args.repeat)
+                results[(app, it.label)] = run_worker(it, root, args.repeat, not args.skip_unused)
             for it in [] if args.skip_rss else interpreters:
                 progress(f"{app}: {it.label} peak RSS")
                 for what in ("parse", "preview"):
@@ -266,13 +268,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--baseline", type=Path, help="another flaskmod's Python, as 'before'")
     parser.add_argument("--skip-rss", action="store_true")
+    parser.add_argument("--skip-unused", action="store_true", help="no RemoveUnusedImports run")
     parser.add_argument("--skip-startup", action="store_true")
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--rss-parse", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--rss-preview", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        print(json.dumps(work(args.worker, args.repeat)))
+        print(json.dumps(work(args.worker, args.repeat, not args.skip_unused)))
     elif args.rss_parse:
         parse_render(list(python_files(args.rss_parse).values()))
     elif args.rss_preview:
