@@ -217,7 +217,7 @@ def _concatenated(left: Literal, right: Literal) -> Literal | None:
 def _formatted(index: ModuleIndex, node: cst.FormattedString, seen: frozenset[str]) -> Known | None:
     """`f"{PREFIX}-key"` with only text and known `str` values, no format specs."""
     quote = node.start.lower().replace("f", "")
-    text, constants = "", frozenset[int]()
+    joined, constants = "", frozenset[int]()
     for part in node.parts:
         if isinstance(part, cst.FormattedStringText):
             text = ast.literal_eval(quote + part.value + node.end)
@@ -232,8 +232,8 @@ def _formatted(index: ModuleIndex, node: cst.FormattedString, seen: frozenset[st
             return None
         if part_value is None or not isinstance(part_value.value, str):
             return None
-        text, constants = text + part_value.value, constants | part_value.constants
-    return Known(text, constants)
+        joined, constants = joined + part_value.value, constants | part_value.constants
+    return Known(joined, constants)
 
 
 def _constant(index: ModuleIndex, name: str, seen: frozenset[str]) -> Known | None:
