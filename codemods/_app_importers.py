@@ -18,7 +18,7 @@ from flaskmod.analysis import AppModel
 from flaskmod.conventions import EXTENSIONS_MODULE, FACTORY
 from flaskmod.errors import Finding, Location, Severity
 from flaskmod.knowledge import SQLALCHEMY_CLASSES, canonical
-from flaskmod.names import ModuleIndex, import_statements, qualify
+from flaskmod.names import ModuleIndex, import_statements, name_nodes, qualify
 from flaskmod.project import Project
 from flaskmod.versions import dependency_range
 
@@ -99,41 +99,27 @@ class _ModuleAppAttribute(cst.CSTTransformer):
 def _free_name(tree: cst.Module, wanted: str) -> str:
     """`wanted`, unless the module already uses that name for something (imports of a module
     called `app` bind the alias, not `app`)."""
-    uses = _NameUses(wanted)
-    tree.visit(uses)
+    used = any(name.value == wanted for name in name_nodes(tree))
     bound_by_import = any(
         (alias.evaluated_alias or alias.evaluated_name.split(".")[0]) == wanted
         for node in import_statements(tree)
         if isinstance(node, cst.Import)
         for alias in node.names
     )
-    return wanted if not uses.found and not bound_by_import else f"{wanted}_under_test"
+    return wanted if not used and not bound_by_import else f"{wanted}_under_test"
 
 
-class _NameUses(cst.CSTVisitor):
-    """Whether a module names `wanted` outside its imports and attribute names (`x.wanted`).
-
-    One walk: a module's imports of it are judged by `_free_name` itself.
-    """
-
-    def __init__(self, wanted: str) -> None:
-        super().__init__()
-        self.wanted = wanted
-        self.found = False
-        self._attributes: set[int] = set()
-
-    def visit_Import(self, node: cst.Import) -> bool:
-        return False
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        return False
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        self._attributes.add(id(node.attr))  # visited before its children
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value == self.wanted and id(node) not in self._attributes:
-            self.found = True
+def _imports_rewritten(tree: cst.Module, rewriter: _AppImport) -> cst.Module:
+    """`tree.visit(rewriter)`, visiting only the top-level statements that hold an import (the
+    rewriter changes nothing else); the others stay the same nodes, their facts cached."""
+    body = []
+    for statement in tree.body:
+        if next(import_statements(statement), None) is not None:
+            new = statement.visit(rewriter)
+            assert isinstance(new, cst.BaseStatement)  # imports are renamed, never removed
+            statement = new
+        body.append(statement)
+    return tree.with_changes(body=body)
 
 
 def entry_point_config(env_var: str) -> str:
@@ -199,7 +185,7 @@ def _rewrite_one(
         return None
     tree = project.module(path)
     rewriter = _AppImport(package, exported, path)
-    new = tree.visit(rewriter)
+    new = _imports_rewritten(tree, rewriter)
     creations: list[tuple[str, str]] = []
     if rewriter.bound:
         new = _dedupe_factory_import(new)

@@ -39,6 +39,7 @@ __all__ = [
     "dotted",
     "import_statements",
     "imports_of",
+    "name_nodes",
     "qualify",
     "statement_facts",
 ]
@@ -522,6 +523,22 @@ def import_statements(node: cst.CSTNode) -> Iterator[cst.Import | cst.ImportFrom
     elif isinstance(node, _STATEMENT_HOLDERS):
         for child in node.children:
             yield from import_statements(child)
+
+
+def name_nodes(node: cst.CSTNode) -> Iterator[cst.Name]:
+    """Every `Name` in `node` but those of imports and attribute names (`x.attr`).
+
+    The light walk of the name facts, not a LibCST visit (which rebuilds every node it passes).
+    """
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            yield current
+        elif isinstance(current, cst.Attribute):
+            stack.append(current.value)
+        elif not isinstance(current, cst.Import | cst.ImportFrom):
+            stack.extend(_children(current))
 
 
 def _blocks(statement: cst.If | cst.Try) -> Iterator[cst.BaseStatement]:
