@@ -165,68 +165,73 @@ def _config_block(rng: random.Random) -> str:
     )
 
 
-def _models_block(models: Sequence[str], rng: random.Random) -> str:
-    out = [
-        textwrap.dedent(
-            """\
-            tags = db.Table(
-                'tags',
-                db.Column('tag_id', db.Integer, primary_key=True),
-                db.Column('user_id', db.Integer, db.ForeignKey('user.id'), primary_key=True),
-            )
-
-
-            class User(UserMixin, db.Model):
-                id = db.Column(db.Integer, primary_key=True)
-                username = db.Column(db.String(64), unique=True, nullable=False)
-                email = db.Column(db.String(120), unique=True, nullable=False)
-                is_admin = db.Column(db.Boolean, default=False)
-                created_at = db.Column(db.DateTime, default=datetime.utcnow)
-
-                def __repr__(self):
-                    return '<User %r>' % self.username
-
-
-            """
-        )
-    ]
-    for index, name in enumerate(models[1:], start=1):
-        table = name.lower()
-        parent = models[rng.randrange(0, index)]
-        out.append(
-            textwrap.dedent(
-                f"""\
-                class {name}(db.Model):
-                    __tablename__ = '{table}'
-                    id = db.Column(db.Integer, primary_key=True)
-                    title = db.Column(db.String(200), nullable=False)
-                    body = db.Column(db.Text, default='')
-                    price = db.Column(db.Integer, default={rng.randrange(100, 10000)})
-                    created_at = db.Column(db.DateTime, default=datetime.utcnow)
-                    {parent.lower()}_id = db.Column(db.Integer, db.ForeignKey('{parent.lower()}.id'))
-                    {parent.lower()} = db.relationship('{parent}', backref='{table}_items')
-
-                    def to_dict(self):
-                        return {{'id': self.id, 'title': self.title, 'price': self.price}}
-
-                    def __repr__(self):
-                        return '<{name} %r>' % self.title
-
-
-                """
-            )
-        )
-    out.append(
-        textwrap.dedent(
-            """\
-            @login_manager.user_loader
-            def load_user(user_id):
-                return db.session.get(User, int(user_id))
-
-
-            """
-        )
+#: the association table and the user model every generated app has
+USER_MODEL = textwrap.dedent(
+    """\
+    tags = db.Table(
+        'tags',
+        db.Column('tag_id', db.Integer, primary_key=True),
+        db.Column('user_id', db.Integer, db.ForeignKey('user.id'), primary_key=True),
     )
+
+
+    class User(UserMixin, db.Model):
+        id = db.Column(db.Integer, primary_key=True)
+        username = db.Column(db.String(64), unique=True, nullable=False)
+        email = db.Column(db.String(120), unique=True, nullable=False)
+        is_admin = db.Column(db.Boolean, default=False)
+        created_at = db.Column(db.DateTime, default=datetime.utcnow)
+
+        def __repr__(self):
+            return '<User %r>' % self.username
+
+
+    """
+)
+USER_LOADER = textwrap.dedent(
+    """\
+    @login_manager.user_loader
+    def load_user(user_id):
+        return db.session.get(User, int(user_id))
+
+
+    """
+)
+
+
+def _model(name: str, parent: str, price: int) -> str:
+    """One model class, with a foreign key and a relationship to an earlier one."""
+    table = name.lower()
+    return textwrap.dedent(
+        f"""\
+        class {name}(db.Model):
+            __tablename__ = '{table}'
+            id = db.Column(db.Integer, primary_key=True)
+            title = db.Column(db.String(200), nullable=False)
+            body = db.Column(db.Text, default='')
+            price = db.Column(db.Integer, default={price})
+            created_at = db.Column(db.DateTime, default=datetime.utcnow)
+            {parent.lower()}_id = db.Column(db.Integer, db.ForeignKey('{parent.lower()}.id'))
+            {parent.lower()} = db.relationship('{parent}', backref='{table}_items')
+
+            def to_dict(self):
+                return {{'id': self.id, 'title': self.title, 'price': self.price}}
+
+            def __repr__(self):
+                return '<{name} %r>' % self.title
+
+
+        """
+    )
+
+
+def _models_block(models: Sequence[str], rng: random.Random) -> str:
+    """The user model, then each other model related to a random earlier one."""
+    out = [USER_MODEL]
+    for index, name in enumerate(models[1:], start=1):
+        parent = models[rng.randrange(0, index)]
+        out.append(_model(name, parent, rng.randrange(100, 10000)))
+    out.append(USER_LOADER)
     return "".join(out)
 
 
@@ -304,36 +309,29 @@ def init_db_command():
 '''
 
 
-def _view(endpoint: Endpoint, others: Sequence[Endpoint], rng: random.Random) -> str:
-    target = rng.choice(others)
-    secondary = rng.choice(others)
-    model = endpoint.model
-    name = endpoint.name
-    if endpoint.kind == "list":
-        decorator = rng.choice([f"@app.route('{endpoint.rule}')", f"@app.get('{endpoint.rule}')"])
-        body = f"""\
+#: each kind of view, as `str.format` templates (indented as in the f-strings they replace)
+VIEWS = {
+    "list": """\
             {decorator}
             def {name}():
                 items = paginate({model}.query.order_by({model}.id.desc()))
                 return render_template(
-                    '{endpoint.template}',
+                    '{template}',
                     items=items,
-                    next_url={target.url_for()},
-                    back_url={secondary.url_for()},
+                    next_url={target},
+                    back_url={secondary},
                 )
-            """
-    elif endpoint.kind == "detail":
-        body = f"""\
-            @app.route('{endpoint.rule}')
+            """,
+    "detail": """\
+            @app.route('{rule}')
             def {name}(item_id):
                 item = {model}.query.get_or_404(item_id)
                 if request.args.get('format') == 'json':
                     return jsonify(item.to_dict() if hasattr(item, 'to_dict') else {{'id': item.id}})
-                return render_template('{endpoint.template}', item=item, edit_url={target.url_for()})
-            """
-    elif endpoint.kind == "edit":
-        body = f"""\
-            @app.route('{endpoint.rule}', methods=['GET', 'POST'])
+                return render_template('{template}', item=item, edit_url={target})
+            """,
+    "edit": """\
+            @app.route('{rule}', methods=['GET', 'POST'])
             @login_required
             def {name}(item_id):
                 item = {model}.query.get_or_404(item_id)
@@ -346,12 +344,11 @@ def _view(endpoint: Endpoint, others: Sequence[Endpoint], rng: random.Random) ->
                     db.session.commit()
                     audit('edit', item)
                     flash('Saved.')
-                    return redirect({target.url_for()})
-                return render_template('{endpoint.template}', item=item)
-            """
-    elif endpoint.kind == "delete":
-        body = f"""\
-            @app.post('{endpoint.rule}')
+                    return redirect({target})
+                return render_template('{template}', item=item)
+            """,
+    "delete": """\
+            @app.post('{rule}')
             @login_required
             def {name}(item_id):
                 require_admin()
@@ -359,11 +356,10 @@ def _view(endpoint: Endpoint, others: Sequence[Endpoint], rng: random.Random) ->
                 db.session.delete(item)
                 db.session.commit()
                 audit('delete', item_id)
-                return redirect({target.url_for()})
-            """
-    else:
-        body = f"""\
-            @app.route('{endpoint.rule}', methods=['GET'])
+                return redirect({target})
+            """,
+    "json": """\
+            @app.route('{rule}', methods=['GET'])
             def {name}(item_id):
                 if request.headers.get('X-Token') != app.config['API_TOKEN']:
                     abort(401)
@@ -372,7 +368,26 @@ def _view(endpoint: Endpoint, others: Sequence[Endpoint], rng: random.Random) ->
                     data=item.to_dict() if hasattr(item, 'to_dict') else {{'id': item.id}},
                     links={{'self': url_for('{name}', item_id=item_id, _external=True)}},
                 )
-            """
+            """,
+}
+
+
+def _view(endpoint: Endpoint, others: Sequence[Endpoint], rng: random.Random) -> str:
+    """One view of the endpoint's kind, linking to two random other views."""
+    target = rng.choice(others)
+    secondary = rng.choice(others)
+    decorator = ""
+    if endpoint.kind == "list":
+        decorator = rng.choice([f"@app.route('{endpoint.rule}')", f"@app.get('{endpoint.rule}')"])
+    body = VIEWS.get(endpoint.kind, VIEWS["json"]).format(
+        decorator=decorator,
+        name=endpoint.name,
+        model=endpoint.model,
+        rule=endpoint.rule,
+        template=endpoint.template,
+        target=target.url_for(),
+        secondary=secondary.url_for(),
+    )
     return textwrap.dedent(body) + "\n\n"
 
 
