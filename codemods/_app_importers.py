@@ -19,7 +19,7 @@ from flaskmod.analysis import AppModel
 from flaskmod.conventions import EXTENSIONS_MODULE, FACTORY
 from flaskmod.errors import Finding, Location, Severity
 from flaskmod.knowledge import SQLALCHEMY_CLASSES, canonical
-from flaskmod.names import ModuleIndex, absolute_module, qualify
+from flaskmod.names import ModuleIndex, absolute_module, import_statements, name_nodes, qualify
 from flaskmod.project import Project
 from flaskmod.versions import dependency_range
 
@@ -64,7 +64,7 @@ def _module_aliases(tree: cst.Module, package: str, importer: str) -> list[str]:
     `from flaskr import flaskr` for an app module inside a package."""
     aliases = []
     parent, _, last = package.rpartition(".")
-    for node in m.findall(tree, m.Import() | m.ImportFrom()):
+    for node in import_statements(tree):
         if isinstance(node, cst.Import):
             for alias in node.names:
                 if alias.evaluated_name == package:
@@ -100,19 +100,27 @@ class _ModuleAppAttribute(cst.CSTTransformer):
 def _free_name(tree: cst.Module, wanted: str) -> str:
     """`wanted`, unless the module already uses that name for something (imports of a module
     called `app` bind the alias, not `app`)."""
-    attributes = {id(a.attr) for a in m.findall(tree, m.Attribute())}  # type: ignore[attr-defined]
-    used = {id(n) for n in m.findall(tree, m.Name(wanted))} - attributes
-    in_imports = {
-        id(n)
-        for node in m.findall(tree, m.Import() | m.ImportFrom())
-        for n in m.findall(node, m.Name(wanted))
-    }
+    used = any(name.value == wanted for name in name_nodes(tree))
     bound_by_import = any(
         (alias.evaluated_alias or alias.evaluated_name.split(".")[0]) == wanted
-        for node in m.findall(tree, m.Import())
-        for alias in node.names  # type: ignore[attr-defined]
+        for node in import_statements(tree)
+        if isinstance(node, cst.Import)
+        for alias in node.names
     )
-    return wanted if used <= in_imports and not bound_by_import else f"{wanted}_under_test"
+    return wanted if not used and not bound_by_import else f"{wanted}_under_test"
+
+
+def _imports_rewritten(tree: cst.Module, rewriter: _AppImport) -> cst.Module:
+    """`tree.visit(rewriter)`, visiting only the top-level statements that hold an import (the
+    rewriter changes nothing else); the others stay the same nodes, their facts cached."""
+    body = []
+    for statement in tree.body:
+        if next(import_statements(statement), None) is not None:
+            new = statement.visit(rewriter)
+            assert isinstance(new, cst.BaseStatement)  # imports are renamed, never removed
+            statement = new
+        body.append(statement)
+    return tree.with_changes(body=body)
 
 
 def entry_point_config(env_var: str, path: str = "") -> str:
@@ -207,7 +215,7 @@ def _rewrite_one(
     if package.rpartition(".")[2] not in project.text(path):
         return None
     rewriter = _AppImport(package, exported, path)
-    new = tree.visit(rewriter)
+    new = _imports_rewritten(tree, rewriter)
     creations: list[tuple[str, str]] = []
     if rewriter.bound:
         new = _dedupe_factory_import(new)
@@ -267,7 +275,7 @@ def _uses_db(project: Project, model: AppModel, tree: cst.Module, path: str) -> 
     sources = {model.import_name, f"{model.import_name}.{EXTENSIONS_MODULE}"}
     return any(
         imported_as(node, source, path, name) is not None
-        for node in m.findall(tree, m.ImportFrom())
+        for node in import_statements(tree)
         for source in sources
         for name in names
     )
@@ -336,7 +344,7 @@ def _with_method(
 def _imported_from(tree: cst.Module, package: str, path: str, wanted: frozenset[str]) -> set[str]:
     """Local names under which `path` imports the `wanted` functions from the app module."""
     found = set()
-    for node in m.findall(tree, m.ImportFrom()):
+    for node in import_statements(tree):
         for name in wanted:
             local = imported_as(node, package, path, name)
             if local is not None:

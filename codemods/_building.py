@@ -33,6 +33,8 @@ def docstring(text: str) -> cst.SimpleStatementLine:
 
 def template(code: str, **replacements: cst.CSTNode) -> list[cst.BaseStatement]:
     """Statements from a small code template with `{name}` placeholders filled by nodes."""
+    # LibCST types the replacements as a union of the node kinds a template may hold, which
+    # `CSTNode` is not; every node given here is one of them (a bad one fails in LibCST).
     return list(parse_template_module(code, **replacements).body)  # type: ignore[arg-type]
 
 
@@ -81,8 +83,9 @@ def new_module(
         comments = [line for line in leading_lines(tail[0]) if line.comment is not None]
         tail[0] = tail[0].with_changes(leading_lines=[cst.EmptyLine()] * gap + comments)
     statements: list[cst.SimpleStatementLine | cst.BaseCompoundStatement] = [
-        cst.ensure_type(statement, cst.SimpleStatementLine | cst.BaseCompoundStatement)  # type: ignore[arg-type]
+        statement
         for statement in [*head, *tail]
+        if isinstance(statement, cst.SimpleStatementLine | cst.BaseCompoundStatement)
     ]
     return cst.Module(body=statements)
 

@@ -73,7 +73,7 @@ def _loaded_files(
     for position, statement in enumerate(index.body):
         if app not in index.facts(position).reads or not m.matches(statement, pattern):
             continue
-        call = cst.ensure_type(cst.ensure_type(statement.body[0], cst.Expr).value, cst.Call)  # type: ignore[attr-defined]
+        call = _expression_call(statement)
         name = string_key(call.args[0].value)
         if name is None:
             continue
@@ -137,7 +137,9 @@ def rewrite_settings_file(project: Project, settings: SettingsFile) -> cst.Modul
     body = list(index.body)
     for alias in settings.aliases:
         for position in sorted(index.readers.get(alias, ())):
-            body[position] = body[position].visit(StaticPaths(alias, folders))  # type: ignore[assignment]
+            new = body[position].visit(StaticPaths(alias, folders))
+            assert isinstance(new, cst.BaseStatement)  # the transformer removes nothing
+            body[position] = new
     tree = prune_imports(index.tree.with_changes(body=body), set(settings.aliases))
     return add_import(tree, "os")
 
@@ -180,7 +182,7 @@ def dotenv_arguments(
         )
         if not m.matches(statement, call):
             continue
-        node = cst.ensure_type(cst.ensure_type(statement.body[0], cst.Expr).value, cst.Call)  # type: ignore[attr-defined]
+        node = _expression_call(statement)
         if all(global_reads(index, arg) <= {"os"} for arg in node.args):
             return tuple(reanchor(arg, app_dir, config_dir)[0] for arg in node.args)
     return ()
@@ -207,3 +209,9 @@ def gitignore_with_env(project: Project) -> str | None:
         return None
     prefix = existing if not existing or existing.endswith("\n") else existing + "\n"
     return prefix + ".env\n"
+
+
+def _expression_call(statement: cst.BaseStatement) -> cst.Call:
+    """The call of a statement a matcher found to be one call (`app.config.from_object(...)`)."""
+    line = cst.ensure_type(statement, cst.SimpleStatementLine)
+    return cst.ensure_type(cst.ensure_type(line.body[0], cst.Expr).value, cst.Call)

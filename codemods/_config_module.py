@@ -190,7 +190,9 @@ def _comment(text: str) -> cst.EmptyLine:
 
 def _dotenv(args: Sequence[cst.Arg]) -> cst.BaseStatement:
     """The guarded `load_dotenv(...)`, with the app module's own arguments."""
-    return _DOTENV.visit(_LoadDotenvArgs(args))  # type: ignore[return-value]
+    statement = _DOTENV.visit(_LoadDotenvArgs(args))
+    assert isinstance(statement, cst.BaseStatement)  # the transformer removes nothing
+    return statement
 
 
 class _LoadDotenvArgs(cst.CSTTransformer):

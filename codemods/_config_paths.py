@@ -119,9 +119,10 @@ def _call(
     if name == "dirname" and len(args) == 1:
         return _parent(first)
     if name == "join" and first is not None and first[0] == "folder":
-        parts = [arg.evaluated_value for arg in args[1:] if isinstance(arg, cst.SimpleString)]
-        if len(parts) == len(args) - 1 and all(isinstance(part, str) for part in parts):
-            return _normal("folder", PurePosixPath(first[1], *parts))  # type: ignore[arg-type]
+        values = [arg.evaluated_value for arg in args[1:] if isinstance(arg, cst.SimpleString)]
+        parts = [value for value in values if isinstance(value, str)]
+        if len(parts) == len(args) - 1:  # every other argument a str literal
+            return _normal("folder", PurePosixPath(first[1], *parts))
     return None
 
 

@@ -199,15 +199,25 @@ def literal_value(
 
 
 def _joined(left: Known | None, right: Known | None) -> Known | None:
-    if left is None or right is None or type(left.value) is not type(right.value):
+    if left is None or right is None:
         return None
-    return Known(left.value + right.value, left.constants | right.constants)  # type: ignore[operator]
+    value = _concatenated(left.value, right.value)
+    return None if value is None else Known(value, left.constants | right.constants)
+
+
+def _concatenated(left: Literal, right: Literal) -> Literal | None:
+    """`left + right` of two str or two bytes; None for a mix, which Python refuses."""
+    if isinstance(left, str) and isinstance(right, str):
+        return left + right
+    if isinstance(left, bytes) and isinstance(right, bytes):
+        return left + right
+    return None
 
 
 def _formatted(index: ModuleIndex, node: cst.FormattedString, seen: frozenset[str]) -> Known | None:
     """`f"{PREFIX}-key"` with only text and known `str` values, no format specs."""
     quote = node.start.lower().replace("f", "")
-    out = Known("")
+    joined, constants = "", frozenset[int]()
     for part in node.parts:
         if isinstance(part, cst.FormattedStringText):
             text = ast.literal_eval(quote + part.value + node.end)
@@ -222,8 +232,8 @@ def _formatted(index: ModuleIndex, node: cst.FormattedString, seen: frozenset[st
             return None
         if part_value is None or not isinstance(part_value.value, str):
             return None
-        out = Known(out.value + part_value.value, out.constants | part_value.constants)  # type: ignore[operator]
-    return out
+        joined, constants = joined + part_value.value, constants | part_value.constants
+    return Known(joined, constants)
 
 
 def _constant(index: ModuleIndex, name: str, seen: frozenset[str]) -> Known | None:
@@ -436,10 +446,12 @@ def resolve(
 def _imported_plainly(index: ModuleIndex, binders: list[int]) -> bool:
     """Bound only by top-level import statements: config.py can import it the same way (one
     inside `try`/`if` is conditional, and its fallback would be lost)."""
-    return all(
-        isinstance(index.body[b], cst.SimpleStatementLine)
-        and all(isinstance(small, cst.Import | cst.ImportFrom) for small in index.body[b].body)  # type: ignore[attr-defined]
-        for b in binders
+    return all(_only_imports(index.body[b]) for b in binders)
+
+
+def _only_imports(statement: cst.BaseStatement) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(small, cst.Import | cst.ImportFrom) for small in statement.body
     )
 
 

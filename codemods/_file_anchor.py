@@ -105,6 +105,6 @@ def reanchor(node: N, old_dir: str, new_dir: str) -> tuple[N, int]:
         return node, 0
     up, down = relation(old_dir, new_dir)
     transformer = _Reanchor(up, down)
-    result = node.visit(transformer)
+    result = cst.ensure_type(node.visit(transformer), type(node))
     # every handled pattern holds exactly one `__file__`
-    return result, total - len(transformer.handled)  # type: ignore[return-value]
+    return result, total - len(transformer.handled)

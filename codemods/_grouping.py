@@ -51,7 +51,8 @@ def route_rules(statement: cst.BaseStatement, app: str) -> list[str] | None:
             rules.append(str(value.evaluated_value))
         return rules
     if registration_kind(statement, app) == "add_url_rule":
-        call = statement.body[0].value  # type: ignore[attr-defined]
+        line = cst.ensure_type(statement, cst.SimpleStatementLine)
+        call = cst.ensure_type(cst.ensure_type(line.body[0], cst.Expr).value, cst.Call)
         if (
             call.args
             and isinstance(call.args[0].value, cst.SimpleString)
@@ -72,8 +73,9 @@ def assign(
         if not rules:
             continue
         firsts = {first_segment(rule) for rule in rules}
-        if len(firsts) == 1 and None not in firsts:
-            segments[position] = firsts.pop()  # type: ignore[assignment]
+        only = firsts.pop() if len(firsts) == 1 else None
+        if only is not None:
+            segments[position] = only
     groups: dict[int, str] = {}
     for segment in sorted(set(segments.values())):
         members = [p for p, s in segments.items() if s == segment]

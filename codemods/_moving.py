@@ -15,9 +15,8 @@ from pathlib import PurePosixPath
 from typing import TypeVar
 
 import libcst as cst
-import libcst.matchers as m
 
-from flaskmod.names import Imported, ModuleIndex
+from flaskmod.names import Imported, ModuleIndex, import_statements
 from flaskmod.project import Project, module_name
 
 ImportedName = Imported
@@ -202,7 +201,7 @@ def _pruned(statement: cst.BaseStatement, pruner: _PruneImports) -> cst.BaseStat
 
 
 def _has_import(statement: cst.CSTNode) -> bool:
-    return bool(m.findall(statement, m.Import() | m.ImportFrom()))
+    return next(import_statements(statement), None) is not None
 
 
 def unused_after_move(index: ModuleIndex, moved: Collection[int]) -> set[str]:
@@ -225,10 +224,10 @@ def imported_names(project: Project, module: str, exclude: str) -> set[str]:
     for path in project.python_paths():
         if path == exclude or module not in project.text(path):
             continue
-        for node in m.findall(project.module(path), m.ImportFrom()):
-            assert isinstance(node, cst.ImportFrom)
+        for node in import_statements(project.module(path)):
             if (
-                node.module is not None
+                isinstance(node, cst.ImportFrom)
+                and node.module is not None
                 and not node.relative
                 and dotted(node.module) == module
                 and not isinstance(node.names, cst.ImportStar)

@@ -61,7 +61,8 @@ def _call_name(statement: cst.BaseStatement, app: str) -> tuple[str, cst.Call] |
     """`app.x(...)` or `app.x(...)(f)` as a whole statement → ("x", outer call)."""
     if not m.matches(statement, m.SimpleStatementLine(body=[m.Expr(m.Call())])):
         return None
-    call = statement.body[0].value  # type: ignore[attr-defined]
+    line = cst.ensure_type(statement, cst.SimpleStatementLine)
+    call = cst.ensure_type(cst.ensure_type(line.body[0], cst.Expr).value, cst.Call)
     func = call.func.func if isinstance(call.func, cst.Call) else call.func
     name = app_attribute(func, app)
     return (name, call) if name else None
@@ -75,8 +76,9 @@ def _jinja_registration(
         statement, m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(m.Subscript())])])
     ):
         return None
-    assign = statement.body[0]  # type: ignore[attr-defined]
-    target = assign.targets[0].target
+    line = cst.ensure_type(statement, cst.SimpleStatementLine)
+    assign = cst.ensure_type(line.body[0], cst.Assign)
+    target = cst.ensure_type(assign.targets[0].target, cst.Subscript)
     registry = app_attribute(target.value, app)
     if registry is None or not registry.startswith("jinja_env."):
         return None
@@ -133,8 +135,9 @@ def route_endpoints(statement: cst.BaseStatement, app: str) -> list[str]:
     positional = [arg for arg in call.args if arg.keyword is None]
     keywords = {arg.keyword.value: arg.value for arg in call.args if arg.keyword}
     endpoint = keywords.get("endpoint") or (positional[1].value if len(positional) > 1 else None)
-    if endpoint is not None and _string(endpoint):
-        return [_string(endpoint)]  # type: ignore[list-item]
+    explicit = _string(endpoint) if endpoint is not None else None
+    if explicit:
+        return [explicit]
     view = keywords.get("view_func") or (positional[2].value if len(positional) > 2 else None)
     if isinstance(view, cst.Name):
         return [view.value]
@@ -144,7 +147,8 @@ def route_endpoints(statement: cst.BaseStatement, app: str) -> list[str]:
             func=m.Attribute(attr=m.Name("as_view")), args=[m.Arg(m.SimpleString()), m.ZeroOrMore()]
         ),
     ):
-        return [_string(cst.ensure_type(view, cst.Call).args[0].value)]  # type: ignore[list-item]
+        named = _string(cst.ensure_type(view, cst.Call).args[0].value)
+        return [named] if named is not None else []
     return []
 
 
@@ -272,7 +276,7 @@ class ToBlueprint(cst.CSTTransformer):
         jinja = _jinja_registration(original_node, self.app)
         if jinja is not None:
             kind, key, _ = jinja
-            value = updated_node.body[0].value  # type: ignore[attr-defined]
+            value = cst.ensure_type(updated_node.body[0], cst.Assign).value
             call = cst.Call(
                 func=_attribute(self.blueprint, JINJA_REGISTRIES[kind]),
                 args=[cst.Arg(value), cst.Arg(cst.SimpleString(repr(key)))],
@@ -282,7 +286,7 @@ class ToBlueprint(cst.CSTTransformer):
         if called is None:
             return updated_node
         name, _ = called
-        call = updated_node.body[0].value  # type: ignore[attr-defined]
+        call = cst.ensure_type(cst.ensure_type(updated_node.body[0], cst.Expr).value, cst.Call)
         if name == "register_error_handler" and len(call.args) == 2:
             code, handler = call.args
             decorator = cst.Call(

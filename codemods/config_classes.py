@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 import libcst as cst
 import libcst.matchers as m
@@ -475,7 +475,14 @@ def _only_mapping(node: cst.BaseExpression, keys: set[str]) -> cst.BaseExpressio
     return None
 
 
-def _recomma(kept: list, original: Sequence) -> list:  # type: ignore[type-arg]
+#: an argument or a dict element: what `_recomma` gives back the original's last comma
+Separated = TypeVar("Separated", cst.Arg, cst.DictElement)
+
+
+def _recomma(
+    kept: list[Separated], original: Sequence[cst.Arg | cst.BaseDictElement]
+) -> list[Separated]:
+    """The kept items, the last with the comma the original last item had (none, usually)."""
     if kept and original and kept[-1] is not original[-1]:
         kept[-1] = kept[-1].with_changes(comma=original[-1].comma)
     return kept
@@ -577,7 +584,9 @@ def _contents(
     for setting in found.settings:
         value = reanchor(setting.value, model.app_dir, directory)[0]
         if setting.static_paths:
-            value = value.visit(StaticPaths(model.app_name, written))  # type: ignore[assignment]
+            static = value.visit(StaticPaths(model.app_name, written))
+            assert isinstance(static, cst.BaseExpression)  # the transformer removes nothing
+            value = static
         attributes[setting.key] = value  # a later assignment of the same key wins, as at run time
     contents = ConfigContents(
         imports=_imports(index, found),

@@ -21,7 +21,7 @@ import libcst.matchers as m
 from flaskmod.analysis import AppModel
 from flaskmod.codemod import FACTORY, GET_CONFIG, Codemod, Context, Example, Needs
 from flaskmod.errors import Finding, Location
-from flaskmod.names import ModuleIndex
+from flaskmod.names import ModuleIndex, import_statements
 from flaskmod.project import Project
 
 from ._app_importers import (
@@ -475,7 +475,7 @@ def _importers_of_app(project: Project, model: AppModel, app: str) -> list[tuple
         if path == model.app_path or path in model.tests or app not in project.text(path):
             continue
         tree = project.module(path)
-        for node in m.findall(tree, m.ImportFrom()):
+        for node in import_statements(tree):
             if any(imported_as(node, package, path, app) is not None for package in packages):
                 line = project.index(path).line(node)
                 message = (

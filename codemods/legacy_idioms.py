@@ -15,6 +15,7 @@ import libcst.matchers as m
 
 from flaskmod.codemod import Codemod, Context, Example, Needs
 from flaskmod.knowledge import modern_module
+from flaskmod.names import import_statements
 from flaskmod.project import Project
 
 from ._imports import add_import
@@ -159,7 +160,8 @@ def _rewritten(tree: cst.Module) -> tuple[cst.Module, int, int]:
         uses = len(m.findall(new, m.Name("_app_ctx_stack")))
         in_imports = sum(
             len(m.findall(node, m.Name("_app_ctx_stack")))
-            for node in m.findall(new, m.ImportFrom())
+            for node in import_statements(new)
+            if isinstance(node, cst.ImportFrom)
         )
         if uses == in_imports:
             new = new.visit(_StackImport())

@@ -28,7 +28,7 @@ from flaskmod.analysis import AppModel
 from flaskmod.codemod import Codemod, Context, Example, Needs
 from flaskmod.errors import FlaskmodError, Location
 from flaskmod.knowledge import FLASK_CLASSES
-from flaskmod.names import ModuleIndex, qualify
+from flaskmod.names import ModuleIndex, import_statements, qualify
 from flaskmod.project import Project
 from flaskmod.versions import flask_command
 
@@ -239,8 +239,8 @@ def _creation(index: ModuleIndex, app: str) -> int | None:
             ),
         ):
             continue
-        call = cst.ensure_type(statement.body[0], cst.Assign).value  # type: ignore[attr-defined]
-        assert isinstance(call, cst.Call)
+        line = cst.ensure_type(statement, cst.SimpleStatementLine)
+        call = cst.ensure_type(cst.ensure_type(line.body[0], cst.Assign).value, cst.Call)
         if qualify(call.func, index.imports) not in FLASK_CLASSES:
             continue
         if any(arg.keyword and arg.keyword.value == "root_path" for arg in call.args):
@@ -302,9 +302,13 @@ class _DeeperRelativeImports(cst.CSTTransformer):
 
 
 def _one_level_deeper(statement: cst.BaseStatement) -> cst.BaseStatement:
-    if "from ." not in cst.Module(body=[statement]).code:
+    if not any(
+        node.relative for node in import_statements(statement) if isinstance(node, cst.ImportFrom)
+    ):
         return statement
-    return cst.ensure_type(statement.visit(_DeeperRelativeImports()), cst.BaseStatement)
+    new = statement.visit(_DeeperRelativeImports())
+    assert isinstance(new, cst.BaseStatement)  # imports are changed, never removed
+    return new
 
 
 # ---------------------------------------------------------------------- the main block
@@ -471,7 +475,8 @@ def _app_run_call(statement: cst.BaseStatement, app: str) -> cst.Call | None:
             body=[m.Expr(m.Call(func=m.Attribute(value=m.Name(app), attr=m.Name("run"))))]
         ),
     ):
-        return statement.body[0].value  # type: ignore[attr-defined, no-any-return]
+        line = cst.ensure_type(statement, cst.SimpleStatementLine)
+        return cst.ensure_type(cst.ensure_type(line.body[0], cst.Expr).value, cst.Call)
     if m.matches(
         statement,
         m.SimpleStatementLine(
@@ -485,7 +490,8 @@ def _app_run_call(statement: cst.BaseStatement, app: str) -> cst.Call | None:
             ]
         ),
     ):
-        call = cst.ensure_type(statement.body[0].value, cst.Call)  # type: ignore[attr-defined]
+        line = cst.ensure_type(statement, cst.SimpleStatementLine)
+        call = cst.ensure_type(cst.ensure_type(line.body[0], cst.Expr).value, cst.Call)
         return call.with_changes(args=call.args[1:])
     return None
 
@@ -512,12 +518,14 @@ def _literal(code: str) -> bool:
 def _command_name(statements: list[cst.BaseStatement]) -> str:
     """Name the command after the single call it makes (`init_db()` → `init-db`)."""
     calls = [
-        node
+        cst.ensure_type(node, cst.Call)
         for statement in statements
         for node in m.findall(statement, m.Call(func=m.Name() | m.Attribute()))
     ]
     for call in calls:
-        func = call.func  # type: ignore[attr-defined]
+        func = call.func
+        if not isinstance(func, cst.Name | cst.Attribute):
+            continue  # the matcher took only these
         name = func.value if isinstance(func, cst.Name) else func.attr.value
         if name not in ("app_context", "print", "run"):
             return re.sub(r"_+", "-", name).strip("-") or "prepare"

@@ -2,6 +2,11 @@
 
 Every command's options can also be set in the project's `[tool.flaskmod]` (see
 `flaskmod.tool_config`); the command line wins. Exit codes are in `EPILOG` (and the README).
+
+`flaskmod --help` and `flaskmod list` must start fast (issue 11), so this module imports only
+click and light modules: LibCST, GitPython, rich and the codemods are imported inside the
+commands that use them, and the codemods' own options are added to `upgrade` and `plan` when
+those are first parsed or shown (`_MigrationCommand`).
 """
 
 from __future__ import annotations
@@ -14,39 +19,24 @@ import traceback
 from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from git.exc import GitCommandError
-from rich.console import Console
 
 import flaskmod
-from flaskmod import (
-    __version__,
-    formatting,
-    gitops,
-    interrupts,
-    journal,
-    lock,
-    modes,
-    report,
-    tool_config,
-)
-from flaskmod.codemod import Context
+from flaskmod import __version__, interrupts, tool_config
+from flaskmod.conventions import DEFAULT_BRANCH
 from flaskmod.errors import FlaskmodError, Location
-from flaskmod.pipeline import (
-    Codemod,
-    Driver,
-    Options,
-    declared_options,
-    discover,
-    refuse_blocking,
-    select,
-)
-from flaskmod.project import Project, scan, unread_url_for
-from flaskmod.upgrade import Modes, Verification, whole_run
-from flaskmod.verify import verify_command
-from flaskmod.versions import exactly, parse_version
+from flaskmod.verify.command import verify_command
+
+if TYPE_CHECKING:
+    from git.exc import GitCommandError
+    from rich.console import Console
+
+    from flaskmod import gitops, modes
+    from flaskmod.pipeline import Codemod, Options
+    from flaskmod.project import Project
+    from flaskmod.upgrade import Modes
 
 EXIT_OK, EXIT_CHANGES, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 DEBUG = "FLASKMOD_DEBUG"
@@ -64,6 +54,8 @@ Exit codes:
 
 
 def _stderr() -> Console:
+    from rich.console import Console
+
     return Console(stderr=True, highlight=False)
 
 
@@ -91,14 +83,17 @@ class _Group(click.Group):
             raise
         except click.ClickException as error:
             if wants_json:
-                _print_json(report.error_json("", error))
+                from flaskmod.report import error_json
+
+                _print_json(error_json("", error))
             raise
-        except GitCommandError as error:  # the user's git or repository, not flaskmod
-            _fail(ctx, wants_json, _git_message(error), error, EXIT_ERROR)
         except OSError as error:
             where = f"{error.filename}: " if error.filename else ""
             _fail(ctx, wants_json, f"{where}{error.strerror or error}", error, EXIT_ERROR)
         except Exception as error:
+            git = _git_error(error)
+            if git is not None:  # the user's git or repository, not flaskmod
+                _fail(ctx, wants_json, _git_message(git), error, EXIT_ERROR)
             _fail(ctx, wants_json, _internal(error), error, EXIT_INTERNAL)
         return None
 
@@ -109,7 +104,9 @@ class _Group(click.Group):
         if command is not None and not ctx.resilient_parsing:
             paths, config = _peek(ctx, name, command, rest)
             _configure(ctx, name, command, paths, config)
-            if name != "recover":
+            if name != "recover" and paths:
+                from flaskmod import journal
+
                 for path in paths:
                     if path.is_dir():
                         journal.refuse_interrupted(path)
@@ -152,12 +149,21 @@ def _fail(
 ) -> None:
     _error(message, error)
     if wants_json:
-        _print_json(report.error_json("", error, location))
+        from flaskmod.report import error_json
+
+        _print_json(error_json("", error, location))
     ctx.exit(code)
 
 
 def _print_json(document: dict[str, Any]) -> None:
     click.echo(json.dumps(document, indent=2))
+
+
+def _git_error(error: Exception) -> GitCommandError | None:
+    """The error as GitPython's failed git command (only loaded once a command used git)."""
+    loaded = sys.modules.get("git.exc")
+    failed: type[GitCommandError] | None = getattr(loaded, "GitCommandError", None)
+    return error if failed is not None and isinstance(error, failed) else None
 
 
 def _git_message(error: GitCommandError) -> str:
@@ -193,6 +199,8 @@ def _internal(error: Exception) -> str:
 
 def _blame(error: BaseException) -> str | None:
     """The project file flaskmod was working on: the innermost `path` of flaskmod's frames."""
+    from flaskmod.codemod import Context
+
     ours = tuple(str(Path(p).resolve()) for p in _flaskmod_paths())
     frames = [frame for frame, _ in traceback.walk_tb(error.__traceback__)]
     for frame in reversed(frames):
@@ -208,6 +216,8 @@ def _blame(error: BaseException) -> str | None:
 
 def _as_the_user_knows_it(local: dict[str, Any], path: str) -> str:
     """A path of the migrated snapshot, named as it was before the migration moved it."""
+    from flaskmod.project import Project
+
     project = local.get("project")
     workspace = local.get("workspace")
     if workspace is not None and isinstance(getattr(workspace, "final", None), Project):
@@ -234,30 +244,77 @@ def main() -> None:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _codemod_names() -> click.Choice[str]:
-    return click.Choice([c.name for c in discover()])
+class _CodemodChoice(click.Choice[str]):
+    """The codemods' names, discovered when a value is checked or the help shows them."""
+
+    def __init__(self) -> None:
+        self._names: tuple[str, ...] | None = None
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        if self._names is None:
+            from flaskmod.pipeline import discover
+
+            self._names = tuple(codemod.name for codemod in discover())
+        return self._names
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        """Click's constructor sets the (empty) choices; the discovered names replace them."""
 
 
-def _selection(command: F) -> F:
-    command = click.option(
-        "--skip", multiple=True, type=_codemod_names(), help="Skip this codemod (repeatable)."
-    )(command)
-    return click.option(
-        "--only", multiple=True, type=_codemod_names(), help="Run only this codemod (repeatable)."
-    )(command)
+class _MigrationCommand(click.Command):
+    """`plan` and `upgrade`: the options each codemod declares are added to the command's own
+    (after `--python`) when its parameters are first read, to parse, show help or check
+    `[tool.flaskmod]`; `flaskmod --help` and `flaskmod list` never import the codemods for them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._params: list[click.Parameter] = []
+        self._declared = False
+        super().__init__(*args, **kwargs)
+
+    @property
+    def params(self) -> list[click.Parameter]:
+        if not self._declared:
+            self._declared = True
+            after = next(i for i, p in enumerate(self._params) if p.name == "python") + 1
+            self._params[after:after] = _declared_options()
+        return self._params
+
+    @params.setter
+    def params(self, value: list[click.Parameter]) -> None:
+        self._params = value
 
 
-def _migration(command: F) -> F:
-    """Options that shape the migration, shared by `plan` and `upgrade`."""
-    for option in reversed(list(declared_options(discover()).values())):
-        command = click.option(
-            option.flag,
-            option.name,
+def _declared_options() -> list[click.Parameter]:
+    """A click option for each option the codemods declare (`--group-by`, ...)."""
+    from flaskmod.pipeline import declared_options, discover
+
+    return [
+        click.Option(
+            [option.flag, option.name],
             default=option.default,
             show_default=True,
             type=click.Choice(option.choices) if option.choices else str,
             help=option.help[:1].upper() + option.help[1:] + ".",
-        )(command)
+        )
+        for option in declared_options(discover()).values()
+    ]
+
+
+def _selection(command: F) -> F:
+    command = click.option(
+        "--skip", multiple=True, type=_CodemodChoice(), help="Skip this codemod (repeatable)."
+    )(command)
+    return click.option(
+        "--only", multiple=True, type=_CodemodChoice(), help="Run only this codemod (repeatable)."
+    )(command)
+
+
+def _migration(command: F) -> F:
+    """Options that shape the migration, shared by `plan` and `upgrade` (whose class,
+    `_MigrationCommand`, adds the codemods' declared options after `--python`)."""
     command = click.option(
         "--python",
         type=click.Path(path_type=Path),
@@ -293,6 +350,9 @@ def _output(command: F) -> F:
 
 
 def _options(values: dict[str, Any], force: bool = False) -> Options:
+    from flaskmod.pipeline import Options, declared_options, discover
+    from flaskmod.versions import exactly, parse_version
+
     flask = values.get("flask_version")
     declared = declared_options(discover())
     return Options(
@@ -305,10 +365,14 @@ def _options(values: dict[str, Any], force: bool = False) -> Options:
 
 
 def _codemods(values: dict[str, Any]) -> list[Codemod]:
+    from flaskmod.pipeline import discover, select
+
     return select(discover(), values.get("only", ()), values.get("skip", ()))
 
 
 def _output_for(values: dict[str, Any], color: bool | None = None) -> modes.Output:
+    from flaskmod import modes
+
     return modes.Output(
         _stderr(),
         values.get("as_json", False),
@@ -323,10 +387,16 @@ def _output_for(values: dict[str, Any], color: bool | None = None) -> modes.Outp
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 def list_codemods(as_json: bool) -> None:
     """List the codemods in the order they run, with one-line summaries."""
+    from flaskmod.pipeline import discover
+
     codemods = discover()
     if as_json:
         _print_json({"codemods": [_codemod_json(c) for c in codemods]})
         return
+    from rich.console import Console
+
+    from flaskmod import report
+
     report.codemod_table(Console(highlight=False), codemods)
 
 
@@ -340,13 +410,20 @@ def _codemod_json(codemod: Codemod) -> dict[str, Any]:
     }
 
 
-@main.command(epilog=EPILOG)
+@main.command(epilog=EPILOG, cls=_MigrationCommand)
 @click.argument("path", type=click.Path(path_type=Path))
 @_selection
 @_migration
 @_output
 def plan(path: Path, **values: Any) -> None:
     """Analyse PATH and say what each codemod would do, without the diff or writing."""
+    from rich.console import Console
+
+    from flaskmod import report
+    from flaskmod.pipeline import Driver
+    from flaskmod.project import scan
+    from flaskmod.upgrade import Modes, whole_run
+
     # The plan shows what --force would do; `upgrade` without it refuses blocking uses.
     driver = Driver(scan(path), _codemods(values), _options(values, force=True))
     out = _output_for(values)
@@ -369,7 +446,7 @@ def plan(path: Path, **values: Any) -> None:
     report.status(console, result)
 
 
-@main.command(epilog=EPILOG)
+@main.command(epilog=EPILOG, cls=_MigrationCommand)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--apply", "write", is_flag=True, help="Write the changes (atomically).")
 @click.option("--check", is_flag=True, help="Exit 1 if anything would change, 0 otherwise.")
@@ -382,7 +459,7 @@ def plan(path: Path, **values: Any) -> None:
 @click.option("--commit", is_flag=True, help="Commit each codemod separately on a branch (git).")
 @click.option(
     "--branch",
-    default=gitops.DEFAULT_BRANCH,
+    default=DEFAULT_BRANCH,
     show_default=True,
     help="Branch for --commit: created, or reused if it points at HEAD.",
 )
@@ -434,11 +511,15 @@ def upgrade(paths: tuple[Path, ...], **values: Any) -> None:
         worst = max(worst, code)
         documents.append(document)
     if values.get("as_json"):
+        from flaskmod import report
+
         _print_json(documents[0] if len(documents) == 1 else report.projects_json(documents))
     sys.exit(worst)
 
 
 def _modes(values: dict[str, Any]) -> Modes:
+    from flaskmod.upgrade import Modes
+
     return Modes(
         write=values["write"],
         check=values["check"],
@@ -454,6 +535,11 @@ def _modes(values: dict[str, Any]) -> Modes:
 
 def _upgrade_one(path: Path, flags: Modes, values: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     """The exit code and the `--json` document of one PATH."""
+    from flaskmod import formatting, gitops, journal, lock, modes
+    from flaskmod.pipeline import Driver, refuse_blocking
+    from flaskmod.project import scan
+    from flaskmod.upgrade import Verification
+
     out = _output_for(values, values["color"])
     codemods = _codemods(values)
     options = _options(values, force=values["force"])
@@ -495,6 +581,9 @@ def _preflight(
 
     Returns the branch plan for --commit.
     """
+    from flaskmod import gitops
+    from flaskmod.project import scan
+
     if tree is None:
         if flags.commit or flags.from_head:
             if not path.is_dir():
@@ -512,6 +601,8 @@ def _preflight(
 
 def _refuse_unread(project: Project) -> None:
     """A skipped file that calls url_for() may name an endpoint the migration renames."""
+    from flaskmod.project import unread_url_for
+
     unread = unread_url_for(project)
     if unread:
         reasons = dict(project.skipped)
@@ -536,6 +627,9 @@ def recover(path: Path, force: bool) -> None:
     Every file is put back to the bytes and mode it had before that apply, the files and folders
     it created are removed. It never rolls forward: run the migration again afterwards.
     """
+    from flaskmod import journal, lock
+    from flaskmod.project import scan
+
     if not path.is_dir():
         scan(path)  # a missing or non-directory PATH is reported as such
     with lock.hold(journal.locate(path).lock, "recovering"):

@@ -18,6 +18,8 @@ EXTENSIONS_MODULE: Final = "extensions"
 BLUEPRINT_VARIABLE: Final = "bp"
 #: the environment variable that names the config class, unless `--config-env-var` says otherwise
 CONFIG_ENV_VAR: Final = "FLASK_CONFIG"
+#: the branch `upgrade --commit` commits each codemod on, unless `--branch` says otherwise
+DEFAULT_BRANCH: Final = "flaskmod/factory"
 
 
 def instance_name(class_name: str, taken: set[str]) -> str:

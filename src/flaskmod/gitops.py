@@ -32,7 +32,6 @@ from flaskmod.project import (
     is_text_candidate,
 )
 
-DEFAULT_BRANCH = "flaskmod/factory"
 # Files git leaves in its directory while an operation waits for the user.
 IN_PROGRESS = {
     "MERGE_HEAD": "a merge",

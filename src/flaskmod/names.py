@@ -37,7 +37,9 @@ __all__ = [
     "ModuleIndex",
     "StatementFacts",
     "dotted",
+    "import_statements",
     "imports_of",
+    "name_nodes",
     "qualify",
     "statement_facts",
 ]
@@ -495,6 +497,50 @@ def _import_nodes(
             yield from _import_nodes(_blocks(statement))
 
 
+#: nodes whose children may be statements; expressions never hold one (a lambda holds none)
+_STATEMENT_HOLDERS = (
+    cst.Module,
+    cst.BaseCompoundStatement,
+    cst.IndentedBlock,
+    cst.ExceptHandler,
+    cst.ExceptStarHandler,
+    cst.Else,
+    cst.Finally,
+    cst.MatchCase,
+)
+
+
+def import_statements(node: cst.CSTNode) -> Iterator[cst.Import | cst.ImportFrom]:
+    """Every `import` and `from ... import` in `node`, at any depth, in source order.
+
+    What `m.findall(node, m.Import() | m.ImportFrom())` finds, walking statements only: a
+    whole-tree matcher walk visits every expression node, several seconds on a large module.
+    """
+    if isinstance(node, cst.Import | cst.ImportFrom):
+        yield node
+    elif isinstance(node, cst.SimpleStatementLine | cst.SimpleStatementSuite):
+        yield from (s for s in node.body if isinstance(s, cst.Import | cst.ImportFrom))
+    elif isinstance(node, _STATEMENT_HOLDERS):
+        for child in node.children:
+            yield from import_statements(child)
+
+
+def name_nodes(node: cst.CSTNode) -> Iterator[cst.Name]:
+    """Every `Name` in `node` but those of imports and attribute names (`x.attr`).
+
+    The light walk of the name facts, not a LibCST visit (which rebuilds every node it passes).
+    """
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            yield current
+        elif isinstance(current, cst.Attribute):
+            stack.append(current.value)
+        elif not isinstance(current, cst.Import | cst.ImportFrom):
+            stack.extend(_children(current))
+
+
 def _blocks(statement: cst.If | cst.Try) -> Iterator[cst.BaseStatement]:
     """The statements of every branch of a top-level `if` or `try` (conditional imports)."""
     suites: list[cst.BaseSuite] = [statement.body]
@@ -541,13 +587,28 @@ class FactCache:
             facts = self.facts[statement] = statement_facts(statement)
         return facts
 
-    def code(self, tree: cst.Module, statement: cst.BaseStatement) -> str:
-        """The statement's source as `tree` renders it (for text prefilters and line counts)."""
+    def code(self, tree: cst.Module, statement: cst.CSTNode) -> str:
+        """The statement's (or decorator's) source as `tree` renders it (for text prefilters
+        and line counts)."""
         key = (statement, tree.default_indent, tree.default_newline)
         code = self.codes.get(key)
         if code is None:
             code = self.codes[key] = tree.code_for_node(statement)
         return code
+
+    def render(self, tree: cst.Module) -> str:
+        """`tree.code`, from the cached source of each top-level statement.
+
+        Each codemod step renders the modules it changed; trees share their unchanged
+        statements, so only the statements a step made are rendered again (a whole render of a
+        large module per step was a fifth of the preview). A module without its trailing newline
+        is rendered whole: its codegen drops the last token.
+        """
+        if not tree.body or not tree.has_trailing_newline:
+            return tree.code
+        header = "".join(tree.code_for_node(line) for line in tree.header)
+        footer = "".join(tree.code_for_node(line) for line in tree.footer)
+        return header + "".join(self.code(tree, s) for s in tree.body) + footer
 
     def height(self, tree: cst.Module, statement: cst.BaseStatement) -> int:
         """Lines the statement occupies in `tree`, its leading blank and comment lines included."""
@@ -612,7 +673,7 @@ class ModuleIndex:
         line = 1 + len(self.tree.header)
         starts = []
         for statement in self.body:
-            starts.append(line + _lines_before_code(self.tree, statement))
+            starts.append(line + _lines_before_code(self.tree, statement, self._cache))
             line += self._cache.height(self.tree, statement)
         return starts
 
@@ -636,7 +697,9 @@ class ModuleIndex:
 
     def _line_within(self, position: int, node: cst.CSTNode) -> int:
         statement = self.body[position]
-        first = self.statement_line(position) - _lines_before_code(self.tree, statement)
+        first = self.statement_line(position) - _lines_before_code(
+            self.tree, statement, self._cache
+        )
         return positions_of(self.tree, statement, first).get(node, first)
 
     # ----------------------------------------------------------------- queries
@@ -673,13 +736,14 @@ class ModuleIndex:
         return [node for where, node in self._nodes.get(name, []) if where == position]
 
 
-def _lines_before_code(tree: cst.Module, statement: cst.BaseStatement) -> int:
+def _lines_before_code(tree: cst.Module, statement: cst.BaseStatement, cache: FactCache) -> int:
     """Lines above a statement's own first token: blank and comment lines, and for a def or
-    class its decorators (LibCST positions a decorated def at `def`, as Python's ast does)."""
+    class its decorators (LibCST positions a decorated def at `def`, as Python's ast does).
+    A decorator's code is cached: each tree of a run shares it with the ones before."""
     count = len(getattr(statement, "leading_lines", ()))
     if isinstance(statement, cst.FunctionDef | cst.ClassDef) and statement.decorators:
         for decorator in statement.decorators:
-            count += tree.code_for_node(decorator).count("\n")
+            count += cache.code(tree, decorator).count("\n")
         count += len(statement.lines_after_decorators)
     return count
 

@@ -278,7 +278,7 @@ class Project:
         newline = self.newline
         for path, tree in (modules or {}).items():
             previous = files.get(path)
-            code = tree.code
+            code = self._caches.facts.render(tree)
             if previous is None or previous.text != code:
                 files[path] = _retext(previous, code, newline)
             # A tree whose text had its line endings unified is re-parsed from that text.

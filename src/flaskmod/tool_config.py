@@ -110,19 +110,25 @@ def _value(param: click.Option, value: Any, key: str, source: str) -> Any:
     return value
 
 
-#: every configurable key of every command, filled in by the CLI at import
-KNOWN_KEYS: set[str] = set()
+#: every command whose options are keys, registered by the CLI at import
+COMMANDS: list[click.Command] = []
 
 
 def register(commands: Iterable[click.Command]) -> None:
-    for command in commands:
-        for param in command.params:
-            if isinstance(param, click.Option) and _configurable(param):
-                KNOWN_KEYS.add(key_of(param))
+    """Remember the commands; their keys are read only when a table is checked, because the
+    codemods' own options are added to `upgrade` and `plan` on first use (see `flaskmod.cli`)."""
+    COMMANDS.extend(commands)
 
 
 def _all_keys() -> set[str]:
-    return KNOWN_KEYS | EXTRA_KEYS
+    """Every configurable key of every registered command: the options' long names."""
+    keys = {
+        key_of(param)
+        for command in COMMANDS
+        for param in command.params
+        if isinstance(param, click.Option) and _configurable(param)
+    }
+    return keys | EXTRA_KEYS
 
 
 def _closest(key: str, known: set[str]) -> str | None:

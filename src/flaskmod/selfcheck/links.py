@@ -20,7 +20,7 @@ from pyflakes.checker import Checker
 
 from flaskmod.conventions import FACTORY
 from flaskmod.errors import Location
-from flaskmod.names import ModuleIndex, absolute_module
+from flaskmod.names import ModuleIndex, absolute_module, import_statements
 from flaskmod.project import Project
 from flaskmod.selfcheck.base import Violation, Workspace
 
@@ -191,8 +191,7 @@ def import_nodes(project: Project, path: str) -> Iterator[cst.Import | cst.Impor
         if isinstance(statement, cst.SimpleStatementLine):
             yield from (s for s in statement.body if isinstance(s, cst.Import | cst.ImportFrom))
         else:
-            for node in m.findall(statement, m.Import() | m.ImportFrom()):
-                yield cst.ensure_type(node, cst.Import | cst.ImportFrom)  # type: ignore[arg-type]
+            yield from import_statements(statement)
 
 
 def _missing(workspace: Workspace, module: str, name: str) -> str | None:

@@ -15,13 +15,41 @@ and JSON), `api` (`verify`, `compare_trees`), `command` (the click command).
 
 from __future__ import annotations
 
-from flaskmod.verify.api import compare_trees, verify
-from flaskmod.verify.command import verify_command
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Light (no LibCST, no rich), and `compare` must be bound here: importing the submodule
+# `flaskmod.verify.compare` would otherwise leave the package attribute `compare` the module.
 from flaskmod.verify.compare import compare, endpoint_mapping, match_rules, scoped_rows
 from flaskmod.verify.model import LoadError, Row, Settings, Status
-from flaskmod.verify.report import Report
-from flaskmod.verify.runner import choose_interpreter, normalise_config
-from flaskmod.verify.suite import parse_counts, suite_command
+
+if TYPE_CHECKING:
+    from flaskmod.verify.api import compare_trees, verify
+    from flaskmod.verify.command import verify_command
+    from flaskmod.verify.report import Report
+    from flaskmod.verify.runner import choose_interpreter, normalise_config
+    from flaskmod.verify.suite import parse_counts, suite_command
+
+#: where each public name lives: imported on first use (PEP 562), so the CLI can build the
+#: `verify` command without loading the comparison, rich or LibCST (`flaskmod --help`)
+_HOMES = {
+    "compare_trees": "api",
+    "verify": "api",
+    "verify_command": "command",
+    "Report": "report",
+    "choose_interpreter": "runner",
+    "normalise_config": "runner",
+    "parse_counts": "suite",
+    "suite_command": "suite",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+
 
 __all__ = [
     "LoadError",

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
-from rich.console import Console
 
 from flaskmod.errors import FlaskmodError
-from flaskmod.verify.api import verify
 from flaskmod.verify.model import EXIT_DIFFERENT, EXIT_ERROR, EXIT_OK, Settings
-from flaskmod.verify.report import error_json, print_error, print_report
+
+# The comparison, its report and rich are imported when the command runs: `flaskmod --help`
+# builds this command and must stay fast (issue 11).
 
 
 class _JsonCommand(click.Command):
@@ -40,6 +40,8 @@ def _fail(
     error: FlaskmodError | None = None,
     path: str = "",
 ) -> NoReturn:
+    from flaskmod.verify.report import error_json, print_error
+
     print_error(message)
     if as_json:
         click.echo(json.dumps(error_json(message, error, path), indent=2))
@@ -103,6 +105,11 @@ def verify_command(ctx: click.Context, /, path: Path, as_json: bool, **options: 
     parameterless GETs, and loads the migrated app as production would. Exit 0 when equivalent,
     1 with the list of differences, 2 on bad input or an app that fails to load.
     """
+    from rich.console import Console
+
+    from flaskmod.verify.api import verify
+    from flaskmod.verify.report import print_report
+
     settings = Settings(
         path,
         base=options["base"],

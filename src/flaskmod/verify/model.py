@@ -6,10 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flaskmod.analysis import Layout
 from flaskmod.errors import FlaskmodError, Location
+
+if TYPE_CHECKING:  # `flaskmod verify --help` loads this module: no LibCST for it
+    from flaskmod.analysis import Layout
 
 EXIT_OK, EXIT_DIFFERENT, EXIT_ERROR = 0, 1, 2
 #: shown where one side has nothing
