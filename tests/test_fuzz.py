@@ -1,16 +1,27 @@
 """Property tests: random single-file Flask apps, composed from the idioms legacy apps use.
 
-Each generated `app.py` imports, configures (every form `config-classes` reads), binds known
-extensions with and without the app, registers views (stacked decorators, `endpoint=`, methods,
-converters, multi-line decorator arguments with trailing commas), hooks, error handlers, template
-filters, helpers, constants and comments in random order and spacing. For each one:
+Each generated `app.py` imports (one line or parenthesised over several, dotted stdlib modules
+such as `import xml.etree.ElementTree`), configures (every form `config-classes` reads: items,
+attributes, and whole mappings, `update(dict(...))`, `update({...})`, `update(**{...})`,
+`from_mapping(...)`, keywords, that mix values reading the app or calling a module function with
+secrets written as str, bytes, concatenations, f-strings, module constants, or named outside the
+secret pattern with a credential-looking value), binds known extensions with and without the
+app, registers views (stacked decorators, `endpoint=`, methods, converters, multi-line decorator
+arguments with trailing commas), hooks, error handlers, template filters, helpers, constants and
+comments in random order and spacing. For each one:
 
 - the whole pipeline runs without an unhandled exception and every produced module compiles;
 - a second run changes nothing;
 - (slower, in subprocesses) the migrated app has the same URL rules with the same methods, and
-  each old endpoint is the last dotted part of the new one.
+  each old endpoint is the last dotted part of the new one;
+- (slower, in subprocesses) the migrated app is either refused with a reason (self-check,
+  incomplete factory, a codemod that declined: counted) or, loaded as production would with
+  fresh values for every variable of `.env.example`, holds them in `app.config` for each secret,
+  runs with DEBUG off, and refuses to start without them.
 
-The generator only writes input flaskmod accepts, so any `FlaskmodError` is a failure too.
+`FLASKMOD_FUZZ_EXAMPLES=N` runs N examples in each test (long runs by hand); the defaults keep
+the suite fast. The generator only writes input flaskmod accepts, so any unexpected
+`FlaskmodError` is a failure too.
 """
 
 from __future__ import annotations
@@ -18,21 +29,28 @@ from __future__ import annotations
 import builtins
 import json
 import keyword
+import os
 import re
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flaskmod.analysis import Layout, analyze
 from flaskmod.changeset import compute
-from flaskmod.pipeline import discover, run
+from flaskmod.errors import BlockedError
+from flaskmod.pipeline import Driver, discover, run
 from flaskmod.project import Project, scan
+from flaskmod.upgrade import Modes, whole_run
+from flaskmod.verify import production
+from flaskmod.verify.model import Interpreter, Status
 from tests.e2e.test_fixtures import PROBE, _clean_env, endpoint_mapping
 
 # Names the generated module binds itself; views and helpers must not shadow them.
@@ -67,6 +85,7 @@ EXTENSIONS = {
     ),
 }
 RESERVED = IMPORTED | set(EXTENSIONS) | {"app", "migrate", "basedir", "CORS", "Migrate"}
+RESERVED |= {"build_value", "xml", "email", "urllib"}  # the settings' function, dotted imports
 RESERVED |= {line.split()[-1] for line, *_ in EXTENSIONS.values()}
 
 # Names real apps use that collide with what the migration writes (modules, factory, blueprint).
@@ -207,34 +226,133 @@ HOOKS = [
 ]
 
 
+# -------------------------------------------------------------------- settings
+#: settings whose value reads the app or calls the module's own function: they cannot move to
+#: config.py as written (issue 13: a whole mapping holding one was kept whole, secrets and all)
+APP_READING = {
+    "DATABASE": 'os.path.join(app.root_path, "x.db")',
+    "UPLOAD_FOLDER": 'os.path.join(app.instance_path, "uploads")',
+    "INSTANCE_DIR": "app.instance_path",
+    "LOG_DIR": 'os.path.join(app.root_path, "logs")',
+    "BUILT": "build_value()",
+}
+#: secrets by name, and two outside the name pattern that production must read all the same
+SECRET_VALUES = {
+    "SECRET_KEY": ["dev-key-a1", "development key", '_5#y2L"F4Q8z\n\xec]/'],
+    "MAIL_PASSWORD": ["hunter2hunter2", "pw"],
+    "API_TOKEN": ["tok-en-dev", "t0k3n-4b7c"],
+    "STRIPE_KEY": ["sk_live_4eC39HqLyjWDarjtT1zdp7dc"],
+    "PAYMENTS_KEY": ["q8Zr4Lm2Xw9Tn6Vb3Kc7Hy5J"],
+}
+BY_VALUE = {"STRIPE_KEY", "PAYMENTS_KEY"}  # secrets only by their value
+SECRET_FORMS = ["str", "str", "bytes", "plus", "implicit", "fstring", "constant", "same-name"]
+MAPPING_FORMS = ["dict-call", "dict", "star", "from_mapping", "keywords", "from_mapping-kw"]
+PLAIN_VALUES = ['"text"', "42", "True", "False", "None", 'os.environ.get("X_VALUE", "d")']
+
+
+@dataclass
+class Settings:
+    prelude: list[str]  # constants and functions the settings read, before the app exists
+    lines: list[str]
+    secrets: set[str]  # config keys production must read from the environment
+
+
+def _split(value: str) -> tuple[str, str]:
+    cut = max(1, len(value) // 2)
+    return value[:cut], value[cut:]
+
+
 @st.composite
-def config_block(draw: st.DrawFn, needs_db: bool) -> list[str]:
-    lines: list[str] = []
-    keys = draw(st.lists(st.from_regex(r"[A-Z][A-Z_]{1,10}", fullmatch=True), max_size=4))
-    values = st.sampled_from(
-        ['"text"', "42", "True", "False", "None", 'os.environ.get("X_VALUE", "d")', "[1, 2]"]
-    )
+def secret_value(draw: st.DrawFn, key: str, prelude: list[str]) -> str:
+    """One secret's value in one of the forms legacy apps write it."""
+    value = draw(st.sampled_from(SECRET_VALUES[key]))
+    forms = [f for f in SECRET_FORMS if key not in BY_VALUE or f != "fstring"]
+    form = draw(st.sampled_from(forms))
+    if form == "bytes":
+        return repr(value.encode("latin-1"))  # the form Flask's own docs use
+    if form in ("plus", "implicit"):
+        first, second = _split(value)
+        return f"{first!r} {'+ ' if form == 'plus' else ''}{second!r}"
+    if form == "fstring":
+        prelude.append('PREFIX = "dev"\n')
+        return f'f"{{PREFIX}}-{key.lower()}"'
+    if form in ("constant", "same-name"):
+        name = key if form == "same-name" else f"_{key}_VALUE"
+        prelude.append(f"{name} = {value!r}\n")
+        return name
+    return repr(value)
+
+
+def _mapping(form: str, entries: list[tuple[str, str]], multiline: bool) -> str:
+    """`app.config.update(...)` / `from_mapping(...)` of several settings in one statement."""
+    keywords = [f"{key}={value}" for key, value in entries]
+    items = [f'"{key}": {value}' for key, value in entries]
+    parts, opening, closing = {
+        "dict-call": (keywords, "update(dict(", "))"),
+        "dict": (items, "update({", "})"),
+        "star": (items, "update(**{", "})"),
+        "from_mapping": (items, "from_mapping({", "})"),
+        "keywords": (keywords, "update(", ")"),
+        "from_mapping-kw": (keywords, "from_mapping(", ")"),
+    }[form]
+    if multiline:
+        inner = "".join(f"    {part},\n" for part in parts)
+        return f"app.config.{opening}\n{inner}{closing}\n"
+    return f"app.config.{opening}{', '.join(parts)}{closing}\n"
+
+
+@st.composite
+def config_block(draw: st.DrawFn, needs_db: bool, dotted: list[str]) -> Settings:
+    """Every form `config-classes` reads: one setting a statement, and whole mappings that mix
+    secrets (in every literal form) with values that read the app or call a module function."""
+    prelude: list[str] = []
+    entries: list[tuple[str, str]] = []
+    keys = draw(st.lists(st.from_regex(r"[A-Z][A-Z_]{1,10}", fullmatch=True), max_size=3))
     if needs_db:
         keys = ["SQLALCHEMY_DATABASE_URI", *keys]
+    keys = [k for k in keys if k not in SECRET_VALUES and k not in APP_READING]
     for key in dict.fromkeys(keys):
-        value = '"sqlite://"' if key == "SQLALCHEMY_DATABASE_URI" else draw(values)
-        form = draw(st.sampled_from(["item", "item1", "update-kw", "update-dict", "update-call"]))
-        if form == "item":
-            lines.append(f'app.config["{key}"] = {value}\n')
-        elif form == "item1":
-            lines.append(f"app.config['{key}'] = {value}\n")
-        elif form == "update-kw":
-            lines.append(f"app.config.update({key}={value})\n")
-        elif form == "update-dict":
-            lines.append(f'app.config.update({{\n    "{key}": {value},\n}})\n')
-        else:
-            lines.append(f"app.config.update(dict({key}={value}))\n")
-    if draw(st.booleans()):
+        value = (
+            '"sqlite://"'
+            if key == "SQLALCHEMY_DATABASE_URI"
+            else draw(st.sampled_from(PLAIN_VALUES))
+        )
+        entries.append((key, value))
+    for key in draw(st.lists(st.sampled_from(sorted(APP_READING)), unique=True, max_size=3)):
+        entries.append((key, APP_READING[key]))
+        if key == "BUILT":
+            prelude.append('def build_value():\n    return "built"\n')
+    if "urllib.parse" in dotted and draw(st.booleans()):
+        entries.append(("QUOTED", 'urllib.parse.quote("a b")'))
+    secrets = draw(st.lists(st.sampled_from(sorted(SECRET_VALUES)), unique=True, max_size=3))
+    for key in secrets:
+        entries.append((key, draw(secret_value(key, prelude))))
+    entries = draw(st.permutations(entries))
+
+    lines: list[str] = []
+    while entries:
+        size = draw(st.integers(1, min(4, len(entries))))
+        group, entries = entries[:size], entries[size:]
+        if size == 1 and draw(st.booleans()):
+            ((key, value),) = group
+            form = draw(st.sampled_from(["item", "item1", "attribute"]))
+            if form == "attribute" and key == "SECRET_KEY":
+                lines.append(f"app.secret_key = {value}\n")
+            elif form == "item1":
+                lines.append(f"app.config['{key}'] = {value}\n")
+            else:
+                lines.append(f'app.config["{key}"] = {value}\n')
+            continue
+        form = draw(st.sampled_from(MAPPING_FORMS))
+        lines.append(_mapping(form, group, draw(st.booleans())))
+    if "SECRET_KEY" not in secrets and draw(st.booleans()):
+        secrets.append("SECRET_KEY")
         secret = draw(st.sampled_from(['"dev"', '"s3cr3t-key"']))
         lines.append(f"app.secret_key = {secret}\n")
     if draw(st.booleans()):
         lines.append(f"app.debug = {draw(st.sampled_from(['True', 'False']))}\n")
-    return lines
+    lines = draw(st.permutations(lines))
+    return Settings(list(dict.fromkeys(prelude)), lines, set(secrets))
 
 
 @dataclass
@@ -242,6 +360,41 @@ class Generated:
     source: str
     views: list[View]
     app_name: str = "app"
+    secrets: set[str] = field(default_factory=set)
+
+
+#: stdlib modules imported by their dotted name (`import xml.etree.ElementTree`), each with an
+#: expression that reads it; a migration must never write `from app import xml.etree...`
+DOTTED = {
+    "xml.etree.ElementTree": 'xml.etree.ElementTree.fromstring("<a/>").tag',
+    "email.mime.text": 'email.mime.text.MIMEText("x").get_content_type()',
+    "urllib.parse": 'urllib.parse.quote("a b")',
+    "os.path": 'os.path.basename("/a/b")',
+    "xml.etree.ElementTree as ET": 'ET.fromstring("<b/>").tag',
+}
+FLASK_NAMES = sorted(IMPORTED - {"os", "json"})
+
+
+@st.composite
+def flask_import(draw: st.DrawFn) -> str:
+    """`from flask import ...` on one line or in parentheses over several, in any order (the
+    first names are often the ones that move to the views module), with trailing commas and
+    comments as people leave them."""
+    names = draw(st.permutations(FLASK_NAMES))
+    layout = draw(st.sampled_from(["line", "line", "each", "each-no-comma", "packed", "comment"]))
+    if layout == "line":
+        return f"from flask import {', '.join(names)}\n"
+    if layout == "packed":
+        cut = draw(st.integers(1, len(names) - 1))
+        first, rest = ", ".join(names[:cut]), ", ".join(names[cut:])
+        return f"from flask import ({first},\n    {rest})\n"
+    lines = [f"    {name},\n" for name in names]
+    if layout == "each-no-comma":
+        lines[-1] = f"    {names[-1]}\n"
+    if layout == "comment":
+        at = draw(st.integers(0, len(names) - 1))
+        lines[at] = lines[at].replace(",\n", ",  # used here\n")
+    return "from flask import (\n" + "".join(lines) + ")\n"
 
 
 @st.composite
@@ -257,10 +410,9 @@ def flask_apps(draw: st.DrawFn) -> Generated:
 
     head = ['"""A legacy app."""\n'] if draw(st.booleans()) else []
     head.append("import os\n")
-    head.append(
-        "from flask import Flask, abort, jsonify, redirect, render_template_string, request, "
-        "url_for\n"
-    )
+    dotted = draw(st.lists(st.sampled_from(sorted(DOTTED)), unique=True, max_size=3))
+    head += [f"import {module}\n" for module in dotted]
+    head.append(draw(flask_import()))
     use_migrate = "db" in chosen and draw(st.booleans())
     use_cors = draw(st.booleans())
     for name in chosen:
@@ -283,7 +435,9 @@ def flask_apps(draw: st.DrawFn) -> Generated:
             )
         )
     )
-    head += draw(config_block("db" in chosen))
+    settings = draw(config_block("db" in chosen, dotted))
+    head[-1:-1] = settings.prelude  # before the app: the settings read them
+    head += settings.lines
     head.append(draw(blank))
     late_init: list[str] = []
     for name in chosen:
@@ -315,6 +469,7 @@ def flask_apps(draw: st.DrawFn) -> Generated:
                     "abort(404)",
                 ]
                 + [f"return str({helper}(1))" for helper in helper_names]
+                + [f"return str({DOTTED[module]})" for module in dotted]
                 + ["return str(LIMIT)"]
             )
         )
@@ -327,6 +482,7 @@ def flask_apps(draw: st.DrawFn) -> Generated:
                     'return app.config.get("DEBUG") or value',  # reads the app: current_app
                     "STATE.append(value)\n    return len(STATE)",
                 ]
+                + [f"return {DOTTED[module]} * value" for module in dotted]
             )
         )
         items.append(f"{draw(comments)}def {helper}(value):\n    {body}\n")
@@ -363,7 +519,7 @@ def flask_apps(draw: st.DrawFn) -> Generated:
     source = re.sub(r"(?m)^((?:    )+)", lambda found: indent * (len(found[1]) // 4), source)
     if draw(st.integers(0, 4)) == 0:
         source = source.replace("\n", "\r\n")
-    return Generated(source, all_views, app_name)
+    return Generated(source, all_views, app_name, settings.secrets)
 
 
 def _migrate(source: str, root: Path) -> tuple[Project, Project]:
@@ -388,9 +544,15 @@ SETTINGS = {
     "deadline": None,
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
 }
+#: `FLASKMOD_FUZZ_EXAMPLES=500` for a long run: every fuzz test then draws that many examples
+LONG_RUN = int(os.environ.get("FLASKMOD_FUZZ_EXAMPLES", "0"))
 
 
-@settings(max_examples=100, **SETTINGS)  # type: ignore[arg-type]
+def examples(default: int) -> int:
+    return LONG_RUN or default
+
+
+@settings(max_examples=examples(50), **SETTINGS)  # type: ignore[arg-type]
 @given(app=flask_apps())
 def test_pipeline_never_crashes_compiles_and_is_idempotent(app: Generated) -> None:
     with tempfile.TemporaryDirectory() as directory:
@@ -417,7 +579,7 @@ def _result(process: subprocess.Popen[str]) -> dict[str, Any]:
     return json.loads(out)  # type: ignore[no-any-return]
 
 
-@settings(max_examples=25, **SETTINGS)  # type: ignore[arg-type]
+@settings(max_examples=examples(15), **SETTINGS)  # type: ignore[arg-type]
 @given(app=flask_apps())
 def test_url_map_is_kept(app: Generated) -> None:
     with tempfile.TemporaryDirectory() as directory:
@@ -438,3 +600,91 @@ def test_url_map_is_kept(app: Generated) -> None:
 
     mapping = endpoint_mapping(old, new, lambda r: (r["rule"], tuple(r["methods"])))
     assert {v.registered_as for v in app.views} <= set(mapping)
+
+
+# ------------------------------------------------------------------- production
+def _reason(message: str) -> str:
+    """A refusal's reason without what varies between examples (names, lines), to count it."""
+    first = message.splitlines()[0]
+    first = re.sub(r"`[^`]*`|'[^']*'|\"[^\"]*\"", "…", first)
+    return re.sub(r"\b[\w/.-]+\.py(:\d+)?", "FILE", first)[:160]
+
+
+def _write(project: Project, root: Path) -> None:
+    for path, text in project.files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(text.to_bytes())
+
+
+def _starts_in_production(app: Generated, root: Path) -> None:
+    """`production.production_rows` (what `flaskmod verify` checks): with fresh values for every
+    variable of `.env.example` and FLASK_CONFIG=production, each of the app's secrets reaches
+    `app.config` from the environment and DEBUG is off; without them the app refuses to start."""
+    interpreter = Interpreter(sys.executable, "the fuzz test's interpreter")
+    rows = production.production_rows(interpreter, root, _clean_env(), 120, "fuzz")
+    files = {p.name: p.read_text(encoding="utf-8") for p in [root / "config.py"] if p.is_file()}
+    different = [row.message for row in rows if row.status is Status.DIFFERENT]
+    assert not different, (different, files)
+    reached = {
+        key
+        for row in rows
+        if row.migrated.startswith("config ")
+        for key in row.migrated.removeprefix("config ").split(", ")
+    }
+    assert app.secrets <= reached, (app.secrets - reached, files)
+    assert any(row.item == "DEBUG" and row.migrated == "off" for row in rows)
+    if app.secrets:
+        refusal = next(row for row in rows if row.item.startswith("without "))
+        assert refusal.migrated.startswith("refuses"), refusal
+
+
+def outcome(app: Generated, directory: Path) -> str:
+    """Migrated (valid Python, idempotent, safe in production), or refused with a reason: the
+    self-check's or the factory's. A crash or broken output written is a failure."""
+    compile(app.source, "app.py", "exec")  # the generator's own sanity
+    root = directory / "project"
+    root.mkdir()
+    (root / "app.py").write_bytes(app.source.encode())
+    try:
+        result = whole_run(Driver(scan(root), discover()), Modes(write=True))
+    except BlockedError as error:
+        return "refused (blocked): " + _reason(str(error))
+    if result.violations:
+        return "refused (self-check): " + _reason(str(result.violations[0].message))
+    if result.incomplete:
+        return "refused (incomplete): " + _reason(result.incomplete[0].message)
+    final = result.run.final
+    assert result.changes, "nothing migrated"
+    for path in final.python_paths():
+        compile(final.text(path), path, "exec")
+    again = run(final, discover()).final
+    assert not compute(final, again), [c.path for c in compute(final, again)]
+    declined = [step for step in result.run.steps if step.declined]
+    if declined:  # the factory is built, a codemod left its part to a human: no config.py
+        step = declined[0]
+        return f"declined ({step.codemod.name}): " + _reason(step.findings[-1].message)
+    migrated = directory / "migrated"
+    _write(final, migrated)
+    _starts_in_production(app, migrated)
+    return "migrated"
+
+
+@pytest.mark.slow
+def test_every_example_migrates_or_refuses_and_production_reads_the_environment() -> None:
+    """Each example: migrated (valid, idempotent, secrets from the environment in production,
+    DEBUG off, no start without them), or refused with a reason. The outcomes are counted;
+    `FLASKMOD_FUZZ_REPORT=path.json` keeps them."""
+    outcomes: Counter[str] = Counter()
+
+    @settings(max_examples=examples(12), **SETTINGS)  # type: ignore[arg-type]
+    @given(app=flask_apps())
+    def check(app: Generated) -> None:
+        with tempfile.TemporaryDirectory() as directory:
+            outcomes[outcome(app, Path(directory))] += 1
+
+    check()
+    report = os.environ.get("FLASKMOD_FUZZ_REPORT")
+    if report:
+        Path(report).write_text(json.dumps(outcomes.most_common(), indent=1), encoding="utf-8")
+    print(f"\nfuzz outcomes ({sum(outcomes.values())} examples):", dict(outcomes))

@@ -1,0 +1,150 @@
+"""Tiny cases for what the fuzz generator (tests/test_fuzz.py) reaches: each through the whole
+pipeline, on the smallest app that shows it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flaskmod.pipeline import Driver, Options, discover
+from flaskmod.upgrade import Modes, whole_run
+from tests.conftest import migrate, write_tree
+
+
+def migrated(tmp_path: Path, source: str, **files: str) -> dict[str, str]:
+    root = write_tree(tmp_path, {"app.py": source, **files})
+    result, _ = migrate(root)
+    for path, text in result.items():
+        if path.endswith(".py"):
+            compile(text, path, "exec")
+    again, _ = migrate(write_tree(tmp_path / "again", result))
+    assert again == result, "a second run changes the result"
+    return result
+
+
+# ------------------------------------------------------------------ imports
+def test_parenthesised_import_whose_first_names_move_keeps_valid_syntax(tmp_path: Path) -> None:
+    """`kept_names`: the names that stay keep the parentheses, one trailing comma at most."""
+    files = migrated(
+        tmp_path,
+        """\
+        from flask import (
+            jsonify,
+            render_template_string,  # the views use these
+            Flask,
+        )
+
+        app = Flask(__name__)
+
+
+        @app.route("/")
+        def index():
+            return jsonify(page=render_template_string("x"))
+        """,
+    )
+    assert "from flask import (\n    Flask,\n)\n" in files["app/__init__.py"]
+    assert "from flask import jsonify, render_template_string\n" in files["app/main/routes.py"]
+
+
+def test_parenthesised_import_of_the_app_module_whose_first_names_move(tmp_path: Path) -> None:
+    """Another module's `from app import (db, app)`: `db` goes to the extensions module, the
+    rest stays in parentheses that still parse."""
+    files = migrated(
+        tmp_path,
+        """\
+        from flask import Flask
+        from flask_sqlalchemy import SQLAlchemy
+
+        app = Flask(__name__)
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
+        db = SQLAlchemy(app)
+
+        import models  # noqa: E402,F401
+
+
+        @app.route("/")
+        def index():
+            return "ok"
+        """,
+        **{
+            "models.py": """\
+            from app import (
+                db,
+                app,
+            )
+
+
+            class User(db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+
+
+            def name():
+                return app.name
+            """
+        },
+    )
+    models = next(text for path, text in files.items() if path.endswith("models.py"))
+    assert "import (\n    db,\n" not in models
+
+
+def test_dotted_imports_are_never_imported_from_the_app(tmp_path: Path) -> None:
+    """`import dateutil.parser` binds `dateutil`: the views module imports it the same way,
+    never `from app import dateutil.parser`; a helper that moves with them takes it along."""
+    files = migrated(
+        tmp_path,
+        """\
+        import dateutil.parser
+        import xml.etree.ElementTree as ET
+        from flask import Flask
+
+        app = Flask(__name__)
+
+
+        def parse(value):
+            return dateutil.parser.parse(value)
+
+
+        @app.route("/")
+        def index():
+            return str(dateutil.parser.parse("2020-01-01")) + ET.fromstring("<a/>").tag + parse("x")
+        """,
+    )
+    routes = files["app/main/routes.py"]
+    assert "import dateutil.parser\nimport xml.etree.ElementTree as ET\n" in routes
+    assert "def parse(value):" in routes
+    for text in files.values():
+        assert "from app import dateutil" not in text and "import dateutil.parser," not in text
+    assert "dateutil" not in files["app/__init__.py"]
+
+
+# ------------------------------------------------------------------ the driver
+def test_config_classes_declined_for_a_name_that_moves_runs_again_before_the_factory(
+    tmp_path: Path,
+) -> None:
+    """A view called `get_config` clashes with config.py's loader only until the views move:
+    config-classes, offered again as soon as the app module changes, runs before the factory
+    instead of after it (where a global app's settings are no longer there to move), so the
+    secret is read from the environment."""
+    root = write_tree(
+        tmp_path,
+        {
+            "app.py": """\
+            from flask import Flask
+
+            app = Flask(__name__)
+            app.secret_key = "dev-key-123"
+
+
+            @app.route("/config")
+            def get_config():
+                return "ok"
+            """
+        },
+    )
+    files, run = migrate(root)
+    assert 'os.environ.get("SECRET_KEY"' in files["config.py"]
+    assert "dev-key-123" not in files["app/__init__.py"]
+    assert not [step for step in run.steps if step.declined]
+    names = [step.codemod.name for step in run.steps]
+    assert names.index("config-classes") < names.index("factory")
+    result = whole_run(Driver(run.original, discover(), Options(flask=run.options.flask)), Modes())
+    assert result.status == "migrated"
