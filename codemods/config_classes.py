@@ -559,11 +559,12 @@ def _app_module_edit(index: ModuleIndex, app: str, found: _Found, report: _Repor
     _report_secret_constants(index, app, found.consumed - removed, removed, report)
     validate_after = _last_config_statement(index, app, load_at)
     _report_literals_after_load(index, app, load_at, removed | set(found.kept), report)
+    still_read = _still_read(found)
     unused = {
         name
         for name in index.imports
         if (index.readers.get(name) or name in found.loaded)
-        and index.readers.get(name, set()) <= removed
+        and not _read_outside(index, name, removed, still_read)
     }
     return AppModuleEdit(
         load_at=load_at,
@@ -579,17 +580,41 @@ def _removed(index: ModuleIndex, found: _Found) -> set[int]:
     nothing left in the module reads. A name's statements go together or stay together."""
     gone = found.moved - set(found.kept)
     candidates = found.helpers | found.constants | found.consumed
+    still_read = _still_read(found)
     while True:
         removed = gone | candidates
-        staying = {c for c in candidates if not _only_used_within(index, c, removed)}
+        staying = {c for c in candidates if not _only_used_within(index, c, removed, still_read)}
         if not staying:
             return removed
         candidates -= staying
 
 
-def _only_used_within(index: ModuleIndex, position: int, removed: set[int]) -> bool:
+def _still_read(found: _Found) -> dict[int, set[str]]:
+    """The names each partly kept statement still reads once reduced to the settings that stay
+    (`update(BUILT=build(), SECRET_KEY=KEY)` keeps `BUILT=build()`: `KEY` is no longer read)."""
+    return {
+        position: {cst.ensure_type(n, cst.Name).value for n in m.findall(kept, m.Name())}
+        for position, kept in found.kept.items()
+    }
+
+
+def _read_outside(
+    index: ModuleIndex, name: str, removed: set[int], still_read: dict[int, set[str]]
+) -> bool:
+    """Does a statement left in the module read `name` (a kept one only in what stays of it)?"""
+    return any(
+        name in still_read.get(position, {name})
+        for position in index.readers.get(name, set()) - removed
+    )
+
+
+def _only_used_within(
+    index: ModuleIndex, position: int, removed: set[int], still_read: dict[int, set[str]]
+) -> bool:
     for name in index.facts(position).binds:
-        if index.readers.get(name, set()) - removed or set(index.binders.get(name, ())) - removed:
+        if _read_outside(index, name, removed, still_read):
+            return False
+        if set(index.binders.get(name, ())) - removed:
             return False
     return True
 

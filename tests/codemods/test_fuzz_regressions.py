@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flaskmod.pipeline import Driver, Options, discover
 from flaskmod.upgrade import Modes, whole_run
+from tests.codemods.tools import project_of, run_one
 from tests.conftest import migrate, write_tree
 
 
@@ -148,3 +149,30 @@ def test_config_classes_declined_for_a_name_that_moves_runs_again_before_the_fac
     assert names.index("config-classes") < names.index("factory")
     result = whole_run(Driver(run.original, discover(), Options(flask=run.options.flask)), Modes())
     assert result.status == "migrated"
+
+
+# ------------------------------------------------------------------ config-classes
+def test_a_split_mapping_no_longer_reads_the_secret_constant_which_goes(tmp_path: Path) -> None:
+    """`update(BUILT=build_value(), STRIPE_KEY=STRIPE_KEY)`: `BUILT` stays, the secret moves;
+    the constant that held its literal is read by nothing left and goes too (it was kept for
+    the whole statement, and the self-check refused the secret left in the app module)."""
+    project = project_of(
+        """\
+        from flask import Flask
+
+        STRIPE_KEY = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
+
+
+        def build_value():
+            return "built"
+
+
+        app = Flask(__name__)
+        app.config.update(dict(BUILT=build_value(), STRIPE_KEY=STRIPE_KEY))
+        """
+    )
+    outcome = run_one("config-classes", project)
+    module = outcome.project.text("app.py")
+    assert "sk_live_" not in module and "STRIPE_KEY" not in module
+    assert "app.config.update(dict(BUILT=build_value()))\n" in module
+    assert not [f for f in outcome.findings if "still holds the secret" in f.message]
