@@ -345,10 +345,19 @@ def config_block(draw: st.DrawFn, needs_db: bool, dotted: list[str]) -> Settings
             continue
         form = draw(st.sampled_from(MAPPING_FORMS))
         lines.append(_mapping(form, group, draw(st.booleans())))
-    if "SECRET_KEY" not in secrets and draw(st.booleans()):
+    unset = "SECRET_KEY" not in secrets
+    where = draw(st.sampled_from(["", "", "attribute", "module"])) if unset else ""
+    if where == "attribute":
         secrets.append("SECRET_KEY")
         secret = draw(st.sampled_from(['"dev"', '"s3cr3t-key"']))
         lines.append(f"app.secret_key = {secret}\n")
+    elif where == "module":  # `from_object(__name__)` loads every UPPERCASE name above it
+        secrets.append("SECRET_KEY")
+        secret = draw(st.sampled_from(['"development key"', "b'_5#y2L\"F4Q8z\\n\\xec]/'"]))
+        prelude.append(f"SECRET_KEY = {secret}\n")
+        if draw(st.booleans()):
+            prelude.append("DEBUG = True\n")
+        lines.append("app.config.from_object(__name__)\n")
     if draw(st.booleans()):
         lines.append(f"app.debug = {draw(st.sampled_from(['True', 'False']))}\n")
     lines = draw(st.permutations(lines))
@@ -677,7 +686,7 @@ def test_every_example_migrates_or_refuses_and_production_reads_the_environment(
     `FLASKMOD_FUZZ_REPORT=path.json` keeps them."""
     outcomes: Counter[str] = Counter()
 
-    @settings(max_examples=examples(12), **SETTINGS)  # type: ignore[arg-type]
+    @settings(max_examples=examples(10), **SETTINGS)  # type: ignore[arg-type]
     @given(app=flask_apps())
     def check(app: Generated) -> None:
         with tempfile.TemporaryDirectory() as directory:
