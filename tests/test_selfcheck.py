@@ -197,6 +197,16 @@ def test_validating_before_a_later_config_statement_is_refused() -> None:
     )
 
 
+def test_the_projects_own_create_app_is_not_judged_as_the_factory() -> None:
+    """Found by fuzzing: the factory declined (the app module already has a `create_app`), and
+    the user's function of that name was refused as a factory that does not validate."""
+    own = "\n\n# theirs\ndef create_app(value):\n    return app.config.get('DEBUG') or value\n"
+    before = {"app.py": APP + own}
+    migrated = APP + "from config import get_config\napp.config.from_object(get_config())\n"
+    migrated += "get_config().validate(app.config)\n" + own.replace("# theirs\n", "")
+    assert _check(before, {"app/__init__.py": migrated, "config.py": CONFIG}) == []
+
+
 # ------------------------------------------------------------------------------ proxies
 def test_current_app_handed_to_a_thread_is_refused() -> None:
     after = (
