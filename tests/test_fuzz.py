@@ -86,6 +86,7 @@ EXTENSIONS = {
 }
 RESERVED = IMPORTED | set(EXTENSIONS) | {"app", "migrate", "basedir", "CORS", "Migrate"}
 RESERVED |= {"build_value", "xml", "email", "urllib"}  # the settings' function, dotted imports
+RESERVED |= {"basename", "dirname", "join"}  # from os.path import (...)
 RESERVED |= {line.split()[-1] for line, *_ in EXTENSIONS.values()}
 
 # Names real apps use that collide with what the migration writes (modules, factory, blueprint).
@@ -255,6 +256,7 @@ class Settings:
     prelude: list[str]  # constants and functions the settings read, before the app exists
     lines: list[str]
     secrets: set[str]  # config keys production must read from the environment
+    shared: bool = False  # PER_PAGE_DEFAULT, which views may read too
 
 
 def _split(value: str) -> tuple[str, str]:
@@ -302,7 +304,9 @@ def _mapping(form: str, entries: list[tuple[str, str]], multiline: bool) -> str:
 
 
 @st.composite
-def config_block(draw: st.DrawFn, needs_db: bool, dotted: list[str]) -> Settings:
+def config_block(
+    draw: st.DrawFn, needs_db: bool, dotted: list[str], from_path: bool = False
+) -> Settings:
     """Every form `config-classes` reads: one setting a statement, and whole mappings that mix
     secrets (in every literal form) with values that read the app or call a module function."""
     prelude: list[str] = []
@@ -324,6 +328,12 @@ def config_block(draw: st.DrawFn, needs_db: bool, dotted: list[str]) -> Settings
             prelude.append('def build_value():\n    return "built"\n')
     if "urllib.parse" in dotted and draw(st.booleans()):
         entries.append(("QUOTED", 'urllib.parse.quote("a b")'))
+    if from_path and draw(st.booleans()):
+        entries.append(("LOG_FILE", 'join("logs", "x.log")'))
+    shared = draw(st.booleans())  # a constant the settings and a view both read
+    if shared:
+        prelude.append("PER_PAGE_DEFAULT = 10\n")
+        entries.append(("PER_PAGE", "PER_PAGE_DEFAULT"))
     secrets = draw(st.lists(st.sampled_from(sorted(SECRET_VALUES)), unique=True, max_size=3))
     for key in secrets:
         entries.append((key, draw(secret_value(key, prelude))))
@@ -361,7 +371,7 @@ def config_block(draw: st.DrawFn, needs_db: bool, dotted: list[str]) -> Settings
     if draw(st.booleans()):
         lines.append(f"app.debug = {draw(st.sampled_from(['True', 'False']))}\n")
     lines = draw(st.permutations(lines))
-    return Settings(list(dict.fromkeys(prelude)), lines, set(secrets))
+    return Settings(list(dict.fromkeys(prelude)), lines, set(secrets), shared)
 
 
 @dataclass
@@ -421,6 +431,11 @@ def flask_apps(draw: st.DrawFn) -> Generated:
     head.append("import os\n")
     dotted = draw(st.lists(st.sampled_from(sorted(DOTTED)), unique=True, max_size=3))
     head += [f"import {module}\n" for module in dotted]
+    # names of one parenthesised import used by the settings, the views and a helper
+    from_path = draw(st.booleans())
+    if from_path:
+        names = draw(st.permutations(["basename", "dirname", "join"]))
+        head.append("from os.path import (\n" + "".join(f"    {n},\n" for n in names) + ")\n")
     head.append(draw(flask_import()))
     use_migrate = "db" in chosen and draw(st.booleans())
     use_cors = draw(st.booleans())
@@ -444,9 +459,12 @@ def flask_apps(draw: st.DrawFn) -> Generated:
             )
         )
     )
-    settings = draw(config_block("db" in chosen, dotted))
+    settings = draw(config_block("db" in chosen, dotted, from_path))
     head[-1:-1] = settings.prelude  # before the app: the settings read them
-    head += settings.lines
+    # Some settings come after the extensions are bound (not the database URI they read).
+    movable = [line for line in settings.lines if "SQLALCHEMY" not in line]
+    late_settings = draw(st.lists(st.sampled_from(movable), unique=True)) if movable else []
+    head += [line for line in settings.lines if line not in late_settings]
     head.append(draw(blank))
     late_init: list[str] = []
     for name in chosen:
@@ -461,6 +479,7 @@ def flask_apps(draw: st.DrawFn) -> Generated:
         head.append("migrate = Migrate(app, db)\n")
     if use_cors:
         head.append("CORS(app)\n")
+    head += late_settings
 
     endpoints = [view.registered_as for view in all_views]
     items: list[str] = []
@@ -479,6 +498,8 @@ def flask_apps(draw: st.DrawFn) -> Generated:
                 ]
                 + [f"return str({helper}(1))" for helper in helper_names]
                 + [f"return str({DOTTED[module]})" for module in dotted]
+                + (["return str(PER_PAGE_DEFAULT)"] if settings.shared else [])
+                + (['return basename("/a/b")'] if from_path else [])
                 + ["return str(LIMIT)"]
             )
         )
@@ -492,6 +513,7 @@ def flask_apps(draw: st.DrawFn) -> Generated:
                     "STATE.append(value)\n    return len(STATE)",
                 ]
                 + [f"return {DOTTED[module]} * value" for module in dotted]
+                + (['return dirname("/a/b") * value'] if from_path else [])
             )
         )
         items.append(f"{draw(comments)}def {helper}(value):\n    {body}\n")
