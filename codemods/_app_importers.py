@@ -23,7 +23,7 @@ from flaskmod.project import Project
 from flaskmod.versions import dependency_range
 
 from ._imports import add_import, add_statements_after_import_of
-from ._moving import imported_as
+from ._moving import imported_as, kept_names
 
 APP_NAMES = ("app", "application")
 
@@ -380,7 +380,8 @@ def _dedupe_factory_import(tree: cst.Module) -> cst.Module:
                     continue
                 seen.add(key)
                 names.append(alias)
-            names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-            return updated_node.with_changes(names=names)
+            if len(names) == len(updated_node.names):
+                return updated_node  # in parentheses, a trailing comma holds the newline
+            return updated_node.with_changes(names=kept_names(updated_node, names))
 
     return tree.visit(_Dedupe())

@@ -176,3 +176,40 @@ def test_a_split_mapping_no_longer_reads_the_secret_constant_which_goes(tmp_path
     assert "sk_live_" not in module and "STRIPE_KEY" not in module
     assert "app.config.update(dict(BUILT=build_value()))\n" in module
     assert not [f for f in outcome.findings if "still holds the secret" in f.message]
+
+
+def test_an_entry_module_parenthesised_import_of_the_app_keeps_its_layout(tmp_path: Path) -> None:
+    """`from app import (db, LIMIT, app,)` in a module that builds its own app afterwards: `db`
+    goes to the extensions module, `app` becomes `create_app`, and the parentheses still close
+    on their own line (the last name's comma, which holds the newline, was dropped)."""
+    files = migrated(
+        tmp_path,
+        """\
+        from flask import Flask
+        from flask_sqlalchemy import SQLAlchemy
+
+        app = Flask(__name__)
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
+        db = SQLAlchemy(app)
+        LIMIT = 3
+
+
+        @app.route("/")
+        def index():
+            return str(LIMIT)
+        """,
+        **{
+            "helpers.py": """\
+            from app import (
+                db,
+                LIMIT,
+                app,
+            )
+
+
+            def describe():
+                return app.name + str(LIMIT) + str(db)
+            """
+        },
+    )
+    assert files["helpers.py"].startswith("from app import (\n    LIMIT,\n    create_app,\n)\n")
