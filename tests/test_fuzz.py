@@ -380,6 +380,8 @@ class Generated:
     views: list[View]
     app_name: str = "app"
     secrets: set[str] = field(default_factory=set)
+    #: other modules of the project: {path: source}
+    others: dict[str, str] = field(default_factory=dict)
 
 
 #: stdlib modules imported by their dotted name (`import xml.etree.ElementTree`), each with an
@@ -550,19 +552,40 @@ def flask_apps(draw: st.DrawFn) -> Generated:
     source = re.sub(r"(?m)^((?:    )+)", lambda found: indent * (len(found[1]) // 4), source)
     if draw(st.integers(0, 4)) == 0:
         source = source.replace("\n", "\r\n")
-    return Generated(source, all_views, app_name, settings.secrets)
+    others = {}
+    if draw(st.integers(0, 2)) == 0:  # a script that imports the app and what moves
+        names = [app_name, "LIMIT", *(["db"] if "db" in chosen else [])]
+        names = draw(st.permutations(names))
+        if draw(st.booleans()):
+            imported = "(\n" + "".join(f"    {name},\n" for name in names) + ")"
+        else:
+            imported = ", ".join(names)
+        reads = " + ".join(
+            [f"{app_name}.name", "str(LIMIT)", *(["str(db)"] if "db" in chosen else [])]
+        )
+        others["helpers.py"] = (
+            f"from app import {imported}\n\n\ndef describe():\n    return {reads}\n"
+        )
+    return Generated(source, all_views, app_name, settings.secrets, others)
 
 
-def _migrate(source: str, root: Path) -> tuple[Project, Project]:
-    (root / "app.py").write_bytes(source.encode())
+def _write_sources(app: Generated, root: Path) -> None:
+    compile(app.source, "app.py", "exec")  # the generator's own sanity
+    (root / "app.py").write_bytes(app.source.encode())
+    for path, text in app.others.items():
+        compile(text, path, "exec")
+        (root / path).write_text(text, encoding="utf-8")
+
+
+def _migrate(app: Generated, root: Path) -> tuple[Project, Project]:
+    _write_sources(app, root)
     project = scan(root)
     return project, run(project, discover()).final
 
 
-def _check(source: str, root: Path) -> Project:
+def _check(app: Generated, root: Path) -> Project:
     """The cheap properties: no crash, everything compiles, a second run is empty."""
-    compile(source, "app.py", "exec")  # the generator's own sanity
-    project, final = _migrate(source, root)
+    project, final = _migrate(app, root)
     assert compute(project, final), "nothing migrated"
     for path in final.python_paths():
         compile(final.text(path), path, "exec")
@@ -587,7 +610,7 @@ def examples(default: int) -> int:
 @given(app=flask_apps())
 def test_pipeline_never_crashes_compiles_and_is_idempotent(app: Generated) -> None:
     with tempfile.TemporaryDirectory() as directory:
-        _check(app.source, Path(directory))
+        _check(app, Path(directory))
 
 
 def _probe(root: Path, spec: str, config: str | None = None) -> subprocess.Popen[str]:
@@ -616,7 +639,7 @@ def test_url_map_is_kept(app: Generated) -> None:
     with tempfile.TemporaryDirectory() as directory:
         before, after = Path(directory, "before"), Path(directory, "after")
         before.mkdir()
-        final = _check(app.source, before)
+        final = _check(app, before)
         for path, text in final.files.items():
             target = after / path
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -673,10 +696,9 @@ def _starts_in_production(app: Generated, root: Path) -> None:
 def outcome(app: Generated, directory: Path) -> str:
     """Migrated (valid Python, idempotent, safe in production), or refused with a reason: the
     self-check's or the factory's. A crash or broken output written is a failure."""
-    compile(app.source, "app.py", "exec")  # the generator's own sanity
     root = directory / "project"
     root.mkdir()
-    (root / "app.py").write_bytes(app.source.encode())
+    _write_sources(app, root)
     try:
         result = whole_run(Driver(scan(root), discover()), Modes(write=True))
     except BlockedError as error:
