@@ -32,10 +32,14 @@ class _AppImport(cst.CSTTransformer):
     """`from pkg import app[, x]` → `from pkg import create_app[, x]` (relative too: `from .pkg
     import app` in a parent package); records the local name."""
 
-    def __init__(self, package: str, exported: set[str], importer: str) -> None:
+    def __init__(
+        self, package: str, exported: set[str], importer: str, app_name: str = "app"
+    ) -> None:
         self.package = package
         self.exported = exported
         self.importer = importer
+        #: what the app may be imported as: its own name (`server`), and the usual ones
+        self.names = (*APP_NAMES, app_name) if app_name not in APP_NAMES else APP_NAMES
         self.bound: list[str] = []
         self.module_aliases: list[str] = []
 
@@ -45,12 +49,12 @@ class _AppImport(cst.CSTTransformer):
         if isinstance(updated_node.names, cst.ImportStar):
             return updated_node
         if not any(
-            imported_as(updated_node, self.package, self.importer, name) for name in APP_NAMES
+            imported_as(updated_node, self.package, self.importer, name) for name in self.names
         ):
             return updated_node
         names = []
         for alias in updated_node.names:
-            if alias.evaluated_name in APP_NAMES and alias.evaluated_name not in self.exported:
+            if alias.evaluated_name in self.names and alias.evaluated_name not in self.exported:
                 self.bound.append(alias.evaluated_alias or alias.evaluated_name)
                 names.append(alias.with_changes(name=cst.Name(FACTORY), asname=None))
             else:
@@ -176,7 +180,7 @@ def _rewrite_one(
     if package.rpartition(".")[2] not in project.text(path):
         return None
     tree = project.module(path)
-    rewriter = _AppImport(package, exported, path)
+    rewriter = _AppImport(package, exported, path, model.app_name)
     new = tree.visit(rewriter)
     creations: list[tuple[str, str]] = []
     if rewriter.bound:

@@ -240,8 +240,8 @@ APP_READING = {
 #: secrets by name, and two outside the name pattern that production must read all the same
 SECRET_VALUES = {
     "SECRET_KEY": ["dev-key-a1", "development key", '_5#y2L"F4Q8z\n\xec]/'],
-    "MAIL_PASSWORD": ["hunter2hunter2", "pw"],
-    "API_TOKEN": ["tok-en-dev", "t0k3n-4b7c"],
+    "MAIL_PASSWORD": ["hunter2hunter2", "pw", "pa'ss\"w{0}rd\\", "ünïcödé-sécret"],
+    "API_TOKEN": ["tok-en-dev", "t0k3n-4b7c", "{{token}}"],
     "STRIPE_KEY": ["sk_live_4eC39HqLyjWDarjtT1zdp7dc"],
     "PAYMENTS_KEY": ["q8Zr4Lm2Xw9Tn6Vb3Kc7Hy5J"],
 }
@@ -285,7 +285,7 @@ def secret_value(draw: st.DrawFn, key: str, prelude: list[str]) -> str:
     return repr(value)
 
 
-def _mapping(form: str, entries: list[tuple[str, str]], multiline: bool) -> str:
+def _mapping(form: str, entries: list[tuple[str, str]], layout: str) -> str:
     """`app.config.update(...)` / `from_mapping(...)` of several settings in one statement."""
     keywords = [f"{key}={value}" for key, value in entries]
     items = [f'"{key}": {value}' for key, value in entries]
@@ -297,10 +297,15 @@ def _mapping(form: str, entries: list[tuple[str, str]], multiline: bool) -> str:
         "keywords": (keywords, "update(", ")"),
         "from_mapping-kw": (keywords, "from_mapping(", ")"),
     }[form]
-    if multiline:
-        inner = "".join(f"    {part},\n" for part in parts)
-        return f"app.config.{opening}\n{inner}{closing}\n"
-    return f"app.config.{opening}{', '.join(parts)}{closing}\n"
+    if layout == "line":
+        return f"app.config.{opening}{', '.join(parts)}{closing}\n"
+    lines = [f"    {part},\n" for part in parts]
+    if layout == "no-trailing-comma":
+        lines[-1] = lines[-1].replace(",\n", "\n")
+    elif layout == "comments":
+        lines = [line.replace(",\n", f",  # {i}\n") for i, line in enumerate(lines)]
+        lines.insert(len(lines) // 2, "    # between\n")
+    return f"app.config.{opening}\n{''.join(lines)}{closing}\n"
 
 
 @st.composite
@@ -354,7 +359,8 @@ def config_block(
                 lines.append(f'app.config["{key}"] = {value}\n')
             continue
         form = draw(st.sampled_from(MAPPING_FORMS))
-        lines.append(_mapping(form, group, draw(st.booleans())))
+        layout = draw(st.sampled_from(["line", "line", "lines", "no-trailing-comma", "comments"]))
+        lines.append(_mapping(form, group, layout))
     unset = "SECRET_KEY" not in secrets
     where = draw(st.sampled_from(["", "", "attribute", "module"])) if unset else ""
     if where == "attribute":
@@ -371,6 +377,10 @@ def config_block(
     if draw(st.booleans()):
         lines.append(f"app.debug = {draw(st.sampled_from(['True', 'False']))}\n")
     lines = draw(st.permutations(lines))
+    if len(lines) > 1 and draw(st.integers(0, 3)) == 0:  # two on one line
+        first, second = lines[0], lines[1]
+        if first.count("\n") == 1 and second.count("\n") == 1:
+            lines[:2] = [first.rstrip("\n") + "; " + second]
     return Settings(list(dict.fromkeys(prelude)), lines, set(secrets), shared)
 
 

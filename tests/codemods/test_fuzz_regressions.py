@@ -213,3 +213,27 @@ def test_an_entry_module_parenthesised_import_of_the_app_keeps_its_layout(tmp_pa
         },
     )
     assert files["helpers.py"].startswith("from app import (\n    LIMIT,\n    create_app,\n)\n")
+
+
+def test_a_script_importing_an_app_not_called_app_builds_its_own(tmp_path: Path) -> None:
+    """`server = Flask(__name__)` and `from app import server` in a script: the script builds
+    `server` with the factory, as it does for an app called `app` (it kept importing a name
+    that became local to create_app, and the self-check refused)."""
+    files = migrated(
+        tmp_path,
+        """\
+        from flask import Flask
+
+        server = Flask(__name__)
+
+
+        @server.route("/")
+        def index():
+            return "ok"
+        """,
+        **{"helpers.py": "from app import server\n\n\ndef describe():\n    return server.name\n"},
+    )
+    assert files["helpers.py"].startswith("from app import create_app\nimport os\n\nserver = ")
+    assert (
+        'server = create_app(os.environ.get("FLASK_CONFIG", "development"))' in files["helpers.py"]
+    )
