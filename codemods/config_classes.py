@@ -18,7 +18,7 @@ itself, a function) stay where they are and are reported.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NoReturn
 
 import libcst as cst
@@ -366,6 +366,7 @@ def _recomma(kept: list, original: Sequence) -> list:  # type: ignore[type-arg]
 # ------------------------------------------------------------------------ plan
 @codemod.plan
 def plan(context: Context) -> ConfigPlan | None:
+    context = _one_setting_a_line(context)
     model = context.model
     index = context.project.index(model.app_path)
     report = _Report(context)
@@ -397,6 +398,46 @@ def plan(context: Context) -> ConfigPlan | None:
     app_module = _app_module_edit(index, model.app_name, found, report)
     report.flush()
     return ConfigPlan(config_path, contents, tuple(secrets), app_module, files)
+
+
+def _one_setting_a_line(context: Context) -> Context:
+    """`app.config["X"] = 1; app.secret_key = "..."`: each statement of a top-level line that
+    configures the app goes on a line of its own (what the plan reads and the edit changes), so
+    that every setting moves, or stays, on its own."""
+    path, app = context.model.app_path, context.model.app_name
+    if ";" not in context.project.text(path):
+        return context
+    tree = context.project.module(path)
+    body: list[cst.BaseStatement] = []
+    for statement in tree.body:
+        if not _configures_among_others(statement, app):
+            body.append(statement)
+            continue
+        line = cst.ensure_type(statement, cst.SimpleStatementLine)
+        last = len(line.body) - 1
+        for number, small in enumerate(line.body):
+            body.append(
+                cst.SimpleStatementLine(
+                    [small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)],
+                    leading_lines=line.leading_lines if number == 0 else (),
+                    trailing_whitespace=(
+                        line.trailing_whitespace if number == last else cst.TrailingWhitespace()
+                    ),
+                )
+            )
+    if len(body) == len(tree.body):
+        return context
+    project = context.project.with_changes(modules={path: tree.with_changes(body=body)})
+    return replace(context, project=project)
+
+
+def _configures_among_others(statement: cst.BaseStatement, app: str) -> bool:
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) < 2:
+        return False
+    return any(
+        settings_of(one, app) is not None or from_object(one, app) is not None
+        for one in (cst.SimpleStatementLine([small]) for small in statement.body)
+    )
 
 
 def config_dir(model: AppModel) -> str:
@@ -688,6 +729,8 @@ def _literal_for_production(index: ModuleIndex, key: str, value: cst.BaseExpress
 # ------------------------------------------------------------------------ edit
 @codemod.edit
 def edit(context: Context, plan: ConfigPlan) -> Project:
+    if plan.app_module is not None:
+        context = _one_setting_a_line(context)  # what the plan read
     model = context.model
     project = context.project
     modules = {f.path: rewrite_settings_file(project, f) for f in plan.settings_files}

@@ -237,3 +237,25 @@ def test_a_script_importing_an_app_not_called_app_builds_its_own(tmp_path: Path)
     assert (
         'server = create_app(os.environ.get("FLASK_CONFIG", "development"))' in files["helpers.py"]
     )
+
+
+def test_settings_sharing_a_line_move_one_by_one(tmp_path: Path) -> None:
+    """`app.config["X"] = 1; app.secret_key = "..."` on one line: both settings move to
+    config.py, the secret from the environment (the line was kept whole after the config load,
+    and the self-check refused the literal secret); other statements of the line stay."""
+    project = project_of(
+        """\
+        from flask import Flask
+
+        app = Flask(__name__)
+        app.config["X"] = 1; app.secret_key = "dev-key-a1"  # both
+        print("configured"); app.debug = True
+        """
+    )
+    outcome = run_one("config-classes", project)
+    module = outcome.project.text("app.py")
+    assert "dev-key-a1" not in module and "app.debug" not in module and ";" not in module
+    assert 'app.config.from_object(get_config())\nprint("configured")\n' in module
+    config = outcome.project.text("config.py")
+    assert "    X = 1\n" in config and 'os.environ.get("SECRET_KEY"' in config
+    assert "    DEBUG = True\n" in config
