@@ -149,6 +149,21 @@ def test_a_literal_secret_after_the_config_load_is_refused() -> None:
     assert "`SECRET_KEY` is set to a literal after the config classes load" in found[0]
 
 
+def test_a_literal_secret_in_any_mapping_form_after_the_load_is_refused() -> None:
+    """Found by fuzzing: `update(dict(API_TOKEN='...'))` after the load was not seen."""
+    for form in (
+        "app.config.update(dict(API_TOKEN='tok-en-dev'))",
+        "app.config.update(**{'API_TOKEN': 'tok-en-dev'})",
+        "app.config.from_mapping({'API_TOKEN': 'tok-en-dev'})",
+    ):
+        factory = FACTORY.replace(
+            "    get_config(config_name).validate(app.config)\n",
+            f"    {form}\n    get_config(config_name).validate(app.config)\n",
+        )
+        found = _check({"app.py": APP}, {"app/__init__.py": factory, "config.py": CONFIG})
+        assert "`API_TOKEN` is set to a literal after the config" in " ".join(found), form
+
+
 def test_debug_on_after_the_load_is_refused() -> None:
     factory = FACTORY.replace("    return app\n", "    app.debug = True\n    return app\n")
     assert "production" in _rules(

@@ -108,12 +108,19 @@ def _literal_settings(statement: cst.CSTNode) -> Iterator[tuple[str, cst.CSTNode
             if key and _guarded(key, node.value):
                 yield key, node
         elif isinstance(node, cst.Call):
-            for arg in node.args:
-                key = arg.keyword.value if arg.keyword else None
-                if key and _guarded(key, arg.value):
-                    yield key, node
-                elif isinstance(arg.value, cst.Dict):
-                    yield from _dict_settings(arg.value, node)
+            yield from _call_settings(node.args, node)
+
+
+def _call_settings(args: Sequence[cst.Arg], node: cst.CSTNode) -> Iterator[tuple[str, cst.CSTNode]]:
+    """Keywords, `{...}`, `**{...}` and `dict(...)` of an `update`/`from_mapping` call."""
+    for arg in args:
+        key = arg.keyword.value if arg.keyword else None
+        if key and _guarded(key, arg.value):
+            yield key, node
+        elif isinstance(arg.value, cst.Dict):
+            yield from _dict_settings(arg.value, node)
+        elif m.matches(arg.value, m.Call(func=m.Name("dict"))):
+            yield from _call_settings(cst.ensure_type(arg.value, cst.Call).args, node)
 
 
 def _dict_settings(mapping: cst.Dict, node: cst.CSTNode) -> Iterator[tuple[str, cst.CSTNode]]:
