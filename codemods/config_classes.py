@@ -75,7 +75,7 @@ from ._config_reading import (
 )
 from ._file_anchor import reanchor
 from ._imports import add_import
-from ._moving import ImportPlan, prune_imports
+from ._moving import ImportPlan, imported_names, prune_imports
 
 codemod = Codemod.declare(
     __name__,
@@ -395,7 +395,8 @@ def plan(context: Context) -> ConfigPlan | None:
         report.note(message, config_path)
         for text in secret.texts():
             context.secret(text)
-    app_module = _app_module_edit(index, model.app_name, found, report)
+    imported = imported_names(context.project, model.import_name, model.app_path)
+    app_module = _app_module_edit(index, model.app_name, found, report, imported)
     report.flush()
     return ConfigPlan(config_path, contents, tuple(secrets), app_module, files)
 
@@ -594,8 +595,10 @@ def _uses_module(project: Project, module: str) -> bool:
 
 
 # ----------------------------------------------------------- the app module
-def _app_module_edit(index: ModuleIndex, app: str, found: _Found, report: _Report) -> AppModuleEdit:
-    removed = _removed(index, found)
+def _app_module_edit(
+    index: ModuleIndex, app: str, found: _Found, report: _Report, imported: set[str]
+) -> AppModuleEdit:
+    removed = _removed(index, found, imported)
     load_at = min(found.moved)
     _report_secret_constants(index, app, found.consumed - removed, removed, report)
     validate_after = _last_config_statement(index, app, load_at)
@@ -616,11 +619,13 @@ def _app_module_edit(index: ModuleIndex, app: str, found: _Found, report: _Repor
     )
 
 
-def _removed(index: ModuleIndex, found: _Found) -> set[int]:
+def _removed(index: ModuleIndex, found: _Found, imported: set[str]) -> set[int]:
     """Moved statements (not those partly kept), and the helpers and constants they read that
-    nothing left in the module reads. A name's statements go together or stay together."""
+    nothing left in the module reads, nor another module imports (`from app import LIMIT` in
+    the views module). A name's statements go together or stay together."""
     gone = found.moved - set(found.kept)
     candidates = found.helpers | found.constants | found.consumed
+    candidates = {c for c in candidates if not index.facts(c).binds & imported}
     still_read = _still_read(found)
     while True:
         removed = gone | candidates

@@ -247,6 +247,7 @@ SECRET_VALUES = {
 }
 BY_VALUE = {"STRIPE_KEY", "PAYMENTS_KEY"}  # secrets only by their value
 SECRET_FORMS = ["str", "str", "bytes", "plus", "implicit", "fstring", "constant", "same-name"]
+SECRET_FORMS += ["environ-default", "getenv-or"]  # read from the environment, a literal fallback
 MAPPING_FORMS = ["dict-call", "dict", "star", "from_mapping", "keywords", "from_mapping-kw"]
 PLAIN_VALUES = ['"text"', "42", "True", "False", "None", 'os.environ.get("X_VALUE", "d")']
 
@@ -275,6 +276,10 @@ def secret_value(draw: st.DrawFn, key: str, prelude: list[str]) -> str:
     if form in ("plus", "implicit"):
         first, second = _split(value)
         return f"{first!r} {'+ ' if form == 'plus' else ''}{second!r}"
+    if form == "environ-default":
+        return f'os.environ.get("{key}", {value!r})'
+    if form == "getenv-or":
+        return f'os.getenv("APP_{key}") or {value!r}'
     if form == "fstring":
         prelude.append('PREFIX = "dev"\n')
         return f'f"{{PREFIX}}-{key.lower()}"'

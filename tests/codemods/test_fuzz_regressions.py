@@ -259,3 +259,24 @@ def test_settings_sharing_a_line_move_one_by_one(tmp_path: Path) -> None:
     config = outcome.project.text("config.py")
     assert "    X = 1\n" in config and 'os.environ.get("SECRET_KEY"' in config
     assert "    DEBUG = True\n" in config
+
+
+def test_a_constant_another_module_imports_stays_when_its_setting_moves() -> None:
+    """`PER_PAGE = PER_PAGE_DEFAULT` moves to config.py with a copy of the constant; the app
+    module keeps its own, which the views module imports (config-classes, offered again after
+    the views moved, deleted it: `from app import PER_PAGE_DEFAULT` no longer resolved)."""
+    project = project_of(
+        {
+            "app.py": """\
+            from flask import Flask
+
+            PER_PAGE_DEFAULT = 10
+            app = Flask(__name__)
+            app.config["PER_PAGE"] = PER_PAGE_DEFAULT
+            """,
+            "views.py": "from app import PER_PAGE_DEFAULT\n\nLIMIT = PER_PAGE_DEFAULT\n",
+        }
+    )
+    outcome = run_one("config-classes", project)
+    assert "PER_PAGE_DEFAULT = 10\n" in outcome.project.text("app.py")
+    assert "    PER_PAGE = PER_PAGE_DEFAULT\n" in outcome.project.text("config.py")
