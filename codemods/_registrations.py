@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.helpers import parse_template_module
 
 from flaskmod.knowledge import (
     APP_OBJECT_METHODS,
@@ -37,6 +36,8 @@ from flaskmod.knowledge import (
     JINJA_REGISTRIES,
     ROUTES,
 )
+
+from ._app_users import with_app_parameter
 
 
 def app_attribute(node: cst.BaseExpression, app: str) -> str | None:
@@ -325,35 +326,13 @@ class ToBlueprint(cst.CSTTransformer):
         return updated_node
 
     def _taking_app(self, function: cst.FunctionDef) -> cst.FunctionDef:
-        """`def init_db(app=None):` whose body starts `if app is None: app = <current app>`."""
+        """`def init_db(app=None):` whose body starts `if app is None: app = <current app>`
+        (the one rule, shared with the factory's helpers: `_app_users.with_app_parameter`)."""
         self.uses_current_app = True
-        parameter = cst.Param(
-            cst.Name(self.app),
-            default=cst.Name("None"),
-            equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
-        )
-        params = function.params
-        if isinstance(params.star_arg, cst.Param | cst.ParamStar):
-            params = params.with_changes(kwonly_params=[*params.kwonly_params, parameter])
-        else:
-            params = params.with_changes(params=[*params.params, parameter])
-        (default,) = parse_template_module(
-            "if {app} is None:\n    {app} = current_app._get_current_object()\n",
-            app=cst.Name(self.app),
-        ).body
-        body = cst.ensure_type(function.body, cst.IndentedBlock)
-        first = 1 if body.body and _is_docstring(body.body[0]) else 0
-        statements = [*body.body[:first], default, *body.body[first:]]
-        return function.with_changes(params=params, body=body.with_changes(body=statements))
+        return with_app_parameter(function, self.app)
 
 
 def _real_app() -> cst.Call:
     """`current_app._get_current_object()`: the app itself, not the proxy."""
     func = cst.Attribute(value=cst.Name("current_app"), attr=cst.Name("_get_current_object"))
     return cst.Call(func=func)
-
-
-def _is_docstring(statement: cst.BaseStatement) -> bool:
-    return m.matches(
-        statement, m.SimpleStatementLine(body=[m.Expr(m.SimpleString() | m.ConcatenatedString())])
-    )

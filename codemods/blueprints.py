@@ -5,7 +5,7 @@ registered on the global app, in the app module (`@app.route("/")` after `app = 
 in modules that import it (`from app import app` in `app/routes.py`, `app/cli.py`).
 
 Why: a factory has no app at import time to decorate, so views register on a Blueprint that the
-factory registers (Flask guidelines §1). App-wide registrations keep their app-wide effect through
+factory registers (docs/target-layout.md). App-wide registrations keep their app-wide effect through
 the blueprint's `app_*` forms (`errorhandler` → `app_errorhandler`, `before_request` →
 `before_app_request`): a plain `bp.errorhandler` would only see this blueprint's requests.
 
@@ -32,7 +32,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from flaskmod.analysis import AppModel
-from flaskmod.codemod import BLUEPRINT_VARIABLE, Codemod, Context, Needs, Option
+from flaskmod.codemod import BLUEPRINT_VARIABLE, Codemod, Context, Example, Needs, Option
 from flaskmod.names import ModuleIndex
 from flaskmod.project import Project
 
@@ -52,6 +52,86 @@ from ._moving import (
 from ._registrations import ToBlueprint, route_endpoints
 from ._view_modules import Reason, ViewModule, convert, movable_kind, view_modules
 
+#: what the page docs/codemods/blueprints.md shows; tests/test_docs.py runs it
+EXAMPLE = Example(
+    before={
+        "app/__init__.py": """
+            from flask import Flask, redirect, render_template, url_for
+
+            app = Flask(__name__)
+
+
+            @app.route("/")
+            def index():
+                return render_template("index.html")
+
+
+            @app.route("/home")
+            def home():
+                return redirect(url_for("index"))
+
+
+            @app.errorhandler(404)
+            def not_found(error):
+                return render_template("404.html"), 404
+        """,
+        "templates/index.html": """
+            <a href="{{ url_for('home') }}">home</a>
+        """,
+    },
+    after={
+        "app/__init__.py": """
+            from flask import Flask
+
+            app = Flask(__name__)
+
+
+            from .main import bp as main_bp
+
+            app.register_blueprint(main_bp)
+        """,
+        "templates/index.html": """
+            <a href="{{ url_for('main.home') }}">home</a>
+        """,
+        "app/main/routes.py": '''
+            """Views of the `main` blueprint, moved from app/__init__.py."""
+
+            from flask import redirect, render_template, url_for
+
+            from app.main import bp
+
+
+            @bp.route("/")
+            def index():
+                return render_template("index.html")
+
+
+            @bp.route("/home")
+            def home():
+                return redirect(url_for("main.index"))
+
+
+            @bp.app_errorhandler(404)
+            def not_found(error):
+                return render_template("404.html"), 404
+        ''',
+        "app/main/__init__.py": '''
+            """The `main` blueprint: the views that were registered on the app."""
+
+            from flask import Blueprint
+
+            bp = Blueprint("main", __name__)
+
+            # Imported last: the views module needs `bp` to register its views on it.
+            from . import routes  # noqa: E402, F401
+        ''',
+    },
+    reports=(
+        "2 endpoint(s) now carry a blueprint prefix (main.); 1 template(s) and 1 Python file(s) updated",
+    ),
+    note="Every endpoint gains the blueprint's prefix, in Python and in templates; the error handler stays app-wide (`app_errorhandler`).",
+)
+
 codemod = Codemod.declare(
     __name__,
     # After `package` (the blueprint lives in the app's package) and after `extensions`, `models`
@@ -69,6 +149,7 @@ codemod = Codemod.declare(
             choices=("single", "prefix"),
         ),
     ),
+    example=EXAMPLE,
 )
 
 
@@ -129,7 +210,7 @@ class BlueprintsPlan:
 def plan(context: Context) -> BlueprintsPlan | None:
     model, project = context.model, context.project
     index = project.index(model.app_path)
-    default = context.option("blueprint")
+    default = _free_name(context, context.option("blueprint"))
     allow_cli = context.has("blueprint_cli")
     elsewhere = imported_names(project, model.import_name, model.app_path)
     moves = plan_moves(index, model.app_name, elsewhere, allow_cli)
@@ -154,6 +235,20 @@ def plan(context: Context) -> BlueprintsPlan | None:
         tuple(_endpoints(index, model.app_name, groups, moves, views, default).items()),
         keep_first_request=context.flask.still_has("before_first_request"),
     )
+
+
+def _free_name(context: Context, wanted: str) -> str:
+    """The blueprint's package name: `wanted`, unless a module of that name lives where the
+    package would go (`admin/main.py` beside `admin/main/` would never be imported again)."""
+    folder = context.model.app_dir
+    if f"{folder}/{wanted}.py" not in context.project:
+        return wanted
+    name = f"{wanted}_bp"
+    context.note(
+        f"the blueprint is called `{name}`: {folder}/{wanted}.py is already a module",
+        context.model.app_path,
+    )
+    return name
 
 
 def _refuse(context: Context, reasons: list[Reason]) -> None:

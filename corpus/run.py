@@ -309,6 +309,8 @@ class AppRun:
 
     def flaskmod_args(self, *args: str) -> list[str]:
         extra = ["--flask-version", self.flask_version] if self.flask_version else []
+        if self.app.choose:
+            extra += ["--app", self.app.choose]
         return [str(self.flaskmod), "upgrade", ".", "--no-color", *extra, *args]
 
     def execute(self) -> Outcome:
@@ -361,7 +363,9 @@ class AppRun:
             return Check(PASS, f"exit 0, {files} file(s) in the patch")
         lines = [line for line in preview.stderr.splitlines() if line.strip()]
         if preview.returncode == 2:
-            message = next((line for line in lines if "error" in line.lower()), None)
+            message = next((line for line in lines if line.startswith("error:")), None) or next(
+                (line for line in lines if "error" in line.lower()), None
+            )
             return Check(REFUSED, (message or preview.last_line()).strip()[:300])
         if preview.returncode == 1 and any("Migration incomplete" in line for line in lines):
             # flaskmod stops short of a factory and says why (the lines after the verdict)
@@ -400,6 +404,8 @@ class AppRun:
             str(self.flaskmod), "verify", ".", "--python", str(self.python), "--json",
             "--timeout", "120",
         ]  # fmt: skip
+        if self.app.choose:
+            args += ["--app", self.app.choose]
         done = run(args, self.migrated, app_env(self.app), self.timeout)
         self.log("verify", done)
         try:

@@ -1120,3 +1120,41 @@ def test_cli_in_a_view_module_before_flask_1_1_blocks_with_its_line() -> None:
 def test_an_import_of_the_app_package_is_not_an_import_of_the_app() -> None:
     files = {"app/__init__.py": APP, "manage.py": "import app\n\nprint(app.app)\n"}
     check_noop("blueprints", files)
+
+
+def test_a_module_named_like_the_blueprint_gets_a_blueprint_of_another_name() -> None:
+    files = {
+        "shop/__init__.py": "from flask import Flask\napp = Flask(__name__)\n"
+        "@app.route('/')\ndef index():\n    return 'hi'\nfrom shop import main\n",
+        "shop/main.py": "from shop import app\n\n\n@app.route('/about')\ndef about():\n    return 'about'\n",
+    }
+    outcome = run_one("blueprints", project_of(files, "shop/__init__.py"))
+    assert "shop/main_bp/__init__.py" in outcome.project.files
+    assert "shop/main/__init__.py" not in outcome.project.files
+    assert "from shop.main_bp import bp\n" in outcome.project.text("shop/main.py")
+
+
+def test_an_extension_a_view_module_binds_is_bound_per_app_by_the_blueprint() -> None:
+    files = {
+        "shop/__init__.py": "from flask import Flask\napp = Flask(__name__)\nfrom shop import views\n",
+        "shop/views.py": "from flask_admin import Admin\nfrom shop import app\n\n"
+        "admin = Admin(app, name='Shop')\nadmin.add_view(object())\n\n\n"
+        "@app.route('/')\ndef index():\n    return 'hi'\n",
+    }
+    outcome = run_one("blueprints", project_of(files, "shop/__init__.py"))
+    text = outcome.project.text("shop/views.py")
+    assert "admin = Admin(name='Shop')\n" in text
+    assert (
+        "@bp.record\ndef _bind_admin(state):\n"
+        '    """Bind `admin` to each app that registers this blueprint."""\n'
+        "    admin.init_app(state.app)\n"
+    ) in text
+
+
+def test_an_unknown_class_given_the_app_in_a_view_module_still_blocks() -> None:
+    files = {
+        "shop/__init__.py": "from flask import Flask\napp = Flask(__name__)\nfrom shop import views\n",
+        "shop/views.py": "from mylib import Thing\nfrom shop import app\n\nthing = Thing(app, 1)\n",
+    }
+    outcome = run_one("blueprints", project_of(files, "shop/__init__.py"))
+    assert outcome.project.text("shop/views.py") == files["shop/views.py"]
