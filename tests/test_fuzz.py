@@ -87,6 +87,7 @@ EXTENSIONS = {
 RESERVED = IMPORTED | set(EXTENSIONS) | {"app", "migrate", "basedir", "CORS", "Migrate"}
 RESERVED |= {"build_value", "xml", "email", "urllib"}  # the settings' function, dotted imports
 RESERVED |= {"basename", "dirname", "join"}  # from os.path import (...)
+RESERVED |= {"wtforms", "flask_wtf"}
 RESERVED |= {line.split()[-1] for line, *_ in EXTENSIONS.values()}
 
 # Names real apps use that collide with what the migration writes (modules, factory, blueprint).
@@ -462,6 +463,11 @@ def flask_apps(draw: st.DrawFn) -> Generated:
         head.append("from flask_migrate import Migrate\n")
     if use_cors:
         head.append("from flask_cors import CORS\n")
+    use_models = "db" in chosen and draw(st.booleans())
+    use_forms = draw(st.integers(0, 2)) == 0
+    if use_forms:  # the field imports parenthesised: they go to forms.py, not the views
+        head.append("from flask_wtf import FlaskForm\n")
+        head.append("from wtforms import (\n    PasswordField,\n    StringField,\n)\n")
     head.append(draw(blank))
     head.append(draw(comments))
     head.append(
@@ -517,6 +523,8 @@ def flask_apps(draw: st.DrawFn) -> Generated:
                 + [f"return str({DOTTED[module]})" for module in dotted]
                 + (["return str(PER_PAGE_DEFAULT)"] if settings.shared else [])
                 + (['return basename("/a/b")'] if from_path else [])
+                + (["return str(Item.query.count())"] if use_models else [])
+                + (["return LoginForm.__name__"] if use_forms else [])
                 + ["return str(LIMIT)"]
             )
         )
@@ -535,6 +543,18 @@ def flask_apps(draw: st.DrawFn) -> Generated:
         )
         items.append(f"{draw(comments)}def {helper}(value):\n    {body}\n")
     items.append("STATE = []\n")
+    if use_models:
+        label = draw(st.sampled_from(["self.name", "self.name", "self.name or str(LIMIT)"]))
+        items.append(
+            "class Item(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n"
+            "    name = db.Column(db.String(80))\n\n    def label(self):\n"
+            f"        return {label}\n"
+        )
+    if use_forms:
+        items.append(
+            'class LoginForm(FlaskForm):\n    name = StringField("name")\n'
+            '    password = PasswordField("password")\n'
+        )
     if draw(st.booleans()):
         items.append("class Thing:\n    def size(self):\n        return LIMIT\n")
     if draw(st.booleans()):
