@@ -280,3 +280,34 @@ def test_a_constant_another_module_imports_stays_when_its_setting_moves() -> Non
     outcome = run_one("config-classes", project)
     assert "PER_PAGE_DEFAULT = 10\n" in outcome.project.text("app.py")
     assert "    PER_PAGE = PER_PAGE_DEFAULT\n" in outcome.project.text("config.py")
+
+
+def test_a_name_added_to_a_parenthesised_import_goes_on_a_line_of_its_own(tmp_path: Path) -> None:
+    """`current_app` for a function that read the app joins `from flask import (...)` on its
+    own line, before the closing parenthesis (it was glued on: `Flask, current_app)`)."""
+    files = migrated(
+        tmp_path,
+        """\
+        from flask import (
+            Flask,
+            request,
+        )
+
+        app = Flask(__name__)
+
+
+        def helper(value):
+            return app.config.get("DEBUG") or value
+
+
+        @app.route("/")
+        def index():
+            return str(request.method)
+
+
+        print(helper(1))
+        """,
+    )
+    assert files["app/__init__.py"].startswith(
+        "from flask import (\n    Flask,\n    current_app,\n)\n"
+    )
