@@ -311,3 +311,24 @@ def test_a_name_added_to_a_parenthesised_import_goes_on_a_line_of_its_own(tmp_pa
     assert files["app/__init__.py"].startswith(
         "from flask import (\n    Flask,\n    current_app,\n)\n"
     )
+
+
+def test_app_ctx_stack_leaving_a_parenthesised_import_keeps_its_layout() -> None:
+    """legacy-idioms drops `_app_ctx_stack` and adds `g` to the same parenthesised import, one
+    name a line (the last name lost its trailing comma: `(\\n    Flask, g)`)."""
+    project = project_of(
+        """\
+        from flask import (
+            _app_ctx_stack,
+            Flask,
+        )
+
+        app = Flask(__name__)
+
+
+        def db():
+            return _app_ctx_stack.top.db
+        """
+    )
+    module = run_one("legacy-idioms", project).project.text("app.py")
+    assert module.startswith("from flask import (\n    Flask,\n    g,\n)\n")
