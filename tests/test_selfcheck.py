@@ -61,6 +61,15 @@ def test_an_undefined_name_is_refused() -> None:
     assert found == ["links app.py:3: `helper` is not defined here after the migration"]
 
 
+def test_a_module_that_does_not_compile_is_refused() -> None:
+    """Found by fuzzing: `from app import LIMIT,\n    STATE` (parentheses dropped) was written;
+    undefined names skip a module that does not parse, and nothing else looked. (Here a module
+    LibCST reads but Python does not compile: the checks' own parse would stop at the other.)"""
+    broken = "def f(a, a):\n    return a\n"
+    found = _check({"app.py": APP, "views.py": "x = 1\n"}, {"app.py": APP, "views.py": broken})
+    assert found and found[0].startswith("links views.py:1: the migrated module does not compile")
+
+
 def test_a_name_already_undefined_before_is_not_the_migrations_doing() -> None:
     before = APP + "x = helper()\n"
     assert _check({"app.py": before}, {"app.py": before + "y = 1\n"}) == []

@@ -332,3 +332,43 @@ def test_app_ctx_stack_leaving_a_parenthesised_import_keeps_its_layout() -> None
     )
     module = run_one("legacy-idioms", project).project.text("app.py")
     assert module.startswith("from flask import (\n    Flask,\n    g,\n)\n")
+
+
+def test_a_views_module_parenthesised_import_of_the_app_keeps_its_parentheses(
+    tmp_path: Path,
+) -> None:
+    """`from app import (\\n    app,\\n    LIMIT,\\n    STATE,\\n)` in a module that registers
+    views on the app: `app` gives way to the blueprint and the rest keep their parentheses (they
+    were dropped around names split over lines: `from app import LIMIT,\\n    STATE`)."""
+    root = write_tree(
+        tmp_path,
+        {
+            "app/__init__.py": """\
+            from flask import Flask
+
+            app = Flask(__name__)
+            LIMIT = 3
+            STATE = []
+
+            from app import routes  # noqa: E402,F401
+            """,
+            "app/routes.py": """\
+            from app import (
+                app,
+                LIMIT,
+                STATE,
+            )
+
+
+            @app.route("/")
+            def index():
+                return str(LIMIT) + str(STATE)
+            """,
+        },
+    )
+    files, _ = migrate(root)
+    routes = files["app/routes.py"]
+    compile(routes, "app/routes.py", "exec")
+    assert routes.startswith(
+        "from app import (\n    LIMIT,\n    STATE,\n)\nfrom app.main import bp\n"
+    )
