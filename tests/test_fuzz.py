@@ -87,7 +87,7 @@ EXTENSIONS = {
 RESERVED = IMPORTED | set(EXTENSIONS) | {"app", "migrate", "basedir", "CORS", "Migrate"}
 RESERVED |= {"build_value", "xml", "email", "urllib"}  # the settings' function, dotted imports
 RESERVED |= {"basename", "dirname", "join"}  # from os.path import (...)
-RESERVED |= {"wtforms", "flask_wtf"}
+RESERVED |= {"wtforms", "flask_wtf", "views", "extra_view"}
 RESERVED |= {line.split()[-1] for line, *_ in EXTENSIONS.values()}
 
 # Names real apps use that collide with what the migration writes (modules, factory, blueprint).
@@ -577,6 +577,10 @@ def flask_apps(draw: st.DrawFn) -> Generated:
         )
         before = "db.create_all()\n    " if "db" in chosen and draw(st.booleans()) else ""
         tail = f'\n\nif __name__ == "__main__":\n    {before}{run_call}\n'
+    views_module = draw(st.integers(0, 3)) == 0  # views registered on the app in views.py
+    views_module &= not re.search(r"\bviews\b", "".join(head) + body)  # a view called so
+    if views_module:
+        body += "\n\nimport views  # noqa: E402,F401\n"
     source = "".join(head) + body + tail
     app_name = draw(st.sampled_from(["app", "app", "application", "server", "flask_app"]))
     if re.search(rf"\b{app_name}\b", source):  # a view or helper already has that name
@@ -600,6 +604,13 @@ def flask_apps(draw: st.DrawFn) -> Generated:
         )
         others["helpers.py"] = (
             f"from app import {imported}\n\n\ndef describe():\n    return {reads}\n"
+        )
+    if views_module:  # imports the app: the blueprint takes its place, the rest stays
+        names = draw(st.permutations([app_name, "LIMIT", "STATE"]))
+        imported = "(\n" + "".join(f"    {name},\n" for name in names) + ")"
+        others["views.py"] = (
+            f'from app import {imported}\n\n\n@{app_name}.route("/extra-view")\n'
+            "def extra_view():\n    return str(LIMIT) + str(len(STATE))\n"
         )
     return Generated(source, all_views, app_name, settings.secrets, others)
 
