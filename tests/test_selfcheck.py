@@ -293,6 +293,14 @@ def test_current_app_handed_to_a_thread_is_refused() -> None:
     assert [line.split(" ")[0] for line in found] == ["proxies"]
 
 
+def test_a_view_called_current_app_is_not_the_proxy() -> None:
+    """Found by fuzzing: `bp.add_url_rule("/x", None, current_app)` registers the project's own
+    view called `current_app`; nothing imports Flask's proxy there."""
+    views = "def current_app():\n    return 'x'\n\n\nregister(current_app)\n"
+    found = _check({"app.py": APP}, {"app.py": APP + "register = print\n" + views})
+    assert "proxies" not in _rules(found)
+
+
 def test_current_app_returned_or_stored_is_refused() -> None:
     after = (
         APP
