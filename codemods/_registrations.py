@@ -22,6 +22,7 @@ app wherever the object itself is needed, because a proxy handed on outlives its
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -188,6 +189,12 @@ class ToBlueprint(cst.CSTTransformer):
     keep_first_request: bool = False
     #: plain functions that now take the app as a parameter (`def init_db(app=None)`)
     given_app: list[str] = field(default_factory=list)
+    #: Flask ≥ 1.1: commands go to `bp.cli`; before, they become click commands that the
+    #: blueprint adds to each app's `app.cli` when it is registered (`bp.record`)
+    blueprint_cli: bool = True
+    #: names the recorded commands need from `flask.cli` (`with_appcontext`, `AppGroup`)
+    flask_cli: set[str] = field(default_factory=set)
+    _commands: dict[int, str] = field(default_factory=dict)
     _bases: set[int] = field(default_factory=set)
     _skip: set[int] = field(default_factory=set)
     _depth: int = 0
@@ -212,6 +219,8 @@ class ToBlueprint(cst.CSTTransformer):
             return cst.RemoveFromParent()
         if name not in DECORATORS and name != FIRST_REQUEST:
             return updated_node
+        if name in CLI and not self.blueprint_cli:
+            return self._click_decorator(name, updated_node)
         self.uses_cli |= name in CLI
         target = "before_app_first_request" if name == FIRST_REQUEST else DECORATORS[name]
         new_func = _attribute(self.blueprint, target)
@@ -227,8 +236,10 @@ class ToBlueprint(cst.CSTTransformer):
 
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
-    ) -> cst.FunctionDef:
+    ) -> cst.FunctionDef | cst.FlattenSentinel[cst.BaseStatement]:
         self._depth -= 1
+        if self._depth == 0 and 0 in self._commands:
+            return self._recorded_command(updated_node)
         if not self.keep_first_request and any(
             decorator_name(d, self.app) == FIRST_REQUEST for d in original_node.decorators
         ):
@@ -282,6 +293,8 @@ class ToBlueprint(cst.CSTTransformer):
             return updated_node.with_changes(body=[cst.Expr(new_call)])
         if name not in CALLS:
             return updated_node
+        if name in CLI and not self.blueprint_cli:  # app.cli.add_command(cmd)
+            return updated_node.with_changes(body=[cst.Expr(_recording(self.blueprint, call.args))])
         self.uses_cli |= name in CLI
         new_func = _attribute(self.blueprint, CALLS[name])
         if isinstance(call.func, cst.Call):  # app.errorhandler(404)(f)
@@ -325,11 +338,69 @@ class ToBlueprint(cst.CSTTransformer):
             self._in_body = False
         return updated_node
 
+    # -- commands before Flask 1.1 (no Blueprint.cli) ---------------------------------------
+    def _click_decorator(self, name: str, decorator: cst.Decorator) -> cst.Decorator:
+        """`@app.cli.command(...)` → `@click.command(...)` (and `@app.cli.group(...)` →
+        `@click.group(..., cls=AppGroup)`): the function is noted for `_recorded_command`."""
+        self._commands[self._depth - 1] = name  # the function's own depth
+        expr = decorator.decorator
+        call = expr if isinstance(expr, cst.Call) else cst.Call(func=expr)
+        kind = name.rpartition(".")[2]
+        args = list(call.args)
+        if kind == "group":
+            self.flask_cli.add("AppGroup")
+            equal = cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
+            args.append(cst.Arg(cst.Name("AppGroup"), keyword=cst.Name("cls"), equal=equal))
+        return decorator.with_changes(
+            decorator=call.with_changes(func=_attribute("click", kind), args=args)
+        )
+
+    def _recorded_command(
+        self, function: cst.FunctionDef
+    ) -> cst.FlattenSentinel[cst.BaseStatement]:
+        """The command, run in an app context like `app.cli.command` did, and added to the
+        `flask` command of each app that registers the blueprint."""
+        kind = self._commands.pop(0)
+        decorators = list(function.decorators)
+        if kind == "cli.command":
+            self.flask_cli.add("with_appcontext")
+            at = next(
+                i
+                for i, d in enumerate(decorators)
+                if m.matches(d.decorator, m.Call(func=m.Attribute(m.Name("click"))))
+            )
+            decorators.insert(at + 1, cst.Decorator(cst.Name("with_appcontext")))
+        function = function.with_changes(decorators=decorators)
+        name = cst.Arg(cst.Name(function.name.value))
+        record = cst.SimpleStatementLine(
+            [cst.Expr(_recording(self.blueprint, [name]))],
+            leading_lines=[cst.EmptyLine(), cst.EmptyLine()],
+        )
+        return cst.FlattenSentinel([function, record])
+
+    @property
+    def needed_imports(self) -> list[str]:
+        """Import lines the converted code needs that the original did not have."""
+        lines = ["from flask import current_app"] if self.uses_current_app else []
+        if self.flask_cli:
+            lines += ["import click", f"from flask.cli import {', '.join(sorted(self.flask_cli))}"]
+        return lines
+
     def _taking_app(self, function: cst.FunctionDef) -> cst.FunctionDef:
         """`def init_db(app=None):` whose body starts `if app is None: app = <current app>`
         (the one rule, shared with the factory's helpers: `_app_users.with_app_parameter`)."""
         self.uses_current_app = True
         return with_app_parameter(function, self.app)
+
+
+def _recording(blueprint: str, args: Sequence[cst.Arg]) -> cst.Call:
+    """`bp.record(lambda state: state.app.cli.add_command(<args>))`."""
+    add = cst.Call(
+        func=_attribute("state", "app.cli.add_command"),
+        args=[arg.with_changes(comma=cst.MaybeSentinel.DEFAULT) for arg in args],
+    )
+    callback = cst.Lambda(cst.Parameters([cst.Param(cst.Name("state"))]), add)
+    return cst.Call(func=_attribute(blueprint, "record"), args=[cst.Arg(callback)])
 
 
 def _real_app() -> cst.Call:

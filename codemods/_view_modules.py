@@ -34,7 +34,7 @@ from flaskmod.project import Project, module_name
 
 from ._building import import_from, template
 from ._extension_args import call_with, is_app, split_arguments
-from ._imports import add_import
+from ._imports import add_import_line
 from ._moving import kept_names, prune_imports
 from ._registrations import ToBlueprint, registration_kind, route_endpoints
 
@@ -278,8 +278,8 @@ def convert(
     tree = index.tree.with_changes(body=[statement for part in body for statement in part])
     if not view.registers:
         tree = prune_imports(tree, {view.app})
-    if transformer.uses_current_app:
-        tree = add_import(tree, "flask", "current_app")
+    for line in transformer.needed_imports:
+        tree = add_import_line(tree, line)
     return Converted(tree, transformer, given)
 
 

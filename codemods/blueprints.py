@@ -23,7 +23,7 @@ on the app and are reported.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -50,7 +50,7 @@ from ._moving import (
     redirect_imports,
 )
 from ._registrations import ToBlueprint, route_endpoints
-from ._view_modules import Reason, ViewModule, convert, movable_kind, view_modules
+from ._view_modules import Reason, ViewModule, convert, movable_kind, view_modules, visited
 
 #: what the page docs/codemods/blueprints.md shows; tests/test_docs.py runs it
 EXAMPLE = Example(
@@ -185,6 +185,8 @@ class BlueprintsPlan:
     endpoints: tuple[tuple[str, str], ...]
     #: Flask < 2.3 still has `before_app_first_request`: keep the exact semantics there
     keep_first_request: bool
+    #: Flask ≥ 1.1 has `Blueprint.cli`; before, commands are added to each app by `bp.record`
+    blueprint_cli: bool = True
 
     @property
     def moved(self) -> frozenset[int]:
@@ -211,7 +213,7 @@ def plan(context: Context) -> BlueprintsPlan | None:
     model, project = context.model, context.project
     index = project.index(model.app_path)
     default = _free_name(context, context.option("blueprint"))
-    allow_cli = context.has("blueprint_cli")
+    allow_cli = context.has("app_cli")  # before 1.1 through `bp.record` (see ToBlueprint)
     elsewhere = imported_names(project, model.import_name, model.app_path)
     moves = plan_moves(index, model.app_name, elsewhere, allow_cli)
     reasons = [
@@ -234,6 +236,7 @@ def plan(context: Context) -> BlueprintsPlan | None:
         views,
         tuple(_endpoints(index, model.app_name, groups, moves, views, default).items()),
         keep_first_request=context.flask.still_has("before_first_request"),
+        blueprint_cli=context.has("blueprint_cli"),
     )
 
 
@@ -545,7 +548,13 @@ def _old_code(index: ModuleIndex, group: Group, length: int) -> Source:
 
 
 def _transformer(access: dict[cst.CSTNode, str], app: str, plan: BlueprintsPlan) -> ToBlueprint:
-    return ToBlueprint(access, app, BLUEPRINT_VARIABLE, keep_first_request=plan.keep_first_request)
+    return ToBlueprint(
+        access,
+        app,
+        BLUEPRINT_VARIABLE,
+        keep_first_request=plan.keep_first_request,
+        blueprint_cli=plan.blueprint_cli,
+    )
 
 
 def _convert(
@@ -590,24 +599,25 @@ def _routes_module(
     statements: list[cst.BaseStatement] = []
     for position in sorted(group.positions):
         given = len(transformer.given_app)
-        statement = _statement(index.body[position].visit(transformer))
+        converted = visited(index.body[position], transformer)
         for name in transformer.given_app[given:]:
             _note_given_app(
                 context, name, model.app_name, model.app_path, index.statement_line(position)
             )
-        if group.prefix:
-            statement = _statement(statement.visit(StripPrefix(group.prefix)))
-        unhandled = 0
-        if "__file__" in index.code(position):  # the only statements to re-anchor
-            statement, unhandled = reanchor(statement, model.app_dir, folder)
-        if unhandled:
-            context.warn(
-                "uses __file__ in a way flaskmod cannot re-anchor; check the path",
-                model.app_path,
-                index.statement_line(position),
-            )
-        statements.append(statement)
-    imports = _routes_imports(context, index, group, owners, transformer.uses_current_app)
+        for statement in converted:  # a command before Flask 1.1 is followed by its `record`
+            if group.prefix:
+                statement = _statement(statement.visit(StripPrefix(group.prefix)))
+            unhandled = 0
+            if "__file__" in index.code(position):  # the only statements to re-anchor
+                statement, unhandled = reanchor(statement, model.app_dir, folder)
+            if unhandled:
+                context.warn(
+                    "uses __file__ in a way flaskmod cannot re-anchor; check the path",
+                    model.app_path,
+                    index.statement_line(position),
+                )
+            statements.append(statement)
+    imports = _routes_imports(context, index, group, owners, transformer.needed_imports)
     doc = f"Views of the `{group.name}` blueprint, moved from {model.app_path}."
     return new_module(doc, imports, spaced(statements)).with_changes(
         default_indent=index.tree.default_indent,
@@ -620,7 +630,7 @@ def _routes_imports(
     index: ModuleIndex,
     group: Group,
     owners: Mapping[str, str],
-    uses_current_app: bool,
+    needed: Sequence[str],
 ) -> ImportPlan:
     """What the moved code reads, from where the app module had it; moved neighbours from their
     blueprint's routes."""
@@ -637,8 +647,8 @@ def _routes_imports(
     )
     for name in sorted(elsewhere):
         imports.add(f"from {package}.{owners[name]}.routes import {name}", local=True)
-    if uses_current_app:
-        imports.add("from flask import current_app")
+    for line in needed:
+        imports.add(line)
     imports.add(f"from {package}.{group.name} import {BLUEPRINT_VARIABLE}", local=True)
     return imports
 

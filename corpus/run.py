@@ -20,7 +20,8 @@ The checks, each PASS / FAIL / SKIP (/ REFUSED) with a one-line reason:
               refuses to start with them unset
   idempotent  `flaskmod upgrade . --check` after the apply exits 0
 
-flaskmod is told the stack's Flask version (`--flask-version`), as a user on that stack would.
+flaskmod is told the stack's Flask version (`--flask-version`), as a user on that stack would;
+with `--detect-flask` it reads the version from the project's files, as it does by default.
 An app passes when none of its flaskmod checks is FAIL or REFUSED (SKIP means "not
 applicable", e.g. nothing to migrate in an already-factory control).
 """
@@ -292,7 +293,9 @@ def parse_tests(output: str) -> TestCounts | None:
 
 
 class AppRun:
-    def __init__(self, app: App, flaskmod: Path, stacks: Stacks, timeout: float) -> None:
+    def __init__(
+        self, app: App, flaskmod: Path, stacks: Stacks, timeout: float, tell_version: bool = True
+    ) -> None:
         self.app = app
         self.flaskmod = flaskmod
         self.stacks = stacks
@@ -301,7 +304,7 @@ class AppRun:
         self.original = self.work / "original"
         self.migrated = self.work / "migrated"
         self.python = Stacks.python(app.stack)
-        self.flask_version = stack_flask_version(app)
+        self.flask_version = stack_flask_version(app) if tell_version else None
 
     def log(self, name: str, done: Done) -> None:
         (self.work / f"{name}.out").write_text(done.stdout)
@@ -542,9 +545,11 @@ def random_value(name: str) -> str:
     return f"corpus-{token}"
 
 
-def run_one(app: App, flaskmod: Path, stacks: Stacks, timeout: float) -> Outcome:
+def run_one(
+    app: App, flaskmod: Path, stacks: Stacks, timeout: float, tell_version: bool = True
+) -> Outcome:
     try:
-        return AppRun(app, flaskmod, stacks, timeout).execute()
+        return AppRun(app, flaskmod, stacks, timeout, tell_version).execute()
     except Exception as error:  # one app never stops the others
         outcome = Outcome(app.name, app.layout, 0, app.stack, app.check_kind)
         outcome.checks["baseline"] = Check(FAIL, f"runner error: {type(error).__name__}: {error}")
@@ -684,6 +689,11 @@ def main(argv: list[str] | None = None) -> int:
         "when the whole corpus ran, else nothing)",
     )  # fmt: skip
     parser.add_argument(
+        "--detect-flask",
+        action="store_true",
+        help="do not pass --flask-version: flaskmod reads it from the project, as by default",
+    )
+    parser.add_argument(
         "--stacks-only", action="store_true", help="build the stacks of the apps, then stop"
     )
     parser.add_argument(
@@ -719,7 +729,10 @@ def main(argv: list[str] | None = None) -> int:
             print(error, file=sys.stderr)
         return 1 if errors else 0
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        futures = [pool.submit(run_one, app, flaskmod, stacks, args.timeout) for app in apps]
+        futures = [
+            pool.submit(run_one, app, flaskmod, stacks, args.timeout, not args.detect_flask)
+            for app in apps
+        ]
         outcomes = []
         for future in futures:
             outcome = future.result()
