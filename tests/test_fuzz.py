@@ -760,9 +760,12 @@ def outcome(app: Generated, directory: Path) -> str:
     again = run(final, discover()).final
     assert not compute(final, again), [c.path for c in compute(final, again)]
     # The factory is built; a codemod may have left its part to a human, with its reason.
-    declined = [step for step in result.run.steps if step.declined]
+    declined = sorted(
+        (step for step in result.run.steps if step.declined),
+        key=lambda step: step.codemod.name != "config-classes",
+    )
     said = [f"declined ({s.codemod.name}): " + _reason(s.findings[-1].message) for s in declined]
-    if any(step.codemod.name == "config-classes" for step in declined):
+    if declined and declined[0].codemod.name == "config-classes":
         return said[0]  # no config classes: production has nothing to read the secrets with
     migrated = directory / "migrated"
     _write(final, migrated)
