@@ -24,7 +24,7 @@ from flaskmod.project import Project
 from flaskmod.versions import dependency_range
 
 from ._imports import add_import, add_statements_after_import_of
-from ._moving import imported_as
+from ._moving import imported_as, kept_names
 
 APP_NAMES = ("app", "application")
 
@@ -33,10 +33,14 @@ class _AppImport(cst.CSTTransformer):
     """`from pkg import app[, x]` → `from pkg import create_app[, x]` (relative too: `from .pkg
     import app` in a parent package); records the local name."""
 
-    def __init__(self, package: str, exported: set[str], importer: str) -> None:
+    def __init__(
+        self, package: str, exported: set[str], importer: str, app_name: str = "app"
+    ) -> None:
         self.package = package
         self.exported = exported
         self.importer = importer
+        #: what the app may be imported as: its own name (`server`), and the usual ones
+        self.names = (*APP_NAMES, app_name) if app_name not in APP_NAMES else APP_NAMES
         self.bound: list[str] = []
         self.module_aliases: list[str] = []
 
@@ -46,12 +50,12 @@ class _AppImport(cst.CSTTransformer):
         if isinstance(updated_node.names, cst.ImportStar):
             return updated_node
         if not any(
-            imported_as(updated_node, self.package, self.importer, name) for name in APP_NAMES
+            imported_as(updated_node, self.package, self.importer, name) for name in self.names
         ):
             return updated_node
         names = []
         for alias in updated_node.names:
-            if alias.evaluated_name in APP_NAMES and alias.evaluated_name not in self.exported:
+            if alias.evaluated_name in self.names and alias.evaluated_name not in self.exported:
                 self.bound.append(alias.evaluated_alias or alias.evaluated_name)
                 names.append(alias.with_changes(name=cst.Name(FACTORY), asname=None))
             else:
@@ -214,7 +218,7 @@ def _rewrite_one(
 ) -> cst.Module | None:
     if package.rpartition(".")[2] not in project.text(path):
         return None
-    rewriter = _AppImport(package, exported, path)
+    rewriter = _AppImport(package, exported, path, model.app_name)
     new = _imports_rewritten(tree, rewriter)
     creations: list[tuple[str, str]] = []
     if rewriter.bound:
@@ -418,7 +422,8 @@ def _dedupe_factory_import(tree: cst.Module) -> cst.Module:
                     continue
                 seen.add(key)
                 names.append(alias)
-            names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-            return updated_node.with_changes(names=names)
+            if len(names) == len(updated_node.names):
+                return updated_node  # in parentheses, a trailing comma holds the newline
+            return updated_node.with_changes(names=kept_names(updated_node, names))
 
     return tree.visit(_Dedupe())

@@ -83,11 +83,7 @@ def add_import(tree: cst.Module, module: str, name: str | None = None) -> cst.Mo
                 and _module_of(small) == module
                 and not isinstance(small.names, cst.ImportStar)
             ):
-                names = list(small.names)
-                names[-1] = names[-1].with_changes(
-                    comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-                )
-                names.append(cst.ImportAlias(name=cst.Name(name)))
+                names = _appended(small, name)
                 body[index] = statement.with_changes(body=[small.with_changes(names=names)])
                 return tree.with_changes(body=body)
     line = f"from {module} import {name}" if name else f"import {module}"
@@ -95,6 +91,28 @@ def add_import(tree: cst.Module, module: str, name: str | None = None) -> cst.Mo
     position = _after_leading_imports(tree)
     body.insert(position, new)
     return tree.with_changes(body=body)
+
+
+def _appended(node: cst.ImportFrom, name: str) -> list[cst.ImportAlias]:
+    """The import's names and `name` after them, laid out like the others: in parentheses over
+    several lines, on a line of its own (the trailing comma, if any, stays last); else `, name`."""
+    assert not isinstance(node.names, cst.ImportStar)
+    names = list(node.names)
+    last = names[-1]
+    opening = node.lpar.whitespace_after if node.lpar is not None else None
+    if not isinstance(opening, cst.ParenthesizedWhitespace):
+        names[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        return [*names, cst.ImportAlias(name=cst.Name(name))]
+    after = last.comma.whitespace_after if isinstance(last.comma, cst.Comma) else None
+    if isinstance(after, cst.ParenthesizedWhitespace):  # `    last,  # comment` then `)`
+        between = after.with_changes(indent=opening.indent, last_line=opening.last_line)
+        names[-1] = last.with_changes(
+            comma=cst.ensure_type(last.comma, cst.Comma).with_changes(whitespace_after=between)
+        )
+        closing = after.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=())
+        return [*names, cst.ImportAlias(cst.Name(name), comma=cst.Comma(whitespace_after=closing))]
+    names[-1] = last.with_changes(comma=cst.Comma(whitespace_after=opening))
+    return [*names, cst.ImportAlias(name=cst.Name(name))]
 
 
 def add_statements_after_imports(

@@ -35,7 +35,7 @@ from flaskmod.project import Project, module_name
 from ._building import import_from, template
 from ._extension_args import call_with, is_app, split_arguments
 from ._imports import add_import_line
-from ._moving import prune_imports
+from ._moving import kept_names, prune_imports
 from ._registrations import ToBlueprint, registration_kind, route_endpoints
 
 _TEST_FRAMEWORKS = frozenset({"unittest", "pytest"})
@@ -315,6 +315,6 @@ class _ReplaceAppImport(cst.CSTTransformer):
         rest = [a for a in node.names if (a.evaluated_alias or a.evaluated_name) != self.app]
         if not rest:
             return bp_line
-        rest[-1] = rest[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        kept = updated_node.with_changes(body=[node.with_changes(names=rest, lpar=None, rpar=None)])
+        # the names that stay keep the parentheses: over several lines they hold the newlines
+        kept = updated_node.with_changes(body=[node.with_changes(names=kept_names(node, rest))])
         return cst.FlattenSentinel([kept, bp_line.with_changes(leading_lines=[])])

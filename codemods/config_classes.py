@@ -18,7 +18,7 @@ itself, a function) stay where they are and are reported.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NoReturn, TypeVar
 
 import libcst as cst
@@ -76,7 +76,7 @@ from ._config_reading import (
 )
 from ._file_anchor import reanchor
 from ._imports import add_import
-from ._moving import ImportPlan, prune_imports
+from ._moving import ImportPlan, imported_names, prune_imports
 
 #: what the page docs/codemods/config-classes.md shows; tests/test_docs.py runs it
 EXAMPLE = Example(
@@ -491,6 +491,7 @@ def _recomma(
 # ------------------------------------------------------------------------ plan
 @codemod.plan
 def plan(context: Context) -> ConfigPlan | None:
+    context = _one_setting_a_line(context)
     model = context.model
     index = context.project.index(model.app_path)
     report = _Report(context)
@@ -519,9 +520,50 @@ def plan(context: Context) -> ConfigPlan | None:
         report.note(message, config_path)
         for text in secret.texts():
             context.secret(text)
-    app_module = _app_module_edit(index, model.app_name, found, report)
+    imported = imported_names(context.project, model.import_name, model.app_path)
+    app_module = _app_module_edit(index, model.app_name, found, report, imported)
     report.flush()
     return ConfigPlan(config_path, contents, tuple(secrets), app_module, files)
+
+
+def _one_setting_a_line(context: Context) -> Context:
+    """`app.config["X"] = 1; app.secret_key = "..."`: each statement of a top-level line that
+    configures the app goes on a line of its own (what the plan reads and the edit changes), so
+    that every setting moves, or stays, on its own."""
+    path, app = context.model.app_path, context.model.app_name
+    if ";" not in context.project.text(path):
+        return context
+    tree = context.project.module(path)
+    body: list[cst.BaseStatement] = []
+    for statement in tree.body:
+        if not _configures_among_others(statement, app):
+            body.append(statement)
+            continue
+        line = cst.ensure_type(statement, cst.SimpleStatementLine)
+        last = len(line.body) - 1
+        for number, small in enumerate(line.body):
+            body.append(
+                cst.SimpleStatementLine(
+                    [small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)],
+                    leading_lines=line.leading_lines if number == 0 else (),
+                    trailing_whitespace=(
+                        line.trailing_whitespace if number == last else cst.TrailingWhitespace()
+                    ),
+                )
+            )
+    if len(body) == len(tree.body):
+        return context
+    project = context.project.with_changes(modules={path: tree.with_changes(body=body)})
+    return replace(context, project=project)
+
+
+def _configures_among_others(statement: cst.BaseStatement, app: str) -> bool:
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) < 2:
+        return False
+    return any(
+        settings_of(one, app) is not None or from_object(one, app) is not None
+        for one in (cst.SimpleStatementLine([small]) for small in statement.body)
+    )
 
 
 def config_dir(model: AppModel) -> str:
@@ -680,17 +722,20 @@ def _uses_module(project: Project, module: str) -> bool:
 
 
 # ----------------------------------------------------------- the app module
-def _app_module_edit(index: ModuleIndex, app: str, found: _Found, report: _Report) -> AppModuleEdit:
-    removed = _removed(index, found)
+def _app_module_edit(
+    index: ModuleIndex, app: str, found: _Found, report: _Report, imported: set[str]
+) -> AppModuleEdit:
+    removed = _removed(index, found, imported)
     load_at = min(found.moved)
     _report_secret_constants(index, app, found.consumed - removed, removed, report)
     validate_after = _last_config_statement(index, app, load_at)
     _report_literals_after_load(index, app, load_at, removed | set(found.kept), report)
+    still_read = _still_read(found)
     unused = {
         name
         for name in index.imports
         if (index.readers.get(name) or name in found.loaded)
-        and index.readers.get(name, set()) <= removed
+        and not _read_outside(index, name, removed, still_read)
     }
     return AppModuleEdit(
         load_at=load_at,
@@ -701,22 +746,48 @@ def _app_module_edit(index: ModuleIndex, app: str, found: _Found, report: _Repor
     )
 
 
-def _removed(index: ModuleIndex, found: _Found) -> set[int]:
+def _removed(index: ModuleIndex, found: _Found, imported: set[str]) -> set[int]:
     """Moved statements (not those partly kept), and the helpers and constants they read that
-    nothing left in the module reads. A name's statements go together or stay together."""
+    nothing left in the module reads, nor another module imports (`from app import LIMIT` in
+    the views module). A name's statements go together or stay together."""
     gone = found.moved - set(found.kept)
     candidates = found.helpers | found.constants | found.consumed
+    candidates = {c for c in candidates if not index.facts(c).binds & imported}
+    still_read = _still_read(found)
     while True:
         removed = gone | candidates
-        staying = {c for c in candidates if not _only_used_within(index, c, removed)}
+        staying = {c for c in candidates if not _only_used_within(index, c, removed, still_read)}
         if not staying:
             return removed
         candidates -= staying
 
 
-def _only_used_within(index: ModuleIndex, position: int, removed: set[int]) -> bool:
+def _still_read(found: _Found) -> dict[int, set[str]]:
+    """The names each partly kept statement still reads once reduced to the settings that stay
+    (`update(BUILT=build(), SECRET_KEY=KEY)` keeps `BUILT=build()`: `KEY` is no longer read)."""
+    return {
+        position: {cst.ensure_type(n, cst.Name).value for n in m.findall(kept, m.Name())}
+        for position, kept in found.kept.items()
+    }
+
+
+def _read_outside(
+    index: ModuleIndex, name: str, removed: set[int], still_read: dict[int, set[str]]
+) -> bool:
+    """Does a statement left in the module read `name` (a kept one only in what stays of it)?"""
+    return any(
+        name in still_read.get(position, {name})
+        for position in index.readers.get(name, set()) - removed
+    )
+
+
+def _only_used_within(
+    index: ModuleIndex, position: int, removed: set[int], still_read: dict[int, set[str]]
+) -> bool:
     for name in index.facts(position).binds:
-        if index.readers.get(name, set()) - removed or set(index.binders.get(name, ())) - removed:
+        if _read_outside(index, name, removed, still_read):
+            return False
+        if set(index.binders.get(name, ())) - removed:
             return False
     return True
 
@@ -790,6 +861,8 @@ def _literal_for_production(index: ModuleIndex, key: str, value: cst.BaseExpress
 # ------------------------------------------------------------------------ edit
 @codemod.edit
 def edit(context: Context, plan: ConfigPlan) -> Project:
+    if plan.app_module is not None:
+        context = _one_setting_a_line(context)  # what the plan read
     model = context.model
     project = context.project
     modules = {f.path: rewrite_settings_file(project, f) for f in plan.settings_files}

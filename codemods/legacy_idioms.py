@@ -19,7 +19,7 @@ from flaskmod.names import import_statements
 from flaskmod.project import Project
 
 from ._imports import add_import
-from ._moving import dotted
+from ._moving import dotted, kept_names
 
 #: what the page docs/codemods/legacy-idioms.md shows; tests/test_docs.py runs it
 EXAMPLE = Example(
@@ -122,8 +122,7 @@ class _StackImport(cst.CSTTransformer):
             return updated_node
         if not keep:
             return cst.RemoveFromParent()
-        keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        return updated_node.with_changes(names=keep)
+        return updated_node.with_changes(names=kept_names(updated_node, keep))
 
 
 @dataclass(frozen=True)

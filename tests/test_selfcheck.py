@@ -61,6 +61,15 @@ def test_an_undefined_name_is_refused() -> None:
     assert found == ["links app.py:3: `helper` is not defined here after the migration"]
 
 
+def test_a_module_that_does_not_compile_is_refused() -> None:
+    """Found by fuzzing: `from app import LIMIT,\n    STATE` (parentheses dropped) was written;
+    undefined names skip a module that does not parse, and nothing else looked. (Here a module
+    LibCST reads but Python does not compile: the checks' own parse would stop at the other.)"""
+    broken = "def f(a, a):\n    return a\n"
+    found = _check({"app.py": APP, "views.py": "x = 1\n"}, {"app.py": APP, "views.py": broken})
+    assert found and found[0].startswith("links views.py:1: the migrated module does not compile")
+
+
 def test_a_name_already_undefined_before_is_not_the_migrations_doing() -> None:
     before = APP + "x = helper()\n"
     assert _check({"app.py": before}, {"app.py": before + "y = 1\n"}) == []
@@ -194,6 +203,21 @@ def test_a_literal_secret_after_the_config_load_is_refused() -> None:
     assert "`SECRET_KEY` is set to a literal after the config classes load" in found[0]
 
 
+def test_a_literal_secret_in_any_mapping_form_after_the_load_is_refused() -> None:
+    """Found by fuzzing: `update(dict(API_TOKEN='...'))` after the load was not seen."""
+    for form in (
+        "app.config.update(dict(API_TOKEN='tok-en-dev'))",
+        "app.config.update(**{'API_TOKEN': 'tok-en-dev'})",
+        "app.config.from_mapping({'API_TOKEN': 'tok-en-dev'})",
+    ):
+        factory = FACTORY.replace(
+            "    get_config(config_name).validate(app.config)\n",
+            f"    {form}\n    get_config(config_name).validate(app.config)\n",
+        )
+        found = _check({"app.py": APP}, {"app/__init__.py": factory, "config.py": CONFIG})
+        assert "`API_TOKEN` is set to a literal after the config" in " ".join(found), form
+
+
 def test_debug_on_after_the_load_is_refused() -> None:
     factory = FACTORY.replace("    return app\n", "    app.debug = True\n    return app\n")
     assert "production" in _rules(
@@ -249,6 +273,16 @@ def test_validating_before_a_later_config_statement_is_refused() -> None:
     )
 
 
+def test_the_projects_own_create_app_is_not_judged_as_the_factory() -> None:
+    """Found by fuzzing: the factory declined (the app module already has a `create_app`), and
+    the user's function of that name was refused as a factory that does not validate."""
+    own = "\n\n# theirs\ndef create_app(value):\n    return app.config.get('DEBUG') or value\n"
+    before = {"app.py": APP + own}
+    migrated = APP + "from config import get_config\napp.config.from_object(get_config())\n"
+    migrated += "get_config().validate(app.config)\n" + own.replace("# theirs\n", "")
+    assert _check(before, {"app/__init__.py": migrated, "config.py": CONFIG}) == []
+
+
 # ------------------------------------------------------------------------------ proxies
 def test_current_app_handed_to_a_thread_is_refused() -> None:
     after = (
@@ -257,6 +291,14 @@ def test_current_app_handed_to_a_thread_is_refused() -> None:
     )
     found = _check({"app.py": APP}, {"app.py": after})
     assert [line.split(" ")[0] for line in found] == ["proxies"]
+
+
+def test_a_view_called_current_app_is_not_the_proxy() -> None:
+    """Found by fuzzing: `bp.add_url_rule("/x", None, current_app)` registers the project's own
+    view called `current_app`; nothing imports Flask's proxy there."""
+    views = "def current_app():\n    return 'x'\n\n\nregister(current_app)\n"
+    found = _check({"app.py": APP}, {"app.py": APP + "register = print\n" + views})
+    assert "proxies" not in _rules(found)
 
 
 def test_current_app_returned_or_stored_is_refused() -> None:

@@ -250,20 +250,28 @@ class Driver:
                 model = self._follow(model, current, step.after)
                 current = step.after
                 self.final_model = model
-                queue += self._reoffered(refusals, current, queue)
+                queue = self._in_order(queue + self._reoffered(refusals, current, queue))
 
     def run(self) -> Run:
-        """All steps, each codemod shown once: offered again, it replaces its earlier refusal."""
+        """All steps, each codemod shown once: offered again, it replaces its earlier refusal by
+        what it did, or by a refusal in the final state (whose lines are the ones the user will
+        see). A refusal repeated in a state that later steps changed again would name lines of
+        neither the user's files nor the result: the first refusal stands."""
+        offered = list(self.steps())
+        final = offered[-1].after.files if offered else self.original.files
         steps: list[Step] = []
-        for step in self.steps():
+        for step in offered:
             earlier = [s for s in steps if s.codemod is step.codemod]
-            if earlier and not step.changed and not step.findings:
-                continue  # offered again, nothing to say: its refusal still stands
-            # Offered again, it replaces its refusal: by what it did, or by a refusal in the
-            # current state (whose lines are the ones the user will see).
+            if earlier and not step.changed and (not step.findings or step.after.files != final):
+                continue  # offered again, nothing new to say: its refusal still stands
             steps = [s for s in steps if s.codemod is not step.codemod or s.changed]
             steps.append(step)
         return Run(self.original, self.model, tuple(steps), self.options, self.final_model)
+
+    def _in_order(self, queue: list[Codemod]) -> list[Codemod]:
+        """A re-offered codemod runs where it belongs, before the codemods that build on what it
+        does (config-classes before the factory), not after all of them."""
+        return sorted(queue, key=self.codemods.index)
 
     def _reoffered(
         self, refusals: dict[str, _Refusal], project: Project, queue: list[Codemod]

@@ -4,9 +4,9 @@ links and keeps production safe.
 Each codemod is careful, but real projects combine idioms nobody foresaw; rather than trust every
 combination, the result is checked as a whole, without importing any of it:
 
-* `links` — every name a changed module reads is bound (pyflakes' "undefined name"), every import
-  of a project module finds the name it imports, and no module-level name that other code imports
-  became local to `create_app`;
+* `links` — every module the migration wrote compiles, every name a changed module reads is
+  bound (pyflakes' "undefined name"), every import of a project module finds the name it imports,
+  and no module-level name that other code imports became local to `create_app`;
 * `registrations` — every module that registers views, handlers or commands on a blueprint is
   imported on the factory's import chain, not only by an entry script;
 * `production` — nothing after the config classes load puts a literal secret, `DEBUG`, `TESTING` or
@@ -22,7 +22,13 @@ judged: a name the original project already left undefined is not the migration'
 from __future__ import annotations
 
 from flaskmod.selfcheck.base import Violation, Workspace
-from flaskmod.selfcheck.links import broken_imports, new_locals, shadowed_modules, undefined_names
+from flaskmod.selfcheck.links import (
+    broken_imports,
+    new_locals,
+    shadowed_modules,
+    syntax_errors,
+    undefined_names,
+)
 from flaskmod.selfcheck.production import late_literals, leftover_secrets, unvalidated
 from flaskmod.selfcheck.proxies import proxies_handed_on
 from flaskmod.selfcheck.registrations import unreachable_registrations
@@ -30,6 +36,7 @@ from flaskmod.selfcheck.registrations import unreachable_registrations
 __all__ = ["RULES", "Violation", "Workspace", "check", "check_workspace"]
 
 RULES = (
+    syntax_errors,
     undefined_names,
     broken_imports,
     shadowed_modules,

@@ -37,6 +37,30 @@ def _deep(limit: int) -> Iterator[None]:
         sys.setrecursionlimit(previous)
 
 
+# ------------------------------------------------------------------------ compiles
+def syntax_errors(workspace: Workspace) -> Iterator[Violation]:
+    """Every module the migration wrote compiles (unless its original did not either)."""
+    for path in sorted(workspace.changed):
+        error = _syntax_error(workspace.final.text(path), path)
+        if error is None:
+            continue
+        before = workspace.before(path)
+        if before is not None and _syntax_error(before, path) is not None:
+            continue
+        message = f"the migrated module does not compile: {error.msg}"
+        yield workspace.violation(RULE, path, error.lineno, message)
+
+
+def _syntax_error(text: str, path: str) -> SyntaxError | None:
+    try:
+        compile(text, path, "exec", dont_inherit=True)
+    except SyntaxError as error:
+        return error
+    except (RecursionError, MemoryError, ValueError):
+        return None  # too deep for the compiler here; not a verdict on the code
+    return None
+
+
 # ------------------------------------------------------------------------ undefined
 def undefined_names(workspace: Workspace) -> Iterator[Violation]:
     """Names a changed module reads that nothing binds (and that were bound before)."""
@@ -56,7 +80,7 @@ def _undefined(text: str, path: str) -> list[tuple[str, int]]:
     try:
         tree = ast.parse(text, path)
     except SyntaxError:
-        return []  # the parse itself is reported by the codemod that wrote it, or was there
+        return []  # reported by `syntax_errors`, or it was there before
     with _deep(20_000):  # pyflakes recurses per operand: `a + b + ... ` of hundreds nests deep
         checker = Checker(tree, path)
     return [

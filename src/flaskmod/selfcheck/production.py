@@ -45,10 +45,31 @@ def _factory(workspace: Workspace) -> tuple[str, ModuleIndex, cst.FunctionDef] |
     if path is None or not path.endswith(".py"):
         return None
     index = final.index(path)
+    theirs = _own_factories(workspace)
     for statement in index.body:
         if isinstance(statement, cst.FunctionDef) and statement.name.value == FACTORY:
+            if _bare(statement) in theirs:
+                return None  # the project's own `create_app` (the factory declined): not ours
             return path, index, statement
     return None
+
+
+def _own_factories(workspace: Workspace) -> set[str]:
+    """The code of each `create_app` the original app module already defined."""
+    original = workspace.original
+    path = workspace.model.app_path
+    if path not in original.files or FACTORY not in original.text(path):
+        return set()
+    return {
+        _bare(statement)
+        for statement in original.index(path).body
+        if isinstance(statement, cst.FunctionDef) and statement.name.value == FACTORY
+    }
+
+
+def _bare(function: cst.FunctionDef) -> str:
+    """A function's code without the comments and blank lines above it."""
+    return cst.Module([]).code_for_node(function.with_changes(leading_lines=[]))
 
 
 def _body(function: cst.FunctionDef) -> Sequence[cst.BaseStatement]:
@@ -87,12 +108,19 @@ def _literal_settings(statement: cst.CSTNode) -> Iterator[tuple[str, cst.CSTNode
             if key and _guarded(key, node.value):
                 yield key, node
         elif isinstance(node, cst.Call):
-            for arg in node.args:
-                key = arg.keyword.value if arg.keyword else None
-                if key and _guarded(key, arg.value):
-                    yield key, node
-                elif isinstance(arg.value, cst.Dict):
-                    yield from _dict_settings(arg.value, node)
+            yield from _call_settings(node.args, node)
+
+
+def _call_settings(args: Sequence[cst.Arg], node: cst.CSTNode) -> Iterator[tuple[str, cst.CSTNode]]:
+    """Keywords, `{...}`, `**{...}` and `dict(...)` of an `update`/`from_mapping` call."""
+    for arg in args:
+        key = arg.keyword.value if arg.keyword else None
+        if key and _guarded(key, arg.value):
+            yield key, node
+        elif isinstance(arg.value, cst.Dict):
+            yield from _dict_settings(arg.value, node)
+        elif m.matches(arg.value, m.Call(func=m.Name("dict"))):
+            yield from _call_settings(cst.ensure_type(arg.value, cst.Call).args, node)
 
 
 def _dict_settings(mapping: cst.Dict, node: cst.CSTNode) -> Iterator[tuple[str, cst.CSTNode]]:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 import libcst as cst
 import libcst.matchers as m
 
+from flaskmod.names import ModuleIndex
 from flaskmod.selfcheck.base import Violation, Workspace
 
 RULE = "proxies"
@@ -35,6 +36,8 @@ def proxies_handed_on(workspace: Workspace) -> Iterator[Violation]:
             _SUSPECT.search(line) for line in lines if not line.lstrip().startswith(_IMPORT)
         ):
             continue
+        if not _is_the_proxy(workspace.final.index(path)):
+            continue  # the module's own `current_app` (a view called so), not Flask's
         found = _handed_on(workspace.final.index(path).tree)
         before = workspace.before(path)
         old = (
@@ -48,6 +51,12 @@ def proxies_handed_on(workspace: Workspace) -> Iterator[Violation]:
                 old[kind] -= 1  # the original already did this: not the migration's doing
                 continue
             yield workspace.violation(RULE, path, index.line(node), _MESSAGES[kind])
+
+
+def _is_the_proxy(index: ModuleIndex) -> bool:
+    """Does `current_app` here name Flask's proxy (imported from flask)?"""
+    imported = index.imports.get(PROXY)
+    return imported is not None and imported.module.split(".")[0] == "flask"
 
 
 _MESSAGES = {
