@@ -12,7 +12,6 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,10 +29,9 @@ from flaskmod.pipeline import (
     Options,
     declared_options,
     discover,
-    refuse_blocking,
     select,
 )
-from flaskmod.project import Project, scan, unread_url_for
+from flaskmod.project import Project, scan
 from flaskmod.upgrade import Modes, Verification, whole_run
 from flaskmod.verify import verify_command
 from flaskmod.versions import exactly, parse_version
@@ -431,29 +429,17 @@ def _modes(values: dict[str, Any]) -> Modes:
 
 def _upgrade_one(path: Path, flags: Modes, values: dict[str, Any]) -> int:
     out = _output_for(values, values["color"])
-    codemods = _codemods(values)
-    options = _options(values, force=values["force"])
     verify = (
-        Verification(python=options.python, run_tests=values["run_tests"])
+        Verification(python=values.get("python"), run_tests=values["run_tests"])
         if values["verify_first"]
         else None
     )
-    writing = (
-        lock.hold(journal.locate(path).lock) if flags.writes and path.is_dir() else nullcontext()
-    )
-    with gitops.open_tree(path) as tree, writing:
-        branch = _preflight(path, tree, flags, values["branch"])
-        project = (
-            gitops.head_snapshot(tree, path) if tree is not None and flags.from_head else scan(path)
-        )
-        driver = Driver(project, codemods, options)  # analyses once; refusals before any output
-        if not driver.already_factory:
-            refuse_blocking(driver.model, options)
-        if flags.writes and not values["force"]:
-            _refuse_unread(project)
-        source = gitops.describe_source(tree, flags.from_head) if tree is not None else None
-        target = modes.Target(path, tree, project, source, branch)
-        if branch is not None:
+    options = _options(values, force=values["force"])
+    with modes.prepared(path, flags, _codemods(values), options, values["branch"]) as (
+        target,
+        driver,
+    ):
+        if target.branch is not None:
             code = modes.commit(out, target, driver, flags.step)
         elif flags.step:
             code = modes.step(out, target, driver)
@@ -461,41 +447,6 @@ def _upgrade_one(path: Path, flags: Modes, values: dict[str, Any]) -> int:
             code = modes.whole(out, target, driver, flags, verify)
     out.emit_json()
     return code
-
-
-def _preflight(
-    path: Path, tree: gitops.GitTree | None, flags: Modes, branch: str
-) -> gitops.BranchPlan | None:
-    """Refusals that need no codemod run, made before anything is printed or written.
-
-    Returns the branch plan for --commit.
-    """
-    if tree is None:
-        if flags.commit or flags.from_head:
-            if not path.is_dir():
-                scan(path)  # a missing or non-directory PATH is reported as such
-            option = "--commit" if flags.commit else "--from-head"
-            raise FlaskmodError(f"{option} needs git, and PATH is not inside a git work tree")
-        return None
-    if not flags.writes:
-        return None
-    gitops.refuse_unsafe_state(tree)
-    plan = gitops.plan_branch(tree, branch) if flags.commit else None
-    gitops.refuse_dirty(tree, flags.allow_dirty, commit=flags.commit)
-    return plan
-
-
-def _refuse_unread(project: Project) -> None:
-    """A skipped file that calls url_for() may name an endpoint the migration renames."""
-    unread = unread_url_for(project)
-    if unread:
-        reasons = dict(project.skipped)
-        others = f" (and {len(unread) - 1} more)" if len(unread) > 1 else ""
-        raise FlaskmodError(
-            f"not read ({reasons[unread[0]]}) but calls url_for(), whose endpoints the migration "
-            f"renames{others}; refused: migrate it by hand, or rerun with --force",
-            Location(unread[0]),
-        )
 
 
 @main.command(epilog=EPILOG)
