@@ -21,6 +21,7 @@ from rich.console import Console
 
 import flaskmod
 from flaskmod import __version__, gitops, interrupts, journal, lock, modes, report, tool_config
+from flaskmod.batch import command as batch_command
 from flaskmod.codemod import Context
 from flaskmod.errors import FlaskmodError, Location
 from flaskmod.pipeline import (
@@ -447,6 +448,104 @@ def _upgrade_one(path: Path, flags: Modes, values: dict[str, Any]) -> int:
             code = modes.whole(out, target, driver, flags, verify)
     out.emit_json()
     return code
+
+
+def _codemod_settings(command: F) -> F:
+    """The options codemods declare (`--group-by`, ...), as `upgrade` offers them."""
+    for option in reversed(list(declared_options(discover()).values())):
+        command = click.option(
+            option.flag,
+            option.name,
+            default=None,
+            type=click.Choice(option.choices) if option.choices else str,
+            help=option.help[:1].upper() + option.help[1:] + f" (default: {option.default}).",
+        )(command)
+    return command
+
+
+@main.command(epilog=batch_command.EPILOG)
+@click.argument("repos", nargs=-1)
+@click.option(
+    "--from-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Read repositories from FILE: one path or git URL a line, # comments.",
+)
+@click.option(
+    "--discover", is_flag=True, help="Each given folder's immediate subfolders are repositories."
+)
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes [CPU count].")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=600.0,
+    show_default=True,
+    help="Seconds per repository before its worker is killed (0: no limit).",
+)
+@click.option(
+    "--max-per-worker",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="Repositories a worker migrates before it is replaced (bounds memory).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("flaskmod-patches"),
+    show_default=True,
+    help="Folder for the patches, one <repo>.patch each.",
+)
+@click.option(
+    "--report",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report as JSON here, with .md and .html beside it.",
+)
+@click.option(
+    "--resume",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Skip repositories this report shows finished at the same commit.",
+)
+@click.option("--apply", "write", is_flag=True, help="Write each migration, as upgrade --apply.")
+@click.option(
+    "--commit", is_flag=True, help="Commit each codemod on --branch, as upgrade --commit."
+)
+@click.option("--branch", help=f"Branch for --commit [{gitops.DEFAULT_BRANCH}].")
+@click.option(
+    "--partial", is_flag=True, help="With --apply: write even if it stops short of a factory."
+)
+@click.option("--force", is_flag=True, help="Migrate despite uses of the app that need a human.")
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Before writing, compare each migrated copy with the original (the repo's .venv).",
+)
+@click.option("--run-tests", is_flag=True, help="With --verify: run each project's tests too.")
+@_selection
+@click.option("--flask-version", metavar="X.Y", help="Generate code for this Flask [detected].")
+@_codemod_settings
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Local worker processes, or a Dask distributed cluster (flaskmod[dask]).",
+)
+@click.option("--scheduler", metavar="tcp://HOST:PORT", help="The Dask scheduler's address.")
+def batch(repos: tuple[str, ...], **values: Any) -> None:
+    """Migrate many repositories, each independently in a worker process.
+
+    Preview by default: each repository's patch goes to --out/<repo>.patch. A crash, a hang
+    (--timeout), a syntax error or a non-Flask repository never stops the others; each ends
+    with one outcome: migrated, already-factory, not-flask, needs-manual-steps, refused,
+    error or timeout. --apply and --commit write as `upgrade` does, per repository (a dirty
+    work tree is that repository's error). --report writes report.json, report.md and a
+    self-contained report.html.
+    """
+    declared = declared_options(discover())
+    settings = {name: str(values.pop(name)) for name in declared if values.get(name) is not None}
+    values["branch_given"] = values["branch"] is not None
+    values["branch"] = values["branch"] or gitops.DEFAULT_BRANCH
+    sys.exit(batch_command.run(repos, values, settings))
 
 
 @main.command(epilog=EPILOG)
