@@ -8,6 +8,7 @@ worker process, as a runaway parse or a segfaulting extension would.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -18,7 +19,9 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from rich.console import Console
 
+from flaskmod.batch.display import Display
 from flaskmod.batch.runner import repositories
 from flaskmod.cli import main
 from tests.conftest import FIXTURES, write_tree
@@ -275,6 +278,47 @@ def test_commit_makes_the_branch_in_each_repository(tmp_path: Path) -> None:
     log = git(repo, "log", "--format=%s", "main..factory-wave-1")
     assert log.count("flaskmod: ") >= 3
     assert git(repo, "status", "--porcelain") == ""
+
+
+def test_verify_runs_in_the_repository_interpreter(tmp_path: Path) -> None:
+    """Its own .venv/bin/python, here one that only says it ran: the comparison fails on it."""
+    repo = good(tmp_path / "repo")
+    python = repo / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text('#!/bin/sh\necho "the repository interpreter ran" >&2\nexit 3\n')
+    python.chmod(0o755)
+    report = tmp_path / "report.json"
+    code, output = batch(str(repo), "--verify", "--out", str(tmp_path / "out"),
+                         "--report", str(report))  # fmt: skip
+    (entry,) = load(report)["repositories"]
+    assert entry["outcome"] == "error" and "the repository interpreter ran" in entry["reason"]
+    assert code == 2, output
+
+
+def test_a_git_url_is_cloned_and_previewed(tmp_path: Path) -> None:
+    repo = committed(good(tmp_path / "shop"))
+    report = tmp_path / "report.json"
+    code, output = batch(repo.as_uri(), "--out", str(tmp_path / "out"), "--report", str(report))
+    (entry,) = load(report)["repositories"]
+    assert (entry["name"], entry["outcome"], code) == ("shop", "migrated", 0), output
+    assert entry["commit"] == git(repo, "rev-parse", "HEAD").strip()
+    assert (tmp_path / "out" / "shop.patch").read_bytes()
+    code, output = batch(repo.as_uri(), "--apply", "--out", str(tmp_path / "out"))
+    assert code == 2 and "can only be previewed" in output
+
+
+def test_the_live_display_on_a_terminal() -> None:
+    console = Console(file=io.StringIO(), force_terminal=True, width=120)
+    entries = [
+        {"name": "shop", "outcome": "migrated", "files_changed": 3, "manual_steps": []},
+        {"name": "blog", "outcome": "timeout", "reason": "still running", "manual_steps": []},
+    ]
+    with Display(console, 3) as display:
+        for entry in entries:
+            display.finished({"files_changed": 0, **entry})
+    shown = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "2/3" in shown and "migrated: 1" in shown and "timeout: 1" in shown
+    assert "blog" in shown and "still running" in shown and "repos/min" in shown
 
 
 # ------------------------------------------------------------------- repository lists

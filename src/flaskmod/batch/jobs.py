@@ -151,6 +151,7 @@ def _migrate(path: Path, spec: Spec, entry: dict[str, Any]) -> None:
         result = whole_run(driver, flags)
         entry["timings"]["codemods"] = _since(clock)
         clock = time.perf_counter()
+        _describe(entry, result, path)
         result = _verified(path, result, spec)
         _describe(entry, result, path)
         if _deliverable(entry, result, flags):
@@ -248,7 +249,7 @@ def _failed(entry: dict[str, Any], error: Exception) -> None:
 
 def _message(error: Exception) -> str:
     if isinstance(error, FlaskmodError):
-        return str(error).splitlines()[0]
+        return _first_line(str(error))
     if isinstance(error, GitCommandError):
         lines = [line.strip() for line in str(error.stderr).splitlines() if line.strip()]
         return f"git failed: {lines[-1] if lines else error}"
@@ -260,6 +261,12 @@ def _message(error: Exception) -> str:
 
 
 # ------------------------------------------------------------------------- helpers
+def _first_line(message: str) -> str:
+    """The message's first line, and the next one when the first only announces it (`...:`)."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()] or [""]
+    return " ".join(lines[:2]) if lines[0].endswith(":") and len(lines) > 1 else lines[0]
+
+
 def head_of(path: Path) -> str | None:
     """The commit HEAD points at (what `--resume` compares), or None outside git."""
     try:

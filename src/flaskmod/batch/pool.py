@@ -80,6 +80,10 @@ class LocalPool:
         try:
             futures = {pool.submit(_tracked, spec, i): i for i, spec in generation.specs.items()}
             yield from self._collect(generation, futures, started)
+        except BaseException:  # interrupted: running jobs would be waited for, hung ones forever
+            for pid, _ in generation.started.values():
+                _kill(pid)
+            raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             started.close()
