@@ -321,6 +321,20 @@ def test_the_live_display_on_a_terminal() -> None:
     assert "blog" in shown and "still running" in shown and "repos/min" in shown
 
 
+def test_each_repository_keeps_its_own_settings(tmp_path: Path) -> None:
+    """Its `[tool.flaskmod]`, as `upgrade PATH` reads it; the batch's command line wins."""
+    plain = good(tmp_path / "plain")
+    configured = good(tmp_path / "configured")
+    (configured / "pyproject.toml").write_text('[tool.flaskmod]\nskip = ["wsgi"]\n')
+    report = tmp_path / "report.json"
+    batch(str(plain), str(configured), "--out", str(tmp_path / "out"), "--report", str(report))
+    applied = {e["name"]: e["codemods_applied"] for e in load(report)["repositories"]}
+    assert "wsgi" in applied["plain"] and "wsgi" not in applied["configured"]
+    batch(str(configured), "--only", "config-classes", "--out", str(tmp_path / "out"),
+          "--report", str(report))  # fmt: skip
+    assert load(report)["repositories"][0]["codemods_applied"] == ["config-classes"]
+
+
 # ------------------------------------------------------------------- repository lists
 def test_from_file_reads_paths_and_skips_comments(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()

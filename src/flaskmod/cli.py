@@ -577,4 +577,5 @@ def recover(path: Path, force: bool) -> None:
 
 
 main.add_command(verify_command)
-tool_config.register(main.commands.values())
+# `batch` reads no project's settings for itself (each repository's job reads its own)
+tool_config.register(c for c in main.commands.values() if c.name != "batch")

@@ -25,10 +25,10 @@ from typing import Any
 from git.exc import GitCommandError
 from rich.console import Console
 
-from flaskmod import gitops, journal, modes, report
+from flaskmod import gitops, journal, modes, report, tool_config
 from flaskmod.analysis import Layout
 from flaskmod.errors import BlockedError, Finding, FlaskmodError, NoFlaskApp, Severity
-from flaskmod.pipeline import Options, discover, select
+from flaskmod.pipeline import Options, declared_options, discover, select
 from flaskmod.upgrade import (
     Modes,
     Result,
@@ -66,7 +66,8 @@ class Spec:
     flask_version: str | None = None
     force: bool = False
     partial: bool = False
-    allow_dirty: bool = False
+    app: str | None = None
+    python: str | None = None
     verify: bool = False
     run_tests: bool = False
     settings: dict[str, str] = field(default_factory=dict)
@@ -81,7 +82,7 @@ class Spec:
         return Modes(
             write=self.mode == "apply",
             commit=self.mode == "commit",
-            allow_dirty=self.allow_dirty,
+            allow_dirty=False,  # a dirty work tree is that repository's error, never forced
             partial=self.partial,
         )
 
@@ -90,7 +91,32 @@ class Spec:
         return Options(
             flask=exactly(parse_version(flask), "--flask-version") if flask else None,
             force=self.force,
+            app=self.app,
+            python=Path(self.python) if self.python else None,
             settings=dict(self.settings),
+        )
+
+    def configured(self, path: Path) -> Spec:
+        """The spec with the repository's own `[tool.flaskmod]` filled in, as `upgrade PATH`
+        reads it: the batch's command line wins; `--app`, `--python` come only from there."""
+        table, source = tool_config.read(path, None)
+        if not table or source is None:
+            return self
+        from flaskmod.cli import upgrade  # the command whose settings a project keeps
+
+        given = tool_config.defaults_for(upgrade, table, source)
+        declared = declared_options(discover())
+        settings = {k: str(v) for k, v in given.items() if k in declared}
+        return replace(
+            self,
+            only=self.only or tuple(given.get("only", ())),
+            skip=self.skip or tuple(given.get("skip", ())),
+            flask_version=self.flask_version or given.get("flask_version"),
+            force=self.force or bool(given.get("force")),
+            partial=self.partial or bool(given.get("partial")),
+            app=given.get("app_choice"),
+            python=str(_under(path, given["python"])) if given.get("python") else None,
+            settings={**settings, **self.settings},
         )
 
 
@@ -140,9 +166,10 @@ def _entry(spec: Spec) -> dict[str, Any]:
 
 def _migrate(path: Path, spec: Spec, entry: dict[str, Any]) -> None:
     """What `upgrade` does for one PATH, with every message kept out of the worker's output."""
+    journal.refuse_interrupted(path)
+    spec = spec.configured(path)
     flags = spec.modes()
     codemods = select(discover(), spec.only, spec.skip)
-    journal.refuse_interrupted(path)
     clock = time.perf_counter()
     with modes.prepared(path, flags, codemods, spec.options(), spec.branch) as (target, driver):
         entry["flask"] = flask_label(report._flask_json(driver.options.flask))
@@ -164,7 +191,8 @@ def _verified(path: Path, result: Result, spec: Spec) -> Result:
     """`--verify`: the migrated copy against the original, in the repository's interpreter."""
     if not spec.verify or not result.changes or result.violations or result.run.already_factory:
         return result
-    check = Verification(python=None, run_tests=spec.run_tests)  # None: the project's .venv
+    python = Path(spec.python) if spec.python else None  # None: the project's .venv/venv
+    check = Verification(python=python, run_tests=spec.run_tests)
     differences = compare_with_original(path, result.changes, check)
     return replace(result, differences=tuple(differences))
 
@@ -261,6 +289,12 @@ def _message(error: Exception) -> str:
 
 
 # ------------------------------------------------------------------------- helpers
+def _under(root: Path, configured: Any) -> Path:
+    """A path from the repository's configuration, relative to the repository."""
+    path = Path(str(configured)).expanduser()
+    return path if path.is_absolute() else root / path
+
+
 def _first_line(message: str) -> str:
     """The message's first line, and the next one when the first only announces it (`...:`)."""
     lines = [line.strip() for line in message.splitlines() if line.strip()] or [""]
