@@ -92,9 +92,9 @@ def add_tests(root: Path, routes: list[int], rng: random.Random) -> None:
     (folder / "test_generated.py").write_text(body.lstrip("\n"), encoding="utf-8")
 
 
-def legacy(root: Path, fixture: Path, rng: random.Random) -> None:
+def legacy(root: Path, fixture: Path, rng: random.Random, max_routes: int = 200) -> None:
     shutil.copytree(fixture, root)
-    target = rng.randint(5, 200)
+    target = rng.randint(5, max_routes)
     have = routes_in(root)
     extra = max(0, target - have)
     if extra:
@@ -117,7 +117,7 @@ def not_flask(root: Path, rng: random.Random) -> None:
     (root / "README.md").write_text("A command-line tool.\n", encoding="utf-8")
 
 
-def generate(count: int, out: Path, seed: int = 1) -> list[str]:
+def generate(count: int, out: Path, seed: int = 1, max_routes: int = 200) -> list[str]:
     """`count` repositories in `out` (replaced); returns what each is."""
     rng = random.Random(seed)
     fixtures = sorted(p for p in FIXTURES.iterdir() if (p / "before").is_dir())
@@ -139,7 +139,7 @@ def generate(count: int, out: Path, seed: int = 1) -> list[str]:
             not_flask(root, rng)
             kinds.append("not-flask")
         else:
-            legacy(root, fixture / "before", rng)
+            legacy(root, fixture / "before", rng, max_routes)
             kinds.append("legacy")
     return kinds
 
@@ -173,10 +173,10 @@ def run_batch(fleet: Path, *args: str) -> dict[str, Any]:
     }
 
 
-def speedup(count: int, seed: int) -> dict[str, Any]:
+def speedup(count: int, seed: int, max_routes: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-fleet-") as tmp:
         fleet = Path(tmp) / "fleet"
-        generate(count, fleet, seed)
+        generate(count, fleet, seed, max_routes)
         one = run_batch(fleet, "--jobs", "1")
         two = run_batch(fleet, "--jobs", "2")
     return {
@@ -187,22 +187,22 @@ def speedup(count: int, seed: int) -> dict[str, Any]:
     }
 
 
-def memory(counts: list[int], seed: int, per_worker: int) -> dict[str, Any]:
+def memory(counts: list[int], seed: int, per_worker: int, max_routes: int) -> dict[str, Any]:
     found = {}
     for count in counts:
         with tempfile.TemporaryDirectory(prefix="bench-fleet-") as tmp:
             fleet = Path(tmp) / "fleet"
-            generate(count, fleet, seed)
+            generate(count, fleet, seed, max_routes)
             found[str(count)] = run_batch(fleet, "--jobs", "2", "--max-per-worker", str(per_worker))
     return found
 
 
-def dask(count: int, seed: int) -> dict[str, Any]:
+def dask(count: int, seed: int, max_routes: int) -> dict[str, Any]:
     from distributed import LocalCluster
 
     with tempfile.TemporaryDirectory(prefix="bench-fleet-") as tmp:
         fleet = Path(tmp) / "fleet"
-        generate(count, fleet, seed)
+        generate(count, fleet, seed, max_routes)
         local = run_batch(fleet, "--jobs", "2")
         with LocalCluster(
             n_workers=2, threads_per_worker=1, dashboard_address=None, silence_logs=40
@@ -229,16 +229,17 @@ def main() -> None:
     cluster.add_argument("--count", type=int, default=100)
     for sub in (gen, fast, mem, cluster):
         sub.add_argument("--seed", type=int, default=1)
+        sub.add_argument("--max-routes", type=int, default=200, help="routes per repo: 5 to this")
     args = parser.parse_args()
     if args.command == "generate":
-        kinds = generate(args.count, args.out, args.seed)
+        kinds = generate(args.count, args.out, args.seed, args.max_routes)
         result: Any = {kind: kinds.count(kind) for kind in sorted(set(kinds))}
     elif args.command == "speedup":
-        result = speedup(args.count, args.seed)
+        result = speedup(args.count, args.seed, args.max_routes)
     elif args.command == "memory":
-        result = memory(args.counts, args.seed, args.max_per_worker)
+        result = memory(args.counts, args.seed, args.max_per_worker, args.max_routes)
     else:
-        result = dask(args.count, args.seed)
+        result = dask(args.count, args.seed, args.max_routes)
     print(json.dumps(result, indent=2))
 
 
