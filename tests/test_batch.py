@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -333,6 +334,20 @@ def test_each_repository_keeps_its_own_settings(tmp_path: Path) -> None:
     batch(str(configured), "--only", "config-classes", "--out", str(tmp_path / "out"),
           "--report", str(report))  # fmt: skip
     assert load(report)["repositories"][0]["codemods_applied"] == ["config-classes"]
+
+
+def test_recycled_workers_are_replaced(tmp_path: Path) -> None:
+    """A worker leaves after --max-per-worker repositories and another takes over (CPython
+    gh-115634 left none on Python 3.11: the batch waited forever, hence the subprocess timeout)."""
+    for number in range(7):
+        not_flask(tmp_path / "repos" / f"tool{number}")
+    report = tmp_path / "report.json"
+    command = [sys.executable, "-m", "flaskmod", "batch", "--discover", str(tmp_path / "repos")]
+    command += ["--jobs", "1", "--max-per-worker", "2", "--report", str(report)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    workers = {e["worker"]["pid"] for e in load(report)["repositories"]}
+    assert len(workers) == 4  # 2 + 2 + 2 + 1
 
 
 # ------------------------------------------------------------------- repository lists

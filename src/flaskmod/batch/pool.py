@@ -16,7 +16,7 @@ import multiprocessing
 import os
 import signal
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence, Sized
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -70,7 +70,7 @@ class LocalPool:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["flaskmod.batch.preload"])
         started: SimpleQueue[tuple[int, int]] = context.SimpleQueue()
-        pool = ProcessPoolExecutor(
+        pool = _RecyclingPool(
             max_workers=workers,
             mp_context=context,
             initializer=_announce_to,
@@ -164,6 +164,27 @@ def _drain(started: SimpleQueue[tuple[int, int]], generation: _Generation) -> No
 def _kill(pid: int) -> None:
     with contextlib.suppress(ProcessLookupError):  # it finished meanwhile
         os.kill(pid, signal.SIGKILL)
+
+
+class _RecyclingPool(ProcessPoolExecutor):
+    """The standard pool, with the replacement of recycled workers that CPython gh-115634 broke.
+
+    From Python 3.11 until its fix (3.13 and 3.14 maintenance releases; 3.11 and 3.12 keep the
+    bug), a worker that exits at `max_tasks_per_child` is replaced only when no stale "idle
+    worker" token is left; once every worker has exited that way, the queued repositories wait
+    forever. As the upstream fix does, a worker is replaced whenever the pool is below
+    `max_workers`. (Every repository is submitted at once, so spawning the workers at the first
+    submissions, not on demand, costs nothing.)
+    """
+
+    def _adjust_process_count(self) -> None:
+        processes: Sized = getattr(self, "_processes", {})
+        spawn: Callable[[], None] | None = getattr(self, "_spawn_process", None)
+        if spawn is None or not hasattr(self, "_max_workers"):
+            super()._adjust_process_count()  # another implementation: trust it
+            return
+        if len(processes) < int(self._max_workers):
+            spawn()
 
 
 # ------------------------------------------------------------------ in the workers
