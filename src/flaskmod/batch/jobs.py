@@ -172,7 +172,7 @@ def _migrate(path: Path, spec: Spec, entry: dict[str, Any]) -> None:
     codemods = select(discover(), spec.only, spec.skip)
     clock = time.perf_counter()
     with modes.prepared(path, flags, codemods, spec.options(), spec.branch) as (target, driver):
-        entry["flask"] = flask_label(report._flask_json(driver.options.flask))
+        entry["flask"] = flask_label(report.flask_json(driver.options.flask))
         entry["timings"]["analysis"] = _since(clock)
         clock = time.perf_counter()
         result = whole_run(driver, flags)
@@ -256,7 +256,7 @@ def _reason(result: Result) -> str | None:
 
 
 def _step_json(finding: Finding, secrets: list[str]) -> dict[str, Any]:
-    return report._finding_json(finding, secrets)
+    return report.finding_json(finding, secrets)
 
 
 def _failed(entry: dict[str, Any], error: Exception) -> None:

@@ -128,7 +128,8 @@ def _md_details(entries: Sequence[dict[str, Any]]) -> list[str]:
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text for a Markdown table cell or line: no column break, no raw HTML."""
+    return text.replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
 
 
 def step_place(step: dict[str, Any]) -> str:
