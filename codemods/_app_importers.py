@@ -10,6 +10,7 @@ entry points broken in its own commit) and `tests` (which also runs alone).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import PurePosixPath
 
 import libcst as cst
 import libcst.matchers as m
@@ -18,7 +19,7 @@ from flaskmod.analysis import AppModel
 from flaskmod.conventions import EXTENSIONS_MODULE, FACTORY
 from flaskmod.errors import Finding, Location, Severity
 from flaskmod.knowledge import SQLALCHEMY_CLASSES, canonical
-from flaskmod.names import ModuleIndex, qualify
+from flaskmod.names import ModuleIndex, absolute_module, qualify
 from flaskmod.project import Project
 from flaskmod.versions import dependency_range
 
@@ -114,9 +115,11 @@ def _free_name(tree: cst.Module, wanted: str) -> str:
     return wanted if used <= in_imports and not bound_by_import else f"{wanted}_under_test"
 
 
-def entry_point_config(env_var: str) -> str:
-    """An entry script's app reads its config name from the environment (development if unset)."""
-    return f'os.environ.get("{env_var}", "development")'
+def entry_point_config(env_var: str, path: str = "") -> str:
+    """An entry script's app reads its config name from the environment: development if unset,
+    except in the WSGI entry point (`wsgi.py`), which production servers load."""
+    default = "production" if PurePosixPath(path).name == "wsgi.py" else "development"
+    return f'os.environ.get("{env_var}", "{default}")'
 
 
 TESTING = '"testing"'
@@ -149,8 +152,15 @@ def rewrite_app_importers(
     findings: list[Finding] = []
     trees: dict[str, cst.Module] = {}
     exported = _top_level_names(factory_module)
+    packages = [model.import_name, *star_reexporters(project, model.import_name)]
     for path in paths:
-        new = _rewrite_one(project, model, path, exported, config, needs_app)
+        new = None
+        for package in packages:
+            tree = new or project.module(path)
+            new = (
+                _rewrite_one(project, model, path, tree, package, exported, config, needs_app)
+                or new
+            )
         if new is None:
             continue
         trees[path] = new
@@ -164,18 +174,38 @@ def rewrite_app_importers(
     return trees, findings
 
 
+def star_reexporters(project: Project, module: str) -> list[str]:
+    """Modules whose names include the app module's through `from .module import *` (a package
+    `__init__` re-exporting its core): `pkg.app` is read through them too."""
+    found = []
+    for path in project.python_paths():
+        if "import *" not in project.text(path):
+            continue
+        index = project.index(path)
+        for statement in index.body:
+            if any(
+                isinstance(small, cst.ImportFrom)
+                and isinstance(small.names, cst.ImportStar)
+                and absolute_module(small, index.module_name, index.is_package) == module
+                for small in getattr(statement, "body", ())
+            ):
+                found.append(index.module_name)
+                break
+    return found
+
+
 def _rewrite_one(
     project: Project,
     model: AppModel,
     path: str,
+    tree: cst.Module,
+    package: str,
     exported: set[str],
     config: str,
     needs_app: frozenset[str],
 ) -> cst.Module | None:
-    package = model.import_name
     if package.rpartition(".")[2] not in project.text(path):
         return None
-    tree = project.module(path)
     rewriter = _AppImport(package, exported, path)
     new = tree.visit(rewriter)
     creations: list[tuple[str, str]] = []

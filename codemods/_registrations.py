@@ -22,11 +22,11 @@ app wherever the object itself is needed, because a proxy handed on outlives its
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.helpers import parse_template_module
 
 from flaskmod.knowledge import (
     APP_OBJECT_METHODS,
@@ -37,6 +37,8 @@ from flaskmod.knowledge import (
     JINJA_REGISTRIES,
     ROUTES,
 )
+
+from ._app_users import with_app_parameter
 
 
 def app_attribute(node: cst.BaseExpression, app: str) -> str | None:
@@ -187,6 +189,12 @@ class ToBlueprint(cst.CSTTransformer):
     keep_first_request: bool = False
     #: plain functions that now take the app as a parameter (`def init_db(app=None)`)
     given_app: list[str] = field(default_factory=list)
+    #: Flask ≥ 1.1: commands go to `bp.cli`; before, they become click commands that the
+    #: blueprint adds to each app's `app.cli` when it is registered (`bp.record`)
+    blueprint_cli: bool = True
+    #: names the recorded commands need from `flask.cli` (`with_appcontext`, `AppGroup`)
+    flask_cli: set[str] = field(default_factory=set)
+    _commands: dict[int, str] = field(default_factory=dict)
     _bases: set[int] = field(default_factory=set)
     _skip: set[int] = field(default_factory=set)
     _depth: int = 0
@@ -211,6 +219,8 @@ class ToBlueprint(cst.CSTTransformer):
             return cst.RemoveFromParent()
         if name not in DECORATORS and name != FIRST_REQUEST:
             return updated_node
+        if name in CLI and not self.blueprint_cli:
+            return self._click_decorator(name, updated_node)
         self.uses_cli |= name in CLI
         target = "before_app_first_request" if name == FIRST_REQUEST else DECORATORS[name]
         new_func = _attribute(self.blueprint, target)
@@ -226,8 +236,10 @@ class ToBlueprint(cst.CSTTransformer):
 
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
-    ) -> cst.FunctionDef:
+    ) -> cst.FunctionDef | cst.FlattenSentinel[cst.BaseStatement]:
         self._depth -= 1
+        if self._depth == 0 and 0 in self._commands:
+            return self._recorded_command(updated_node)
         if not self.keep_first_request and any(
             decorator_name(d, self.app) == FIRST_REQUEST for d in original_node.decorators
         ):
@@ -281,6 +293,8 @@ class ToBlueprint(cst.CSTTransformer):
             return updated_node.with_changes(body=[cst.Expr(new_call)])
         if name not in CALLS:
             return updated_node
+        if name in CLI and not self.blueprint_cli:  # app.cli.add_command(cmd)
+            return updated_node.with_changes(body=[cst.Expr(_recording(self.blueprint, call.args))])
         self.uses_cli |= name in CLI
         new_func = _attribute(self.blueprint, CALLS[name])
         if isinstance(call.func, cst.Call):  # app.errorhandler(404)(f)
@@ -324,36 +338,72 @@ class ToBlueprint(cst.CSTTransformer):
             self._in_body = False
         return updated_node
 
-    def _taking_app(self, function: cst.FunctionDef) -> cst.FunctionDef:
-        """`def init_db(app=None):` whose body starts `if app is None: app = <current app>`."""
-        self.uses_current_app = True
-        parameter = cst.Param(
-            cst.Name(self.app),
-            default=cst.Name("None"),
-            equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+    # -- commands before Flask 1.1 (no Blueprint.cli) ---------------------------------------
+    def _click_decorator(self, name: str, decorator: cst.Decorator) -> cst.Decorator:
+        """`@app.cli.command(...)` → `@click.command(...)` (and `@app.cli.group(...)` →
+        `@click.group(..., cls=AppGroup)`): the function is noted for `_recorded_command`."""
+        self._commands[self._depth - 1] = name  # the function's own depth
+        expr = decorator.decorator
+        call = expr if isinstance(expr, cst.Call) else cst.Call(func=expr)
+        kind = name.rpartition(".")[2]
+        args = list(call.args)
+        if kind == "group":
+            self.flask_cli.add("AppGroup")
+            equal = cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
+            args.append(cst.Arg(cst.Name("AppGroup"), keyword=cst.Name("cls"), equal=equal))
+        return decorator.with_changes(
+            decorator=call.with_changes(func=_attribute("click", kind), args=args)
         )
-        params = function.params
-        if isinstance(params.star_arg, cst.Param | cst.ParamStar):
-            params = params.with_changes(kwonly_params=[*params.kwonly_params, parameter])
-        else:
-            params = params.with_changes(params=[*params.params, parameter])
-        (default,) = parse_template_module(
-            "if {app} is None:\n    {app} = current_app._get_current_object()\n",
-            app=cst.Name(self.app),
-        ).body
-        body = cst.ensure_type(function.body, cst.IndentedBlock)
-        first = 1 if body.body and _is_docstring(body.body[0]) else 0
-        statements = [*body.body[:first], default, *body.body[first:]]
-        return function.with_changes(params=params, body=body.with_changes(body=statements))
+
+    def _recorded_command(
+        self, function: cst.FunctionDef
+    ) -> cst.FlattenSentinel[cst.BaseStatement]:
+        """The command, run in an app context like `app.cli.command` did, and added to the
+        `flask` command of each app that registers the blueprint."""
+        kind = self._commands.pop(0)
+        decorators = list(function.decorators)
+        if kind == "cli.command":
+            self.flask_cli.add("with_appcontext")
+            at = next(
+                i
+                for i, d in enumerate(decorators)
+                if m.matches(d.decorator, m.Call(func=m.Attribute(m.Name("click"))))
+            )
+            decorators.insert(at + 1, cst.Decorator(cst.Name("with_appcontext")))
+        function = function.with_changes(decorators=decorators)
+        name = cst.Arg(cst.Name(function.name.value))
+        record = cst.SimpleStatementLine(
+            [cst.Expr(_recording(self.blueprint, [name]))],
+            leading_lines=[cst.EmptyLine(), cst.EmptyLine()],
+        )
+        return cst.FlattenSentinel([function, record])
+
+    @property
+    def needed_imports(self) -> list[str]:
+        """Import lines the converted code needs that the original did not have."""
+        lines = ["from flask import current_app"] if self.uses_current_app else []
+        if self.flask_cli:
+            lines += ["import click", f"from flask.cli import {', '.join(sorted(self.flask_cli))}"]
+        return lines
+
+    def _taking_app(self, function: cst.FunctionDef) -> cst.FunctionDef:
+        """`def init_db(app=None):` whose body starts `if app is None: app = <current app>`
+        (the one rule, shared with the factory's helpers: `_app_users.with_app_parameter`)."""
+        self.uses_current_app = True
+        return with_app_parameter(function, self.app)
+
+
+def _recording(blueprint: str, args: Sequence[cst.Arg]) -> cst.Call:
+    """`bp.record(lambda state: state.app.cli.add_command(<args>))`."""
+    add = cst.Call(
+        func=_attribute("state", "app.cli.add_command"),
+        args=[arg.with_changes(comma=cst.MaybeSentinel.DEFAULT) for arg in args],
+    )
+    callback = cst.Lambda(cst.Parameters([cst.Param(cst.Name("state"))]), add)
+    return cst.Call(func=_attribute(blueprint, "record"), args=[cst.Arg(callback)])
 
 
 def _real_app() -> cst.Call:
     """`current_app._get_current_object()`: the app itself, not the proxy."""
     func = cst.Attribute(value=cst.Name("current_app"), attr=cst.Name("_get_current_object"))
     return cst.Call(func=func)
-
-
-def _is_docstring(statement: cst.BaseStatement) -> bool:
-    return m.matches(
-        statement, m.SimpleStatementLine(body=[m.Expr(m.SimpleString() | m.ConcatenatedString())])
-    )

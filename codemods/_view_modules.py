@@ -24,15 +24,17 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import libcst as cst
+import libcst.matchers as m
 
 from flaskmod.analysis import AppModel, is_test_path
 from flaskmod.conventions import BLUEPRINT_VARIABLE
-from flaskmod.knowledge import CLI
-from flaskmod.names import ModuleIndex
+from flaskmod.knowledge import CLI, extension_for
+from flaskmod.names import ModuleIndex, qualify
 from flaskmod.project import Project, module_name
 
-from ._building import import_from
-from ._imports import add_import
+from ._building import import_from, template
+from ._extension_args import call_with, is_app, split_arguments
+from ._imports import add_import_line
 from ._moving import prune_imports
 from ._registrations import ToBlueprint, registration_kind, route_endpoints
 
@@ -57,6 +59,9 @@ class ViewModule:
     app: str
     endpoints: tuple[str, ...]
     registers: bool = True
+    #: statements creating an extension bound to the app (`admin = Admin(app)`): unbound, and
+    #: bound to each app that registers the blueprint (`@bp.record`)
+    extensions: tuple[int, ...] = ()
 
     @property
     def module(self) -> str:
@@ -124,9 +129,13 @@ def _view_module(
     the app; None if it uses the app at import time, or not at all."""
     readers = sorted(index.readers.get(app, ()))
     registers = False
+    extensions: list[int] = []
     for position in readers:
         statement = index.body[position]
         if movable_kind(statement, app, allow_cli) is not None:
+            registers = True
+        elif bound_extension(index, position, app) is not None:
+            extensions.append(position)
             registers = True
         elif not _runtime_only(index, position, app):
             # Inside the package this blocks the factory; outside, the factory makes it an entry point.
@@ -142,7 +151,67 @@ def _view_module(
     if not readers:
         return None  # imports the app and does nothing with it: a re-export, the factory's
     endpoints = [e for p in readers for e in route_endpoints(index.body[p], app)]
-    return ViewModule(index.path, app, tuple(endpoints), registers)
+    return ViewModule(index.path, app, tuple(endpoints), registers, tuple(extensions))
+
+
+def bound_extension(index: ModuleIndex, position: int, app: str) -> BoundHere | None:
+    """`name = Ext(app, ...)` of a known extension (or a flask_* one given only the app)."""
+    statement = index.body[position]
+    if not m.matches(
+        statement,
+        m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(m.Name())], value=m.Call())]),
+    ):
+        return None
+    assign = cst.ensure_type(
+        cst.ensure_type(statement, cst.SimpleStatementLine).body[0], cst.Assign
+    )
+    call = cst.ensure_type(assign.value, cst.Call)
+    if not any(is_app(arg, app) for arg in call.args):
+        return None
+    known = extension_for(qualify(call.func, index.imports), only_app=len(call.args) == 1)
+    if known is None:
+        return None
+    name = cst.ensure_type(assign.targets[0].target, cst.Name).value
+    ctor, init = split_arguments(call.args, app, known)
+    return BoundHere(name, call.func, ctor, init)
+
+
+class BoundHere(NamedTuple):
+    """An extension instance a view module binds to the app where it creates it."""
+
+    name: str
+    cls: cst.BaseExpression
+    ctor_args: tuple[cst.Arg, ...]
+    init_args: tuple[cst.Arg, ...]
+
+
+def _bound_per_app(index: ModuleIndex, position: int, app: str) -> list[cst.BaseStatement]:
+    """`admin = Admin(app, name=...)` → `admin = Admin(name=...)` and a blueprint `record`
+    callback binding it to each app that registers the blueprint: the module runs once, at
+    import, but every app `create_app` builds needs the extension."""
+    found = bound_extension(index, position, app)
+    assert found is not None
+    statement = cst.ensure_type(index.body[position], cst.SimpleStatementLine)
+    created = statement.with_changes(
+        body=[
+            cst.Assign(
+                [cst.AssignTarget(cst.Name(found.name))], call_with(found.cls, found.ctor_args)
+            )
+        ]
+    )
+    init = call_with(
+        cst.Attribute(cst.Name(found.name), cst.Name("init_app")),
+        [cst.Arg(cst.parse_expression("state.app")), *found.init_args],
+    )
+    (record,) = template(
+        f"@{{bp}}.record\ndef _bind_{found.name}(state):\n"
+        f'    """Bind `{found.name}` to each app that registers this blueprint."""\n'
+        "    {init}\n",
+        bp=cst.Name(BLUEPRINT_VARIABLE),
+        init=init,
+    )
+    gap = [cst.EmptyLine(), cst.EmptyLine()]
+    return [created, record.with_changes(leading_lines=gap)]
 
 
 def _runtime_only(index: ModuleIndex, position: int, app: str) -> bool:
@@ -196,6 +265,9 @@ def convert(
     body: list[list[cst.BaseStatement]] = [[statement] for statement in index.body]
     given: list[tuple[str, int]] = []
     for position in sorted(index.readers.get(view.app, ())):
+        if position in view.extensions:
+            body[position] = _bound_per_app(index, position, view.app)
+            continue
         before = len(transformer.given_app)
         body[position] = visited(index.body[position], transformer)
         given += [(name, index.statement_line(position)) for name in transformer.given_app[before:]]
@@ -206,8 +278,8 @@ def convert(
     tree = index.tree.with_changes(body=[statement for part in body for statement in part])
     if not view.registers:
         tree = prune_imports(tree, {view.app})
-    if transformer.uses_current_app:
-        tree = add_import(tree, "flask", "current_app")
+    for line in transformer.needed_imports:
+        tree = add_import_line(tree, line)
     return Converted(tree, transformer, given)
 
 

@@ -5,7 +5,7 @@ registered on the global app, in the app module (`@app.route("/")` after `app = 
 in modules that import it (`from app import app` in `app/routes.py`, `app/cli.py`).
 
 Why: a factory has no app at import time to decorate, so views register on a Blueprint that the
-factory registers (Flask guidelines §1). App-wide registrations keep their app-wide effect through
+factory registers (docs/target-layout.md). App-wide registrations keep their app-wide effect through
 the blueprint's `app_*` forms (`errorhandler` → `app_errorhandler`, `before_request` →
 `before_app_request`): a plain `bp.errorhandler` would only see this blueprint's requests.
 
@@ -23,7 +23,7 @@ on the app and are reported.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -32,7 +32,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from flaskmod.analysis import AppModel
-from flaskmod.codemod import BLUEPRINT_VARIABLE, Codemod, Context, Needs, Option
+from flaskmod.codemod import BLUEPRINT_VARIABLE, Codemod, Context, Example, Needs, Option
 from flaskmod.names import ModuleIndex
 from flaskmod.project import Project
 
@@ -50,7 +50,87 @@ from ._moving import (
     redirect_imports,
 )
 from ._registrations import ToBlueprint, route_endpoints
-from ._view_modules import Reason, ViewModule, convert, movable_kind, view_modules
+from ._view_modules import Reason, ViewModule, convert, movable_kind, view_modules, visited
+
+#: what the page docs/codemods/blueprints.md shows; tests/test_docs.py runs it
+EXAMPLE = Example(
+    before={
+        "app/__init__.py": """
+            from flask import Flask, redirect, render_template, url_for
+
+            app = Flask(__name__)
+
+
+            @app.route("/")
+            def index():
+                return render_template("index.html")
+
+
+            @app.route("/home")
+            def home():
+                return redirect(url_for("index"))
+
+
+            @app.errorhandler(404)
+            def not_found(error):
+                return render_template("404.html"), 404
+        """,
+        "templates/index.html": """
+            <a href="{{ url_for('home') }}">home</a>
+        """,
+    },
+    after={
+        "app/__init__.py": """
+            from flask import Flask
+
+            app = Flask(__name__)
+
+
+            from .main import bp as main_bp
+
+            app.register_blueprint(main_bp)
+        """,
+        "templates/index.html": """
+            <a href="{{ url_for('main.home') }}">home</a>
+        """,
+        "app/main/routes.py": '''
+            """Views of the `main` blueprint, moved from app/__init__.py."""
+
+            from flask import redirect, render_template, url_for
+
+            from app.main import bp
+
+
+            @bp.route("/")
+            def index():
+                return render_template("index.html")
+
+
+            @bp.route("/home")
+            def home():
+                return redirect(url_for("main.index"))
+
+
+            @bp.app_errorhandler(404)
+            def not_found(error):
+                return render_template("404.html"), 404
+        ''',
+        "app/main/__init__.py": '''
+            """The `main` blueprint: the views that were registered on the app."""
+
+            from flask import Blueprint
+
+            bp = Blueprint("main", __name__)
+
+            # Imported last: the views module needs `bp` to register its views on it.
+            from . import routes  # noqa: E402, F401
+        ''',
+    },
+    reports=(
+        "2 endpoint(s) now carry a blueprint prefix (main.); 1 template(s) and 1 Python file(s) updated",
+    ),
+    note="Every endpoint gains the blueprint's prefix, in Python and in templates; the error handler stays app-wide (`app_errorhandler`).",
+)
 
 codemod = Codemod.declare(
     __name__,
@@ -69,6 +149,7 @@ codemod = Codemod.declare(
             choices=("single", "prefix"),
         ),
     ),
+    example=EXAMPLE,
 )
 
 
@@ -104,6 +185,8 @@ class BlueprintsPlan:
     endpoints: tuple[tuple[str, str], ...]
     #: Flask < 2.3 still has `before_app_first_request`: keep the exact semantics there
     keep_first_request: bool
+    #: Flask ≥ 1.1 has `Blueprint.cli`; before, commands are added to each app by `bp.record`
+    blueprint_cli: bool = True
 
     @property
     def moved(self) -> frozenset[int]:
@@ -129,8 +212,8 @@ class BlueprintsPlan:
 def plan(context: Context) -> BlueprintsPlan | None:
     model, project = context.model, context.project
     index = project.index(model.app_path)
-    default = context.option("blueprint")
-    allow_cli = context.has("blueprint_cli")
+    default = _free_name(context, context.option("blueprint"))
+    allow_cli = context.has("app_cli")  # before 1.1 through `bp.record` (see ToBlueprint)
     elsewhere = imported_names(project, model.import_name, model.app_path)
     moves = plan_moves(index, model.app_name, elsewhere, allow_cli)
     reasons = [
@@ -153,7 +236,22 @@ def plan(context: Context) -> BlueprintsPlan | None:
         views,
         tuple(_endpoints(index, model.app_name, groups, moves, views, default).items()),
         keep_first_request=context.flask.still_has("before_first_request"),
+        blueprint_cli=context.has("blueprint_cli"),
     )
+
+
+def _free_name(context: Context, wanted: str) -> str:
+    """The blueprint's package name: `wanted`, unless a module of that name lives where the
+    package would go (`admin/main.py` beside `admin/main/` would never be imported again)."""
+    folder = context.model.app_dir
+    if f"{folder}/{wanted}.py" not in context.project:
+        return wanted
+    name = f"{wanted}_bp"
+    context.note(
+        f"the blueprint is called `{name}`: {folder}/{wanted}.py is already a module",
+        context.model.app_path,
+    )
+    return name
 
 
 def _refuse(context: Context, reasons: list[Reason]) -> None:
@@ -450,7 +548,13 @@ def _old_code(index: ModuleIndex, group: Group, length: int) -> Source:
 
 
 def _transformer(access: dict[cst.CSTNode, str], app: str, plan: BlueprintsPlan) -> ToBlueprint:
-    return ToBlueprint(access, app, BLUEPRINT_VARIABLE, keep_first_request=plan.keep_first_request)
+    return ToBlueprint(
+        access,
+        app,
+        BLUEPRINT_VARIABLE,
+        keep_first_request=plan.keep_first_request,
+        blueprint_cli=plan.blueprint_cli,
+    )
 
 
 def _convert(
@@ -495,24 +599,25 @@ def _routes_module(
     statements: list[cst.BaseStatement] = []
     for position in sorted(group.positions):
         given = len(transformer.given_app)
-        statement = _statement(index.body[position].visit(transformer))
+        converted = visited(index.body[position], transformer)
         for name in transformer.given_app[given:]:
             _note_given_app(
                 context, name, model.app_name, model.app_path, index.statement_line(position)
             )
-        if group.prefix:
-            statement = _statement(statement.visit(StripPrefix(group.prefix)))
-        unhandled = 0
-        if "__file__" in index.code(position):  # the only statements to re-anchor
-            statement, unhandled = reanchor(statement, model.app_dir, folder)
-        if unhandled:
-            context.warn(
-                "uses __file__ in a way flaskmod cannot re-anchor; check the path",
-                model.app_path,
-                index.statement_line(position),
-            )
-        statements.append(statement)
-    imports = _routes_imports(context, index, group, owners, transformer.uses_current_app)
+        for statement in converted:  # a command before Flask 1.1 is followed by its `record`
+            if group.prefix:
+                statement = _statement(statement.visit(StripPrefix(group.prefix)))
+            unhandled = 0
+            if "__file__" in index.code(position):  # the only statements to re-anchor
+                statement, unhandled = reanchor(statement, model.app_dir, folder)
+            if unhandled:
+                context.warn(
+                    "uses __file__ in a way flaskmod cannot re-anchor; check the path",
+                    model.app_path,
+                    index.statement_line(position),
+                )
+            statements.append(statement)
+    imports = _routes_imports(context, index, group, owners, transformer.needed_imports)
     doc = f"Views of the `{group.name}` blueprint, moved from {model.app_path}."
     return new_module(doc, imports, spaced(statements)).with_changes(
         default_indent=index.tree.default_indent,
@@ -525,7 +630,7 @@ def _routes_imports(
     index: ModuleIndex,
     group: Group,
     owners: Mapping[str, str],
-    uses_current_app: bool,
+    needed: Sequence[str],
 ) -> ImportPlan:
     """What the moved code reads, from where the app module had it; moved neighbours from their
     blueprint's routes."""
@@ -542,8 +647,8 @@ def _routes_imports(
     )
     for name in sorted(elsewhere):
         imports.add(f"from {package}.{owners[name]}.routes import {name}", local=True)
-    if uses_current_app:
-        imports.add("from flask import current_app")
+    for line in needed:
+        imports.add(line)
     imports.add(f"from {package}.{group.name} import {BLUEPRINT_VARIABLE}", local=True)
     return imports
 

@@ -4,7 +4,7 @@ Why: a factory builds apps for several environments, so settings must live in im
 (`BaseConfig` and its Development/Testing/Production children) selected by name. Hard-coded secrets
 become environment variables whose old literal survives only as a development default, and
 `ProductionConfig.validate(app.config)`, called once every config statement ran, refuses to start
-on a development secret or with DEBUG on (Flask guidelines §2: never run production on the
+on a development secret or with DEBUG on (docs/target-layout.md: production never runs on the
 secrets in the code).
 
 A secret is a setting named like one (SECRET_KEY, *PASSWORD*, *TOKEN*...) or holding a value
@@ -31,6 +31,7 @@ from flaskmod.codemod import (
     GET_CONFIG,
     Codemod,
     Context,
+    Example,
     Needs,
     Option,
 )
@@ -77,6 +78,122 @@ from ._file_anchor import reanchor
 from ._imports import add_import
 from ._moving import ImportPlan, prune_imports
 
+#: what the page docs/codemods/config-classes.md shows; tests/test_docs.py runs it
+EXAMPLE = Example(
+    before={
+        "app.py": """
+            from flask import Flask
+
+            app = Flask(__name__)
+            app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///notes.db"
+            app.config["SECRET_KEY"] = "dev"
+            app.config["NOTES_PER_PAGE"] = 20
+
+
+            @app.route("/")
+            def index():
+                return str(app.config["NOTES_PER_PAGE"])
+        """,
+    },
+    after={
+        "app.py": """
+            from flask import Flask
+            from config import get_config
+
+            app = Flask(__name__)
+            app.config.from_object(get_config())
+            get_config().validate(app.config)
+
+
+            @app.route("/")
+            def index():
+                return str(app.config["NOTES_PER_PAGE"])
+        """,
+        "config.py": '''
+            """Settings for each environment; `create_app(config_name)` picks one by name."""
+
+            import os
+
+            # Development defaults of the settings production must read from the environment, by
+            # variable, and where each lands in the app's settings. ProductionConfig refuses to start
+            # while any of them is missing or still the development default.
+            _DEVELOPMENT_DEFAULTS = {
+                "SECRET_KEY": "dev",
+            }
+            _SETTING_PATHS = {
+                "SECRET_KEY": ("SECRET_KEY",),
+            }
+
+
+            class BaseConfig:
+                SQLALCHEMY_DATABASE_URI = "sqlite:///notes.db"
+                SECRET_KEY = os.environ.get("SECRET_KEY", _DEVELOPMENT_DEFAULTS["SECRET_KEY"])
+                NOTES_PER_PAGE = 20
+
+                @classmethod
+                def validate(cls, config=None):
+                    """Called with the app's final settings once it is configured; only production checks."""
+
+
+            class DevelopmentConfig(BaseConfig):
+                pass
+
+
+            class TestingConfig(BaseConfig):
+                TESTING = True
+                WTF_CSRF_ENABLED = False
+
+
+            class ProductionConfig(BaseConfig):
+                @classmethod
+                def validate(cls, config=None):
+                    """Refuse to run on a development secret or with DEBUG on.
+
+                    `config` is what the app really got (`app.config`, once every config statement ran);
+                    without it, this class's own settings are checked.
+                    """
+                    if config is None:
+                        config = {name: getattr(cls, name) for name in dir(cls) if name.isupper()}
+                    for variable, path in _SETTING_PATHS.items():
+                        value = config
+                        for key in path:
+                            value = value.get(key) if isinstance(value, dict) else None
+                        if not value or value == _DEVELOPMENT_DEFAULTS[variable]:
+                            raise RuntimeError(
+                                "{} must be set in the environment for production "
+                                "(it is missing or still the development default)".format(variable)
+                            )
+                    if config.get("DEBUG"):
+                        raise RuntimeError("DEBUG must be off in production")
+
+
+            config_by_name = {
+                "development": DevelopmentConfig,
+                "testing": TestingConfig,
+                "production": ProductionConfig,
+            }
+
+
+            def get_config(name=None):
+                """The class for `name` (default: $FLASK_CONFIG, else "development"); once every config
+                statement ran, the app calls its `validate(app.config)`.
+                """
+                return config_by_name[name or os.environ.get("FLASK_CONFIG", "development")]
+        ''',
+        ".env.example": """
+            # Copy to .env and fill in; never commit .env.
+            FLASK_CONFIG=development
+            SECRET_KEY=
+        """,
+        ".gitignore": """
+            .env
+        """,
+    },
+    reports=(
+        "SECRET_KEY now comes from the environment variable SECRET_KEY; the old value '****' is only the development default",
+    ),
+)
+
 codemod = Codemod.declare(
     __name__,
     # First of the moves: the settings leave the app module while it is still where the project
@@ -91,6 +208,7 @@ codemod = Codemod.declare(
         ),
     ),
     doc=__doc__ or "",
+    example=EXAMPLE,
 )
 
 #: settings production must not take from a literal written after the config classes load

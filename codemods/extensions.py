@@ -5,8 +5,8 @@ created unbound and bound later in the app module (`login = LoginManager()` … 
 
 Why: a factory creates the app inside a function, so extension objects cannot be bound to it at
 import time. Unbound instances in their own module can be imported by models and views without a
-circular import, and each app binds them with `init_app` (Flask guidelines §1, "Application
-Factories": "the extension object does not initially get bound to the application").
+circular import, and each app binds them with `init_app` (Flask's "Application Factories"
+pattern: "the extension object does not initially get bound to the application").
 
 Arguments go where each extension accepts them (`knowledge.KNOWN_EXTENSIONS`): most keep their
 options in the constructor and take only the app in `init_app`; a few (Flask-Migrate's `db`,
@@ -30,16 +30,58 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 import libcst.matchers as m
 
-from flaskmod.codemod import EXTENSIONS_MODULE, Codemod, Context, Needs
+from flaskmod.codemod import EXTENSIONS_MODULE, Codemod, Context, Example, Needs
 from flaskmod.conventions import instance_name
-from flaskmod.knowledge import ALL, NOT_INIT_APP, Extension, extension_for, follows_convention
 from flaskmod.knowledge import KNOWN_EXTENSIONS as KNOWN
+from flaskmod.knowledge import NOT_INIT_APP, extension_for, follows_convention
 from flaskmod.names import ModuleIndex, qualify
 from flaskmod.project import Project, module_name
 
 from ._building import new_module
+from ._extension_args import call_with, is_app, split_arguments
 from ._imports import add_import
 from ._moving import ImportPlan, imports_for, local_top_modules, prune_imports, redirect_imports
+
+#: what the page docs/codemods/extensions.md shows; tests/test_docs.py runs it
+EXAMPLE = Example(
+    before={
+        "app/__init__.py": """
+            from flask import Flask
+            from flask_login import LoginManager
+            from flask_sqlalchemy import SQLAlchemy
+
+            app = Flask(__name__)
+            db = SQLAlchemy(app)
+            login_manager = LoginManager(app)
+            login_manager.login_view = "login"
+        """,
+    },
+    after={
+        "app/__init__.py": """
+            from flask import Flask
+            from .extensions import db, login_manager
+
+            app = Flask(__name__)
+            db.init_app(app)
+            login_manager.init_app(app)
+        """,
+        "app/extensions.py": '''
+            """Extension instances, created unbound; `init_app` binds them to each app."""
+
+            from flask_login import LoginManager
+            from flask_sqlalchemy import SQLAlchemy
+
+            db = SQLAlchemy()
+            login_manager = LoginManager()
+            login_manager.login_view = "login"
+        ''',
+    },
+    reports=(
+        "`db` now lives in app/extensions.py and is bound with init_app",
+        "`login_manager` now lives in app/extensions.py and is bound with init_app",
+    ),
+    note="The app is already a package, as `package` leaves it. `login_view` moves with its instance; `blueprints` later renames the endpoint it names.",
+)
 
 codemod = Codemod.declare(
     __name__,
@@ -49,6 +91,7 @@ codemod = Codemod.declare(
     order=30,
     summary="Move extension objects into extensions.py and bind them with init_app.",
     needs=Needs.PACKAGE,
+    example=EXAMPLE,
 )
 
 DOCSTRING = "Extension instances, created unbound; `init_app` binds them to each app."
@@ -164,7 +207,7 @@ def _calls(index: ModuleIndex, app: str, initialised: dict[str, int]) -> list[_C
             continue
         if m.matches(call.func, m.Attribute(attr=m.Name("init_app"))):
             continue
-        if any(_is_app(arg, app) for arg in call.args) or (target and target in initialised):
+        if any(is_app(arg, app) for arg in call.args) or (target and target in initialised):
             found.append(_Call(position, target, call))
     return found
 
@@ -173,14 +216,14 @@ def _bound(context: Context, scan: _Scan, found: _Call) -> Bound | None:
     """The extension a call creates, or None (with the reason in `problems` when it matters)."""
     app, index = context.model.app_name, scan.index
     call, line = found.call, index.statement_line(found.position)
-    passes_app = any(_is_app(arg, app) for arg in call.args)
+    passes_app = any(is_app(arg, app) for arg in call.args)
     qualified = qualify(call.func, index.imports)
     known = extension_for(qualified, only_app=not passes_app or len(call.args) == 1)
     if known is None:
         if passes_app and _written(call.func).rsplit(".", 1)[-1][:1].isupper():
             scan.problems.append((_unknown(call, qualified), line))  # a class, not a function
         return None
-    ctor, init = _split(call.args, app, known) if passes_app else (tuple(call.args), ())
+    ctor, init = split_arguments(call.args, app, known) if passes_app else (tuple(call.args), ())
     name = found.target or instance_name(_written(call.func), scan.taken)
     earlier = {bound.name for bound in scan.found}
     definitions = _definitions(context, index, found.position, ctor, earlier)
@@ -220,27 +263,6 @@ def _unknown(call: cst.Call, qualified: str | None) -> str:
 
 def _written(node: cst.CSTNode) -> str:
     return cst.Module([]).code_for_node(node)
-
-
-def _is_app(arg: cst.Arg, app: str) -> bool:
-    return m.matches(arg.value, m.Name(app)) and (arg.keyword is None or arg.keyword.value == "app")
-
-
-def _split(
-    args: Sequence[cst.Arg], app: str, known: Extension
-) -> tuple[tuple[cst.Arg, ...], tuple[cst.Arg, ...]]:
-    """The arguments besides the app: (constructor's, init_app's), as the extension takes them."""
-    takes = known.init_takes
-    ctor: list[cst.Arg] = []
-    init: list[cst.Arg] = []
-    for arg in args:
-        if _is_app(arg, app):
-            continue
-        goes_to_init = takes == ALL or (
-            isinstance(takes, frozenset) and arg.keyword is not None and arg.keyword.value in takes
-        )
-        (init if goes_to_init else ctor).append(arg)
-    return tuple(ctor), tuple(init)
 
 
 def _init_app_targets(index: ModuleIndex, app: str) -> dict[str, int]:
@@ -480,7 +502,7 @@ def _extensions_module(index: ModuleIndex, plan: ExtensionsPlan) -> cst.Module:
         body += [index.body[p] for p in bound.definitions if p not in written]
         written.update(bound.definitions)
         created = cst.Assign(
-            [cst.AssignTarget(cst.Name(bound.name))], _call(bound.cls, bound.ctor_args)
+            [cst.AssignTarget(cst.Name(bound.name))], call_with(bound.cls, bound.ctor_args)
         )
         body.append(cst.SimpleStatementLine([created]))
         body += [index.body[p].with_changes(leading_lines=[]) for p in bound.settings]
@@ -507,15 +529,11 @@ def _import_plan(plan: ExtensionsPlan) -> ImportPlan:
     return ImportPlan(list(plan.imports[0]), list(plan.imports[1]))
 
 
-def _call(func: cst.BaseExpression, args: Sequence[cst.Arg]) -> cst.Call:
-    return cst.Call(func, [arg.with_changes(comma=cst.MaybeSentinel.DEFAULT) for arg in args])
-
-
 def _init_statement(
     app: str, bound: Bound, leading: Sequence[cst.EmptyLine]
 ) -> cst.SimpleStatementLine:
     func = cst.Attribute(cst.Name(bound.name), cst.Name("init_app"))
-    init = _call(func, [cst.Arg(cst.Name(app)), *bound.init_args])
+    init = call_with(func, [cst.Arg(cst.Name(app)), *bound.init_args])
     return cst.SimpleStatementLine([cst.Expr(init)], leading_lines=leading)
 
 

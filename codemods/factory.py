@@ -1,7 +1,7 @@
 """The global `app = Flask(...)` and everything done to it → `create_app(config_name)`.
 
 Why: an app built at import time exists once, with one configuration; tests cannot get a fresh one
-and production cannot pick its settings (Flask guidelines §1). Statements that touch the app move
+and production cannot pick its settings (docs/target-layout.md). Statements that touch the app move
 into the factory in their original order; late imports used only there move with them (the
 blueprint imports, as in Flask's own tutorial). Functions that merely read the app in their body
 stay importable and use `current_app` instead.
@@ -19,16 +19,76 @@ import libcst as cst
 import libcst.matchers as m
 
 from flaskmod.analysis import AppModel
-from flaskmod.codemod import FACTORY, GET_CONFIG, Codemod, Context, Needs
+from flaskmod.codemod import FACTORY, GET_CONFIG, Codemod, Context, Example, Needs
 from flaskmod.errors import Finding, Location
 from flaskmod.names import ModuleIndex
 from flaskmod.project import Project
 
-from ._app_importers import entry_point_config, rewrite_app_importers, rewrite_test_imports
+from ._app_importers import (
+    entry_point_config,
+    rewrite_app_importers,
+    rewrite_test_imports,
+    star_reexporters,
+)
 from ._app_users import AppUser, ToCurrentApp, Use, classify, with_app_parameter
 from ._building import leading_lines
 from ._imports import add_import
 from ._moving import imported_as, prune_imports
+
+#: what the page docs/codemods/factory.md shows; tests/test_docs.py runs it
+EXAMPLE = Example(
+    before={
+        "app/__init__.py": """
+            from flask import Flask
+            from config import get_config
+            from .extensions import db
+
+            app = Flask(__name__)
+            app.config.from_object(get_config())
+            get_config().validate(app.config)
+            db.init_app(app)
+
+
+            def notes_per_page():
+                return app.config["NOTES_PER_PAGE"]
+
+
+            from .main import bp as main_bp
+
+            app.register_blueprint(main_bp)
+        """,
+    },
+    after={
+        "app/__init__.py": '''
+            from flask import Flask, current_app
+            from config import get_config
+            from .extensions import db
+
+
+            def create_app(config_name="development"):
+                """Build and configure the app for `config_name` (see config.py)."""
+                app = Flask(__name__)
+                app.config.from_object(get_config(config_name))
+                app.config.from_prefixed_env()
+                get_config(config_name).validate(app.config)
+                db.init_app(app)
+
+                from .main import bp as main_bp
+
+                app.register_blueprint(main_bp)
+
+                return app
+
+
+            def notes_per_page():
+                return current_app.config["NOTES_PER_PAGE"]
+        ''',
+    },
+    reports=(
+        "the app is now built by create_app(config_name); `app` no longer exists at import time",
+    ),
+    note="On Flask 2.1 or later the factory also reads `FLASK_*` variables (`from_prefixed_env`); on older or unknown versions that line is left out. A function that read the global app now reads `current_app`.",
+)
 
 codemod = Codemod.declare(
     __name__,
@@ -37,6 +97,7 @@ codemod = Codemod.declare(
     order=50,
     summary="Build the app in create_app(config_name) instead of at import time.",
     needs=Needs.PACKAGE,
+    example=EXAMPLE,
 )
 
 
@@ -144,15 +205,13 @@ def edit(context: Context, plan: FactoryPlan) -> Project:
     # commit that removes the global app is not a commit whose tests fail.
     needs_app = frozenset(user.name for user in plan.users if user.use is Use.OBJECT)
     tests, found = rewrite_test_imports(project, model, tree, needs_app)
-    entries, more = rewrite_app_importers(
-        project,
-        model,
-        tree,
-        plan.entry_points,
-        entry_point_config(context.option("config_env_var")),
-        needs_app,
-    )
-    context.findings += found + more
+    entries: dict[str, cst.Module] = {}
+    for entry in plan.entry_points:
+        config = entry_point_config(context.option("config_env_var"), entry)
+        rewritten, more = rewrite_app_importers(project, model, tree, [entry], config, needs_app)
+        entries |= rewritten
+        found += more
+    context.findings += found
     helpers = {helper.path: _rewritten_helper(context, helper) for helper in plan.helpers}
     return project.with_changes(modules={model.app_path: tree, **tests, **entries, **helpers})
 
@@ -411,12 +470,13 @@ def _importers_of_app(project: Project, model: AppModel, app: str) -> list[tuple
     it they are entry points and build their own app (see `rewrite_app_importers`).
     """
     found: list[tuple[str, Finding]] = []
+    packages = [model.import_name, *star_reexporters(project, model.import_name)]
     for path in project.python_paths():
         if path == model.app_path or path in model.tests or app not in project.text(path):
             continue
         tree = project.module(path)
         for node in m.findall(tree, m.ImportFrom()):
-            if imported_as(node, model.import_name, path, app) is not None:
+            if any(imported_as(node, package, path, app) is not None for package in packages):
                 line = project.index(path).line(node)
                 message = (
                     f"imports the global `{app}`; the factory is not built until this module "

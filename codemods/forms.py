@@ -12,12 +12,62 @@ from __future__ import annotations
 
 import libcst as cst
 
-from flaskmod.codemod import Codemod, Context, Needs
+from flaskmod.codemod import Codemod, Context, Example, Needs
 from flaskmod.knowledge import FORM_CLASSES
 from flaskmod.names import ModuleIndex
 from flaskmod.project import Project
 
 from ._extract import Extraction, GroupPlan, extract, plan_group
+
+#: what the page docs/codemods/forms.md shows; tests/test_docs.py runs it
+EXAMPLE = Example(
+    before={
+        "app/__init__.py": """
+            from flask import Flask
+            from flask_wtf import FlaskForm
+            from wtforms import StringField
+            from wtforms.validators import DataRequired
+
+            app = Flask(__name__)
+
+
+            class NoteForm(FlaskForm):
+                text = StringField("Text", validators=[DataRequired()])
+
+
+            @app.route("/new")
+            def new():
+                return NoteForm().text.label.text
+        """,
+    },
+    after={
+        "app/__init__.py": """
+            from flask import Flask
+
+            app = Flask(__name__)
+
+
+            from .forms import NoteForm
+
+
+            @app.route("/new")
+            def new():
+                return NoteForm().text.label.text
+        """,
+        "app/forms.py": '''
+            """Web forms (Flask-WTF)."""
+
+            from flask_wtf import FlaskForm
+            from wtforms import StringField
+            from wtforms.validators import DataRequired
+
+
+            class NoteForm(FlaskForm):
+                text = StringField("Text", validators=[DataRequired()])
+        ''',
+    },
+    reports=("1 definition(s) moved to app/forms.py",),
+)
 
 codemod = Codemod.declare(
     __name__,
@@ -26,6 +76,7 @@ codemod = Codemod.declare(
     order=36,
     summary="Move FlaskForm/WTForms form classes into forms.py.",
     needs=Needs.PACKAGE,
+    example=EXAMPLE,
 )
 
 DOCSTRING = "Web forms (Flask-WTF)."

@@ -13,12 +13,49 @@ from dataclasses import dataclass
 import libcst as cst
 import libcst.matchers as m
 
-from flaskmod.codemod import Codemod, Context, Needs
+from flaskmod.codemod import Codemod, Context, Example, Needs
 from flaskmod.knowledge import modern_module
 from flaskmod.project import Project
 
 from ._imports import add_import
 from ._moving import dotted
+
+#: what the page docs/codemods/legacy-idioms.md shows; tests/test_docs.py runs it
+EXAMPLE = Example(
+    before={
+        "app.py": """
+            from flask import Flask, _app_ctx_stack
+            from flask.ext.sqlalchemy import SQLAlchemy
+
+            app = Flask(__name__)
+            db = SQLAlchemy(app)
+
+
+            def get_cache():
+                ctx = _app_ctx_stack.top
+                if not hasattr(ctx, "cache"):
+                    ctx.cache = {}
+                return ctx.cache
+        """,
+    },
+    after={
+        "app.py": """
+            from flask import Flask, g
+            from flask_sqlalchemy import SQLAlchemy
+
+            app = Flask(__name__)
+            db = SQLAlchemy(app)
+
+
+            def get_cache():
+                ctx = g
+                if not hasattr(ctx, "cache"):
+                    ctx.cache = {}
+                return ctx.cache
+        """,
+    },
+    reports=("1 flask.ext import(s) → flask_*; 1 _app_ctx_stack.top → g",),
+)
 
 codemod = Codemod.declare(
     __name__,
@@ -26,6 +63,7 @@ codemod = Codemod.declare(
     order=5,
     summary="Rewrite flask.ext.* imports and _app_ctx_stack.top to spellings every Flask has.",
     needs=Needs.ANY,
+    example=EXAMPLE,
 )
 
 modern = modern_module

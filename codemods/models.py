@@ -14,12 +14,69 @@ from __future__ import annotations
 import libcst as cst
 import libcst.matchers as m
 
-from flaskmod.codemod import EXTENSIONS_MODULE, Codemod, Context, Needs
+from flaskmod.codemod import EXTENSIONS_MODULE, Codemod, Context, Example, Needs
 from flaskmod.knowledge import MODEL_LOADERS, SQLALCHEMY_CLASSES, canonical
 from flaskmod.names import ModuleIndex, qualify
 from flaskmod.project import Project
 
 from ._extract import Extraction, GroupPlan, extract, plan_group
+
+#: what the page docs/codemods/models.md shows; tests/test_docs.py runs it
+EXAMPLE = Example(
+    before={
+        "app/__init__.py": """
+            from flask import Flask
+            from .extensions import db
+
+            app = Flask(__name__)
+            db.init_app(app)
+
+
+            class Note(db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+                text = db.Column(db.String(200))
+
+
+            @app.route("/")
+            def index():
+                return str(Note.query.count())
+        """,
+        "app/extensions.py": """
+            from flask_sqlalchemy import SQLAlchemy
+
+            db = SQLAlchemy()
+        """,
+    },
+    after={
+        "app/__init__.py": """
+            from flask import Flask
+            from .extensions import db
+
+            app = Flask(__name__)
+            db.init_app(app)
+
+
+            from .models import Note
+
+
+            @app.route("/")
+            def index():
+                return str(Note.query.count())
+        """,
+        "app/models.py": '''
+            """Database models, and the loaders that look them up."""
+
+            from app.extensions import db
+
+
+            class Note(db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+                text = db.Column(db.String(200))
+        ''',
+    },
+    reports=("1 definition(s) moved to app/models.py",),
+    note="The app module imports the models back where they were, so the code below them keeps working.",
+)
 
 codemod = Codemod.declare(
     __name__,
@@ -28,6 +85,7 @@ codemod = Codemod.declare(
     order=33,
     summary="Move db.Model classes, association tables and user loaders into models.py.",
     needs=Needs.PACKAGE,
+    example=EXAMPLE,
 )
 
 DOCSTRING = "Database models, and the loaders that look them up."

@@ -1,9 +1,9 @@
 """`app.py` → `app/__init__.py`: the single module becomes a package the later codemods fill.
 
-Why first: every later codemod (extensions, blueprints, factory) writes modules beside the app, and
-the guidelines' layout puts them in a package. Moving the file in its own step keeps the move a
-near-pure rename, so `git log --follow` and blame keep the file's history, and every later codemod
-has one input shape: the "package with a global app" layout.
+Why first: every later codemod (extensions, blueprints, factory) writes modules beside the app,
+and the target layout (docs/target-layout.md) puts them in a package. Moving the file in its own
+step keeps the move a near-pure rename, so `git log --follow` and blame keep the file's history,
+and every later codemod has one input shape: the "package with a global app" layout.
 
 A package's `root_path` is its own folder, not the project's: `Flask(__name__)` in
 `app/__init__.py` would look for `app/templates/` and resolve `open_resource`, `static/` and
@@ -25,7 +25,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from flaskmod.analysis import AppModel
-from flaskmod.codemod import Codemod, Context, Needs
+from flaskmod.codemod import Codemod, Context, Example, Needs
 from flaskmod.errors import FlaskmodError, Location
 from flaskmod.knowledge import FLASK_CLASSES
 from flaskmod.names import ModuleIndex, qualify
@@ -36,6 +36,45 @@ from ._building import template
 from ._file_anchor import reanchor
 from ._imports import add_import
 
+#: what the page docs/codemods/package.md shows; tests/test_docs.py runs it
+EXAMPLE = Example(
+    before={
+        "app.py": """
+            from flask import Flask, render_template
+
+            app = Flask(__name__)
+
+
+            @app.route("/")
+            def index():
+                return render_template("index.html")
+
+
+            if __name__ == "__main__":
+                app.run(debug=True)
+        """,
+    },
+    after={
+        "app/__init__.py": """
+            from flask import Flask, render_template
+            import os
+
+            app = Flask(__name__, root_path=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+            @app.route("/")
+            def index():
+                return render_template("index.html")
+        """,
+    },
+    moved={"app.py": "app/__init__.py"},
+    reports=(
+        "`python app.py` is gone: run `flask --app app --debug run` instead",
+        "moved from app.py; templates, static files and app.root_path stay in the project folder",
+    ),
+    note="The app module moves as a rename (`git log --follow` keeps its history); `root_path` keeps templates, static files and the instance folder where they were.",
+)
+
 codemod = Codemod.declare(
     __name__,
     # After config-classes (so `basedir = dirname(__file__)` lands in config.py beside where
@@ -43,6 +82,7 @@ codemod = Codemod.declare(
     order=20,
     summary="Turn the single app module into a package (app.py → app/__init__.py), paths unchanged.",
     needs=Needs.MODULE,
+    example=EXAMPLE,
 )
 
 # Module names that would clash with files the migration writes or with common tooling.
@@ -118,9 +158,45 @@ def edit(context: Context, plan: PackagePlan) -> Project:
         f"moved from {model.app_path}; templates, static files and app.root_path stay in {where}",
         plan.new_path,
     )
-    return context.project.with_changes(
-        moves={model.app_path: plan.new_path}, modules={plan.new_path: tree}
-    )
+    modules = {plan.new_path: tree, **_path_mentions(context, model.app_path, plan.new_path)}
+    return context.project.with_changes(moves={model.app_path: plan.new_path}, modules=modules)
+
+
+def _path_mentions(context: Context, old: str, new: str) -> dict[str, cst.Module]:
+    """Other modules naming the moved file by its path (`open("app.py")` in a test that reads
+    the source) name its new path."""
+    changed = {}
+    for path in context.project.python_paths():
+        if path == old or old not in context.project.text(path):
+            continue
+        renamer = _RenamePath(old, new)
+        tree = context.project.module(path).visit(renamer)
+        if renamer.lines:
+            changed[path] = tree
+            context.note(f"names {new} where it named {old}", path)
+    return changed
+
+
+class _RenamePath(cst.CSTTransformer):
+    """A string literal that is exactly the old path (or `./` + it) becomes the new one."""
+
+    def __init__(self, old: str, new: str) -> None:
+        self.old, self.new = old, new
+        self.lines = 0
+
+    def leave_SimpleString(
+        self, original_node: cst.SimpleString, updated_node: cst.SimpleString
+    ) -> cst.SimpleString:
+        value = updated_node.evaluated_value
+        if not isinstance(value, str) or value.removeprefix("./") != self.old:
+            return updated_node
+        if "\\" in updated_node.value:
+            return updated_node
+        self.lines += 1
+        replaced = value.replace(self.old, self.new)
+        return updated_node.with_changes(
+            value=updated_node.prefix + updated_node.quote + replaced + updated_node.quote
+        )
 
 
 def _moved_body(
@@ -137,7 +213,7 @@ def _moved_body(
             unhandled += missed
         if position == plan.creation and context.has("root_path_argument"):
             statement = _with_root_path(statement)
-        body.append(statement)
+        body.append(_one_level_deeper(statement))
         if position == plan.creation and not context.has("root_path_argument"):
             body += _root_path_assignments(context.model.app_name)
     if unhandled:
@@ -200,6 +276,25 @@ def _root_path_assignments(app: str) -> list[cst.BaseStatement]:
     )
 
 
+# ------------------------------------------------------------- relative imports
+class _DeeperRelativeImports(cst.CSTTransformer):
+    """`from .x import y` → `from ..x import y`: the module is now its package's `__init__`, so
+    its own package is one level deeper than the one its relative imports meant."""
+
+    def leave_ImportFrom(
+        self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
+    ) -> cst.ImportFrom:
+        if not updated_node.relative:
+            return updated_node
+        return updated_node.with_changes(relative=[cst.Dot(), *updated_node.relative])
+
+
+def _one_level_deeper(statement: cst.BaseStatement) -> cst.BaseStatement:
+    if "from ." not in cst.Module(body=[statement]).code:
+        return statement
+    return cst.ensure_type(statement.visit(_DeeperRelativeImports()), cst.BaseStatement)
+
+
 # ---------------------------------------------------------------------- the main block
 def _main_block(index: ModuleIndex, app: str) -> MainBlock | None:
     for position, statement in enumerate(index.body):
@@ -208,15 +303,89 @@ def _main_block(index: ModuleIndex, app: str) -> MainBlock | None:
         assert isinstance(statement.body, cst.IndentedBlock)
         run_args: list[str] = []
         kept: list[cst.BaseStatement] = []
+        runs: list[cst.Call] = []
         for inner in statement.body.body:
             run = _app_run_call(inner, app)
             if run is None:
                 kept.append(inner)
             else:
+                runs.append(run)
                 run_args += [index.tree.code_for_node(arg).rstrip(", ") for arg in run.args]
         line = index.statement_line(position)
-        return MainBlock(position, line, tuple(run_args), tuple(kept))
+        return MainBlock(position, line, tuple(run_args), _without_server_setup(kept, runs))
     return None
+
+
+def _without_server_setup(
+    kept: list[cst.BaseStatement], runs: list[cst.Call]
+) -> tuple[cst.BaseStatement, ...]:
+    """The statements that only prepared `app.run(...)`'s arguments (an `ArgumentParser` for
+    `--port`, `port = int(os.environ.get("PORT", 5000))`) go with it: `flask run` has its own
+    options. Walked backwards, a statement is setup when everything it binds is only read by
+    the run call or by other setup, or when it is a call on such a name (`parser.add_argument`)."""
+    needed: set[str] = set()
+    for run in runs:
+        needed |= _reads(run)
+    setup: set[int] = set()
+    for position in reversed(range(len(kept))):
+        statement = kept[position]
+        bound = _binds(statement)
+        if (bound and bound <= needed) or (not bound and _calls_a_method_of(statement, needed)):
+            setup.add(position)
+            needed |= _reads(statement)
+    return tuple(s for position, s in enumerate(kept) if position not in setup)
+
+
+class _Names(cst.CSTVisitor):
+    """Names a piece of code reads or binds (not attribute names or keyword argument names)."""
+
+    def __init__(self) -> None:
+        self.read: set[str] = set()
+        self.bound: set[str] = set()
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> bool:
+        self.bound |= {n.value for n in m.findall(node.target, m.Name())}  # type: ignore[attr-defined]
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.read.add(node.value)
+
+
+def _reads(node: cst.CSTNode) -> set[str]:
+    names = _Names()
+    node.visit(names)
+    return names.read
+
+
+def _binds(statement: cst.BaseStatement) -> set[str]:
+    if not m.matches(statement, m.SimpleStatementLine(body=[m.Assign()])):
+        return set()
+    names = _Names()
+    statement.visit(names)
+    return names.bound
+
+
+def _calls_a_method_of(statement: cst.BaseStatement, names: set[str]) -> bool:
+    return m.matches(
+        statement,
+        m.SimpleStatementLine(
+            body=[
+                m.Expr(
+                    m.Call(
+                        func=m.Attribute(value=m.Name(m.MatchIfTrue(lambda name: name in names)))
+                    )
+                )
+            ]
+        ),
+    )
 
 
 def _is_main_guard(statement: cst.If) -> bool:
@@ -238,7 +407,7 @@ def _replace_main_block(
 ) -> cst.Module:
     """`app.run(...)` becomes a `flask run` hint; anything else it ran, a CLI command."""
     model = context.model
-    package = PurePosixPath(new_path).parent.name
+    package = context.project.module_name(model.app_path)
     script = PurePosixPath(model.app_path).name
     hint = _flask_run_hint(package, list(main.run_args), context)
     context.note(f"`python {script}` is gone: run `{hint}` instead", model.app_path, main.line)
@@ -282,6 +451,8 @@ def _command_function(
 
 
 def _app_run_call(statement: cst.BaseStatement, app: str) -> cst.Call | None:
+    """`app.run(...)`, or a server wrapper's `socketio.run(app, ...)`: what `flask run` does.
+    The returned call's arguments are the server options (the app itself dropped)."""
     if m.matches(
         statement,
         m.SimpleStatementLine(
@@ -289,6 +460,21 @@ def _app_run_call(statement: cst.BaseStatement, app: str) -> cst.Call | None:
         ),
     ):
         return statement.body[0].value  # type: ignore[attr-defined, no-any-return]
+    if m.matches(
+        statement,
+        m.SimpleStatementLine(
+            body=[
+                m.Expr(
+                    m.Call(
+                        func=m.Attribute(value=m.Name(), attr=m.Name("run")),
+                        args=[m.Arg(value=m.Name(app), keyword=None), m.ZeroOrMore()],
+                    )
+                )
+            ]
+        ),
+    ):
+        call = cst.ensure_type(statement.body[0].value, cst.Call)  # type: ignore[attr-defined]
+        return call.with_changes(args=call.args[1:])
     return None
 
 
@@ -300,9 +486,15 @@ def _flask_run_hint(package: str, run_args: list[str], context: Context) -> str:
         key, value = key.strip(), value.strip()
         if key == "debug" and value == "True":
             debug = True
-        elif key in ("host", "port") and value:
+        elif key in ("host", "port") and _literal(value):
             extra.append(f"--{key} {value.strip(chr(39) + chr(34))}")
     return flask_command(context.flask, package, " ".join(["run", *extra]), debug=debug)
+
+
+def _literal(code: str) -> bool:
+    """A value the hint can repeat (`8000`, `"0.0.0.0"`); `args.port` means `flask run`'s own
+    `--port` option, which the user already passes."""
+    return bool(re.fullmatch(r"\d+|'[^']*'|\"[^\"]*\"", code))
 
 
 def _command_name(statements: list[cst.BaseStatement]) -> str:

@@ -4,7 +4,7 @@ Why: after the factory codemod `from app import app` fails, and the project's ow
 user's best evidence that the migration changed nothing. The import becomes
 `from app import create_app` plus a module-level `app = create_app("testing")`, so every fixture,
 `setUp` and assertion that used `app` keeps working untouched. A `conftest.py` with `app`, `client`
-and `runner` fixtures (Flask's testing docs, the guidelines §5) is added when the tests have none.
+and `runner` fixtures (Flask's testing docs, docs/target-layout.md) is added when the tests have none.
 """
 
 from __future__ import annotations
@@ -16,12 +16,88 @@ import libcst as cst
 import libcst.matchers as m
 
 from flaskmod.analysis import AppModel
-from flaskmod.codemod import FACTORY, Codemod, Context, Needs
+from flaskmod.codemod import FACTORY, Codemod, Context, Example, Needs
 from flaskmod.project import Project
 
 from ._app_importers import rewrite_test_imports
 from ._building import new_module, spaced, template
 from ._moving import ImportPlan
+
+#: what the page docs/codemods/tests.md shows; tests/test_docs.py runs it
+EXAMPLE = Example(
+    before={
+        "app/__init__.py": '''
+            from flask import Flask
+            from config import get_config
+
+
+            def create_app(config_name="development"):
+                """Build and configure the app for `config_name` (see config.py)."""
+                app = Flask(__name__)
+                app.config.from_object(get_config(config_name))
+                return app
+        ''',
+        "config.py": """
+            class Config:
+                DEBUG = False
+
+
+            def get_config(name=None):
+                return Config
+        """,
+        "tests/test_index.py": """
+            from app import app
+
+
+            def test_index():
+                client = app.test_client()
+                assert client.get("/").status_code == 200
+        """,
+    },
+    after={
+        "tests/test_index.py": """
+            from app import create_app
+
+            app = create_app("testing")
+
+
+            def test_index():
+                client = app.test_client()
+                assert client.get("/").status_code == 200
+        """,
+        "tests/conftest.py": '''
+            """Fixtures that build a fresh app per test through the factory."""
+
+            import pytest
+
+            from app import create_app
+
+
+            @pytest.fixture
+            def app():
+                app = create_app("testing")
+                yield app
+
+
+            @pytest.fixture
+            def client(app):
+                return app.test_client()
+
+
+            @pytest.fixture
+            def runner(app):
+                return app.test_cli_runner()
+        ''',
+    },
+    reports=(
+        'builds its app with create_app("testing") instead of importing the global one',
+        "added app, client and runner fixtures",
+    ),
+    note=(
+        "The app as `factory` builds it (`config.py` shortened). A test module that imported the "
+        "global app builds its own with the testing config; its assertions are untouched."
+    ),
+)
 
 codemod = Codemod.declare(
     __name__,
@@ -29,6 +105,7 @@ codemod = Codemod.declare(
     order=70,
     summary='Make the project\'s tests build the app with create_app("testing").',
     needs=Needs.FACTORY,
+    example=EXAMPLE,
 )
 
 

@@ -10,13 +10,57 @@ app package.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+import libcst as cst
 
 from flaskmod.analysis import Layout
-from flaskmod.codemod import FACTORY, Codemod, Context, Needs
+from flaskmod.codemod import FACTORY, Codemod, Context, Example, Needs
 from flaskmod.project import Project
 from flaskmod.versions import flask_command
 
 from ._deployment import Target, is_deployment_file, rewrite
+
+#: what the page docs/codemods/wsgi.md shows; tests/test_docs.py runs it
+EXAMPLE = Example(
+    before={
+        "app/__init__.py": '''
+            from flask import Flask
+            from config import get_config
+
+
+            def create_app(config_name="development"):
+                """Build and configure the app for `config_name` (see config.py)."""
+                app = Flask(__name__)
+                app.config.from_object(get_config(config_name))
+                return app
+        ''',
+        "config.py": """
+            class Config:
+                DEBUG = False
+
+
+            def get_config(name=None):
+                return Config
+        """,
+    },
+    after={
+        "wsgi.py": '''
+            """WSGI entry point: `gunicorn wsgi:application`, or `flask --app wsgi run` in development (with FLASK_CONFIG=development)."""
+
+            import os
+
+            from app import create_app
+
+            application = create_app(os.environ.get("FLASK_CONFIG", "production"))
+            app = application
+        ''',
+    },
+    reports=(
+        "run `FLASK_CONFIG=development flask --app wsgi --debug run` locally, `gunicorn wsgi:application` in production",
+    ),
+    note="The app as `factory` builds it (`config.py` shortened to what the example needs).",
+)
 
 codemod = Codemod.declare(
     __name__,
@@ -24,6 +68,7 @@ codemod = Codemod.declare(
     order=60,
     summary="Add wsgi.py exposing the factory's app for gunicorn and `flask --app wsgi`.",
     needs=Needs.FACTORY,
+    example=EXAMPLE,
 )
 
 TEMPLATE = '''\
@@ -65,7 +110,12 @@ def plan(context: Context) -> WsgiPlan | None:
     )
     deployment = _deployment(context, path)
     if path in context.project:
-        if context.project.text(path).replace("\r\n", "\n") != text:  # CRLF projects
+        exposed = _exposing_application(context, path)
+        if exposed is not None:
+            return WsgiPlan(path, exposed, deployment)
+        if not _serves_the_factory(context, path) and (
+            context.project.text(path).replace("\r\n", "\n") != text  # CRLF projects
+        ):
             context.warn(
                 f"{path} already exists; point it at {model.import_name}.{FACTORY}() by hand",
                 path,
@@ -77,6 +127,36 @@ def plan(context: Context) -> WsgiPlan | None:
         path,
     )
     return WsgiPlan(path, text, deployment)
+
+
+def _developing(context: Context, path: str, text: str) -> str:
+    """`.flaskenv` is read by `flask run` on a developer's machine: now that `FLASK_APP` names
+    `wsgi` (production unless told), it says development, as `FLASK_ENV` did before."""
+    env = context.option("config_env_var")
+    if any(line.split("=", 1)[0].strip() == env for line in text.splitlines()):
+        return text
+    context.note(f"sets {env}=development for `flask run`", path)
+    return text + ("" if text.endswith("\n") or not text else "\n") + f"{env}=development\n"
+
+
+def _serves_the_factory(context: Context, path: str) -> bool:
+    """The project's own wsgi.py that already builds `application` with the factory."""
+    index = context.project.index(path)
+    return FACTORY in index.imports and "application" in index.binders
+
+
+def _exposing_application(context: Context, path: str) -> str | None:
+    """The project's own `wsgi.py`, already building its app with the factory (the factory
+    codemod rewrote its import) but without `application`: it gains `application = app`."""
+    index = context.project.index(path)
+    if FACTORY not in index.imports or "application" in index.binders:
+        return None
+    name = next((n for n in ("app", "application_") if n in index.binders), None)
+    if name is None:
+        return None
+    context.note(f"exposes `application = {name}` for `gunicorn wsgi:application`", path)
+    statement = cst.parse_statement(f"application = {name}\n")
+    return index.tree.with_changes(body=[*index.tree.body, statement]).code
 
 
 @codemod.edit
@@ -103,6 +183,8 @@ def _deployment(context: Context, wsgi: str) -> dict[str, str]:
         if not is_deployment_file(path):
             continue
         new, rewrites, leftovers = rewrite(path, project.text(path), target)
+        if rewrites and PurePosixPath(path).name == ".flaskenv":
+            new = _developing(context, path, new)
         if new != project.text(path):
             texts[path] = new
         for change in rewrites:

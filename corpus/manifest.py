@@ -43,6 +43,9 @@ class App:
     scenario: str | None = None
     env: dict[str, str] = field(default_factory=dict)
     include: list[str] = field(default_factory=list)
+    #: `--app PATH` for a folder of several example apps: flaskmod refuses such a folder and
+    #: names the option; the corpus then runs as the user who followed that hint
+    choose: str | None = None
     notes: str = ""
 
     @property

@@ -20,7 +20,8 @@ The checks, each PASS / FAIL / SKIP (/ REFUSED) with a one-line reason:
               refuses to start with them unset
   idempotent  `flaskmod upgrade . --check` after the apply exits 0
 
-flaskmod is told the stack's Flask version (`--flask-version`), as a user on that stack would.
+flaskmod is told the stack's Flask version (`--flask-version`), as a user on that stack would;
+with `--detect-flask` it reads the version from the project's files, as it does by default.
 An app passes when none of its flaskmod checks is FAIL or REFUSED (SKIP means "not
 applicable", e.g. nothing to migrate in an already-factory control).
 """
@@ -292,7 +293,9 @@ def parse_tests(output: str) -> TestCounts | None:
 
 
 class AppRun:
-    def __init__(self, app: App, flaskmod: Path, stacks: Stacks, timeout: float) -> None:
+    def __init__(
+        self, app: App, flaskmod: Path, stacks: Stacks, timeout: float, tell_version: bool = True
+    ) -> None:
         self.app = app
         self.flaskmod = flaskmod
         self.stacks = stacks
@@ -301,7 +304,7 @@ class AppRun:
         self.original = self.work / "original"
         self.migrated = self.work / "migrated"
         self.python = Stacks.python(app.stack)
-        self.flask_version = stack_flask_version(app)
+        self.flask_version = stack_flask_version(app) if tell_version else None
 
     def log(self, name: str, done: Done) -> None:
         (self.work / f"{name}.out").write_text(done.stdout)
@@ -309,6 +312,8 @@ class AppRun:
 
     def flaskmod_args(self, *args: str) -> list[str]:
         extra = ["--flask-version", self.flask_version] if self.flask_version else []
+        if self.app.choose:
+            extra += ["--app", self.app.choose]
         return [str(self.flaskmod), "upgrade", ".", "--no-color", *extra, *args]
 
     def execute(self) -> Outcome:
@@ -361,7 +366,9 @@ class AppRun:
             return Check(PASS, f"exit 0, {files} file(s) in the patch")
         lines = [line for line in preview.stderr.splitlines() if line.strip()]
         if preview.returncode == 2:
-            message = next((line for line in lines if "error" in line.lower()), None)
+            message = next((line for line in lines if line.startswith("error:")), None) or next(
+                (line for line in lines if "error" in line.lower()), None
+            )
             return Check(REFUSED, (message or preview.last_line()).strip()[:300])
         if preview.returncode == 1 and any("Migration incomplete" in line for line in lines):
             # flaskmod stops short of a factory and says why (the lines after the verdict)
@@ -400,6 +407,8 @@ class AppRun:
             str(self.flaskmod), "verify", ".", "--python", str(self.python), "--json",
             "--timeout", "120",
         ]  # fmt: skip
+        if self.app.choose:
+            args += ["--app", self.app.choose]
         done = run(args, self.migrated, app_env(self.app), self.timeout)
         self.log("verify", done)
         try:
@@ -536,9 +545,11 @@ def random_value(name: str) -> str:
     return f"corpus-{token}"
 
 
-def run_one(app: App, flaskmod: Path, stacks: Stacks, timeout: float) -> Outcome:
+def run_one(
+    app: App, flaskmod: Path, stacks: Stacks, timeout: float, tell_version: bool = True
+) -> Outcome:
     try:
-        return AppRun(app, flaskmod, stacks, timeout).execute()
+        return AppRun(app, flaskmod, stacks, timeout, tell_version).execute()
     except Exception as error:  # one app never stops the others
         outcome = Outcome(app.name, app.layout, 0, app.stack, app.check_kind)
         outcome.checks["baseline"] = Check(FAIL, f"runner error: {type(error).__name__}: {error}")
@@ -678,6 +689,11 @@ def main(argv: list[str] | None = None) -> int:
         "when the whole corpus ran, else nothing)",
     )  # fmt: skip
     parser.add_argument(
+        "--detect-flask",
+        action="store_true",
+        help="do not pass --flask-version: flaskmod reads it from the project, as by default",
+    )
+    parser.add_argument(
         "--stacks-only", action="store_true", help="build the stacks of the apps, then stop"
     )
     parser.add_argument(
@@ -713,7 +729,10 @@ def main(argv: list[str] | None = None) -> int:
             print(error, file=sys.stderr)
         return 1 if errors else 0
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        futures = [pool.submit(run_one, app, flaskmod, stacks, args.timeout) for app in apps]
+        futures = [
+            pool.submit(run_one, app, flaskmod, stacks, args.timeout, not args.detect_flask)
+            for app in apps
+        ]
         outcomes = []
         for future in futures:
             outcome = future.result()

@@ -104,6 +104,22 @@ def test_a_stray_app_in_a_helper_module_is_reported_and_left_alone(project) -> N
     )
 
 
+def test_a_factory_beside_a_stray_module_level_app_is_the_app(project) -> None:
+    factory = "from flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__)\n    return app\n"
+    stray = "from flask import Flask\napp = Flask(__name__)\n"
+    root = project({"site/__init__.py": factory, "site/filters.py": stray})
+    model = analyze(scan(root))
+    assert model.layout is Layout.FACTORY and model.app_path == "site/__init__.py"
+
+
+def test_a_function_that_only_makes_a_throwaway_app_is_no_factory(project) -> None:
+    helper = (
+        "from flask import Flask\napp = Flask(__name__)\n\n\ndef other():\n    return Flask('x')\n"
+    )
+    model = analyze(scan(project({"app.py": helper})))
+    assert model.layout is Layout.MODULE and model.app_path == "app.py"
+
+
 def test_an_app_imported_by_other_modules_is_the_one_in_use(project) -> None:
     root = project(
         {
@@ -127,6 +143,18 @@ def test_app_option_picks_one_of_several(project) -> None:
     root = project({"one.py": used, "two.py": used})
     assert analyze(scan(root), "two.py").app_path == "two.py"
     assert analyze(scan(root), "./one.py:app").app_path == "one.py"
+
+
+def test_app_option_names_the_others_and_finds_the_chosen_app_once_migrated(project) -> None:
+    used = "from flask import Flask\napp = Flask(__name__)\n\n\n@app.route('/')\ndef index():\n    return ''\n"
+    factory = "from flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__)\n    return app\n"
+    root = project({"one.py": used, "two.py": used})
+    model = analyze(scan(root), "two.py")
+    assert model.other_apps == ("one.py",)
+    assert any("not the one chosen with --app" in f.message for f in model.findings)
+    migrated = project({"one.py": used, "two/__init__.py": factory})
+    model = analyze(scan(migrated), "two.py")
+    assert model.layout is Layout.FACTORY and model.app_path == "two/__init__.py"
 
 
 def test_app_option_naming_nothing_is_refused(project) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -91,6 +92,14 @@ def test_quiet_says_only_the_outcome(tmp_path: Path) -> None:
     _, _, err = invoke("upgrade", str(root), "-q", "--apply")
     assert "Plan" not in err and "Notes" not in err
     assert "Migration complete" in err
+
+
+def test_verbose_says_what_each_codemod_cost(tmp_path: Path) -> None:
+    root = copy(FIXTURES / "minimal" / "before", tmp_path / "m")
+    _, _, err = invoke("upgrade", str(root), "-v")
+    assert re.search(r"^  config-classes: \d+\.\d\d s \(CPU\)$", err, re.MULTILINE)
+    _, _, quiet = invoke("upgrade", str(root))
+    assert "(CPU)" not in quiet
 
 
 def test_an_incomplete_migration_is_not_written_without_partial(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flaskmod import cli
+from flaskmod import cli, gitops
 from flaskmod.apply import apply
 from flaskmod.changeset import compute
 from flaskmod.codemod import Codemod, Context
@@ -318,9 +318,11 @@ def test_commit_makes_one_commit_per_codemod_with_the_move_as_a_rename(tmp_path:
     assert code == 0 and f"Committed {count} codemod(s) on branch flaskmod/factory" in err
     assert git(tmp_path, "branch", "--show-current") == "flaskmod/factory\n"
     assert git(tmp_path, "status", "--porcelain") == ""
-    summaries = {codemod.name: codemod.summary for codemod in discover()}
-    expected = [f"flaskmod: {n} — {summaries[n]}" for n in changing("minimal")]
+    codemods = {codemod.name: codemod for codemod in discover()}
+    expected = [gitops.commit_subject(codemods[n]) for n in changing("minimal")]
     assert subjects(tmp_path) == expected and "package" in changing("minimal")
+    assert all(len(subject) <= 72 for subject in expected)
+    assert any(" — " not in subject for subject in expected)  # a long summary: in the body
     assert files(project) == full_run("minimal")
 
     package = git(tmp_path, "log", "-1", "--format=%H", "--grep=flaskmod: package").strip()

@@ -126,6 +126,20 @@ def test_responses_say_whether_a_body_can_be_compared() -> None:
     assert responses["/counter"]["stable"] is False
 
 
+def test_json_bodies_compare_by_content_not_key_order() -> None:
+    def app_with(order: list[str]) -> Flask:
+        app = Flask(__name__)
+        body = "{" + ", ".join(f'"{key}": [1, 2]' for key in order) + "}"
+        app.add_url_rule("/spec", "spec", lambda: (body, 200, {"Content-Type": "application/json"}))
+        app.add_url_rule("/text", "text", lambda: body)
+        return app
+
+    one = probe.describe(app_with(["put", "delete"]), with_responses=True)["responses"]
+    two = probe.describe(app_with(["delete", "put"]), with_responses=True)["responses"]
+    assert one["/spec"]["sha256"] == two["/spec"]["sha256"]
+    assert one["/text"]["sha256"] != two["/text"]["sha256"]
+
+
 # ------------------------------------------------------------------------- factory signatures
 def tutorial(test_config: Any = None) -> None: ...
 def named(config_name: str = "development") -> None: ...

@@ -78,6 +78,51 @@ def test_an_import_of_a_module_that_is_gone_is_refused() -> None:
     assert _rules(_check(before, after)) == {"links"}
 
 
+def test_a_relative_import_that_now_means_another_folder_is_refused() -> None:
+    before = {
+        "app.py": APP,
+        "pkg/__init__.py": "",
+        "pkg/helpers.py": "X = 1\n",
+        "pkg/core.py": "from .helpers import X\n",
+    }
+    after = {
+        "app.py": APP,
+        "pkg/__init__.py": "",
+        "pkg/helpers.py": "X = 1\n",
+        "pkg/core/__init__.py": "from .helpers import X\n",
+    }
+    assert _check(before, after) == [
+        "links pkg/core/__init__.py:1: imports from `pkg.core.helpers`, a module the project "
+        "does not have"
+    ]
+
+
+def test_a_missing_submodule_the_original_already_imported_is_not_judged() -> None:
+    before = {"app.py": APP, "pkg/__init__.py": "from pkg.compiled import fast\n"}
+    after = {"app.py": APP, "pkg/__init__.py": "from pkg.compiled import fast\nB = 2\n"}
+    assert _check(before, after) == []
+
+
+def test_an_app_read_through_a_star_reexport_is_refused_when_gone() -> None:
+    core = "from flask import Flask\napp = Flask(__name__)\n"
+    test = "import pkg\n\n\ndef test_it():\n    assert pkg.app\n"
+    before = {"pkg/__init__.py": "from .core import *\n", "pkg/core.py": core, "t.py": test}
+    after = {**before, "pkg/core.py": "def create_app():\n    pass\n"}
+    assert _check(before, after) == [
+        "new-local t.py:5: `app` is no longer defined in pkg/__init__.py (pkg)"
+    ]
+    assert _check(before, {**after, "t.py": test.replace("pkg.app", "pkg.create_app")}) == []
+
+
+def test_a_module_shadowed_by_a_new_package_is_refused() -> None:
+    before = {"app.py": APP, "site/__init__.py": "", "site/main.py": "X = 1\n"}
+    after = {**before, "site/main/__init__.py": "Y = 2\n"}
+    assert _check(before, after) == [
+        "links site/main.py: site/main.py can no longer be imported: the package "
+        "site/main/__init__.py shadows it"
+    ]
+
+
 def test_a_name_that_became_local_to_create_app_is_named_so() -> None:
     before = {"app/__init__.py": APP + "db = 1\n", "app/views.py": "from app import db\n"}
     after = {
@@ -168,6 +213,13 @@ def test_a_secret_literal_left_in_production_code_is_refused() -> None:
     after = {"app/__init__.py": FACTORY + "TOKEN = 'sk_live_abcdef123456'\n", "config.py": CONFIG}
     found = _check({"app.py": APP}, after, frozenset({"sk_live_abcdef123456"}))
     assert [line.split(" ")[0] for line in found] == ["production"]
+
+
+def test_a_secret_in_another_app_beside_it_is_not_production_code() -> None:
+    other = APP + "KEY = 'sk_live_abcdef123456'\n"
+    before = {"app.py": APP + "@app.route('/')\ndef i():\n    return ''\n", "other.py": other}
+    after = {"app/__init__.py": FACTORY, "config.py": CONFIG, "other.py": other}
+    assert _check(before, after, frozenset({"sk_live_abcdef123456"})) == []
 
 
 def test_the_development_default_in_config_py_is_allowed() -> None:

@@ -8,6 +8,7 @@ with `path:line`.
 from __future__ import annotations
 
 import builtins
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -257,8 +258,18 @@ def find_app(project: Project, choice: str | None = None) -> Found:
             continue
         for candidate in _candidates(project, path):
             (in_functions if candidate.in_function else module_level).append(candidate)
+    others: list[_Candidate] = []
     if choice is not None:
-        module_level = _chosen(module_level, choice, project)
+        factory = _chosen_factory(in_functions, choice)
+        if factory is not None:  # the chosen app, already migrated (app.py → app/__init__.py)
+            return Found(factory, in_functions, module_level)
+        chosen = _chosen(module_level, choice, project)
+        others = [c for c in module_level if c not in chosen]
+        module_level = chosen
+    elif _factories(in_functions) and not any(_in_use(project, c) for c in module_level):
+        # A factory beside throwaway module-level apps (a helper's `Flask(__name__)`, left
+        # alone by an earlier migration): the factory is the app.
+        return Found(_factories(in_functions)[0], in_functions, module_level)
     if not module_level:
         if in_functions:
             return Found(in_functions[0], in_functions)
@@ -269,12 +280,32 @@ def find_app(project: Project, choice: str | None = None) -> Found:
         )
     _refuse_two_in_one_module(module_level)
     app, strays = _the_one_in_use(project, module_level)
+    strays += others
     if not app.name:
         raise FlaskmodError(
             "the Flask app is created without a plain `name = Flask(...)` assignment",
             Location(app.path, app.line),
         )
     return Found(app, in_functions, strays)
+
+
+def _factories(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Apps built by a factory (`create_app`, `make_app`, `app_factory`: a function named for
+    what it returns, and returning something), not a helper's throwaway `Flask(...)`."""
+    return [
+        c
+        for c in candidates
+        if c.function is not None
+        and re.search(r"app|factory", c.function.name.value)
+        and bool(m.findall(c.function, m.Return(value=m.Name() | m.Call())))
+    ]
+
+
+def _chosen_factory(candidates: list[_Candidate], choice: str) -> _Candidate | None:
+    """The factory in the module `--app PATH` names, or in the package it became."""
+    path = choice.partition(":")[0].removeprefix("./")
+    package = path.removesuffix(".py") + "/__init__.py"
+    return next((c for c in _factories(candidates) if c.path in (path, package)), None)
 
 
 def _chosen(candidates: list[_Candidate], choice: str, project: Project) -> list[_Candidate]:
@@ -552,11 +583,12 @@ def analyze(project: Project, choice: str | None = None) -> AppModel:
     if located.layout is Layout.FACTORY:
         return located
     app = replace(located, other_apps=tuple(sorted({c.path for c in found.strays})))
+    why = "not the one chosen with --app" if choice else "that nothing registers on or imports"
     findings: list[Finding] = [
         Finding(
             Location(stray.path, stray.line),
-            f"another Flask app (`{stray.name}`) that nothing registers on or imports: left "
-            "alone (choose it with --app to migrate it instead)",
+            f"another Flask app (`{stray.name}`) {why}: left alone (choose it with --app to "
+            "migrate it instead)",
             Severity.NOTE,
         )
         for stray in found.strays

@@ -410,8 +410,13 @@ def upgrade(paths: tuple[Path, ...], **values: Any) -> None:
     flags = _modes(values)
     flags.validate()
     worst = EXIT_OK
+    documents: list[dict[str, Any]] = []
     for path in paths:
-        worst = max(worst, _upgrade_one(path, flags, values))
+        code, document = _upgrade_one(path, flags, values)
+        worst = max(worst, code)
+        documents.append(document)
+    if values.get("as_json"):
+        _print_json(documents[0] if len(documents) == 1 else report.projects_json(documents))
     sys.exit(worst)
 
 
@@ -428,14 +433,15 @@ def _modes(values: dict[str, Any]) -> Modes:
     )
 
 
-def _upgrade_one(path: Path, flags: Modes, values: dict[str, Any]) -> int:
+def _upgrade_one(path: Path, flags: Modes, values: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """The exit code and the `--json` document of one PATH."""
     out = _output_for(values, values["color"])
+    options = _options(values, force=values["force"])
     verify = (
-        Verification(python=values.get("python"), run_tests=values["run_tests"])
+        Verification(python=options.python, run_tests=values["run_tests"], app=options.app)
         if values["verify_first"]
         else None
     )
-    options = _options(values, force=values["force"])
     with modes.prepared(path, flags, _codemods(values), options, values["branch"]) as (
         target,
         driver,
@@ -446,8 +452,7 @@ def _upgrade_one(path: Path, flags: Modes, values: dict[str, Any]) -> int:
             code = modes.step(out, target, driver)
         else:
             code = modes.whole(out, target, driver, flags, verify)
-    out.emit_json()
-    return code
+    return code, out.document
 
 
 def _codemod_settings(command: F) -> F:

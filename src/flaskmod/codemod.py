@@ -51,6 +51,7 @@ __all__ = [
     "Codemod",
     "Context",
     "Declined",
+    "Example",
     "Needs",
     "Option",
     "Outcome",
@@ -88,6 +89,29 @@ class Option:
     def key(self) -> str:
         """The key in `[tool.flaskmod]`: `group-by`."""
         return self.name.replace("_", "-")
+
+
+@dataclass(frozen=True)
+class Example:
+    """A small before/after of one codemod, shown on its page (`docs/codemods/<name>.md`).
+
+    Declared next to the code so the page cannot drift from it: `tests/test_docs.py` runs the
+    codemod on `before` (`{path: source}`, dedented as in `tests/codemods/tools.py`) on `flask`
+    with `settings` (codemod options by name) and checks that it writes exactly `after` (every
+    file it adds or changes is shown there, or named in `elided`: written too, too long to
+    show), that `moved` maps each file it removes to the path it moved to, and that what it
+    reports is `reports`, in order.
+    """
+
+    before: Mapping[str, str]
+    after: Mapping[str, str]
+    flask: str = "3.1"
+    note: str = ""
+    settings: Mapping[str, str] = field(default_factory=dict)
+    elided: tuple[str, ...] = ()
+    moved: Mapping[str, str] = field(default_factory=dict)
+    #: the message of every note and manual step the run reports
+    reports: tuple[str, ...] = ()
 
 
 class Declined(Exception):
@@ -171,6 +195,7 @@ class Codemod:
         min_flask: Version | None = None,
         options: tuple[Option, ...] = (),
         doc: str = "",
+        example: Example | None = None,
     ) -> None:
         self.name = name
         self.order = order
@@ -179,6 +204,8 @@ class Codemod:
         self.min_flask = min_flask
         self.options = options
         self.doc = doc
+        #: shown on the codemod's page and checked by tests/test_docs.py
+        self.example = example
         self._plan: Planner[Any] | None = None
         self._edit: Editor[Any] | None = None
 

@@ -301,10 +301,25 @@ def plan_branch(tree: GitTree, name: str) -> BranchPlan:
     return BranchPlan(name=name, original=original, start=start, exists=exists)
 
 
+#: git's convention for a subject line (`git log --oneline`, GitHub and email clients cut it)
+SUBJECT_LIMIT = 72
+
+
+def commit_subject(codemod: Codemod) -> str:
+    """`flaskmod: <codemod> — <summary>` when that fits the limit, else `flaskmod: <codemod>`
+    (the summary then opens the body)."""
+    full = f"flaskmod: {codemod.name} — {codemod.summary}"
+    return full if len(full) <= SUBJECT_LIMIT else f"flaskmod: {codemod.name}"
+
+
 def commit_message(tree: GitTree, pending: Pending) -> str:
-    """Subject `flaskmod: <codemod> — <summary>`; the body lists files and findings."""
+    """The subject (`commit_subject`); the body: the summary, the files and the findings."""
     codemod = pending.codemod
-    lines = [f"flaskmod: {codemod.name} — {codemod.summary}", "", "Files:"]
+    subject = commit_subject(codemod)
+    lines = [subject, ""]
+    if codemod.summary not in subject:
+        lines += [codemod.summary, ""]
+    lines.append("Files:")
     for change in pending.changes:
         path = tree.repo_path(change.path)
         if change.kind is Kind.MOVED and change.old_path:

@@ -7,7 +7,7 @@ Human output goes to stderr (the diff alone to stdout, so it can be piped to `gi
 
 from __future__ import annotations
 
-import json
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
@@ -20,8 +20,9 @@ from rich.console import Console
 from flaskmod import gitops, interactive, journal, lock, report
 from flaskmod.apply import apply, preflight
 from flaskmod.changeset import Changeset, Kind
+from flaskmod.codemod import Codemod
 from flaskmod.errors import FlaskmodError, Location
-from flaskmod.pipeline import Codemod, Driver, Options, Run, refuse_blocking
+from flaskmod.pipeline import Driver, Options, Run, refuse_blocking
 from flaskmod.project import Project, dangling_links, scan, unread_url_for
 from flaskmod.secrets import redact
 from flaskmod.upgrade import (
@@ -51,10 +52,6 @@ class Output:
     def say(self, message: str, *, always: bool = False) -> None:
         if not self.as_json and (always or not self.quiet):
             self.err.print(message, soft_wrap=True)
-
-    def emit_json(self) -> None:
-        if self.as_json:
-            click.echo(json.dumps(self.document, indent=2, sort_keys=False))
 
 
 @dataclass(frozen=True)
@@ -131,12 +128,22 @@ def whole(
     out: Output, target: Target, driver: Driver, modes: Modes, verify: Verification | None
 ) -> int:
     """Every codemod at once: preview, --check, --apply or --interactive."""
+    clock = _Clock()
     if out.as_json or out.quiet:
         result = whole_run(driver, modes)
     else:
         with out.err.status("Running codemods…") as status:
-            driver.on_step = lambda codemod: status.update(f"{codemod.name}…")
+
+            def started(codemod: Codemod) -> None:
+                status.update(f"{codemod.name}…")
+                clock.lap(codemod.name)
+
+            driver.on_step = started
             result = whole_run(driver, modes)
+            clock.lap("")
+    if out.verbose and not out.as_json:
+        for name, seconds in clock.laps:
+            out.say(f"  [dim]{name}: {seconds:.2f} s (CPU)[/]")
     return deliver(out, target, result, modes, verify)[0]
 
 
@@ -163,6 +170,21 @@ def deliver(
             return _finish(out, target, result, EXIT_CHANGES), result
     result = _deliver(out, target, result, modes)
     return _finish(out, target, result, _exit(result, modes)), result
+
+
+class _Clock:
+    """CPU seconds per codemod for `--verbose` (the last lap runs to the self-check's end)."""
+
+    def __init__(self) -> None:
+        self.laps: list[tuple[str, float]] = []
+        self._name: str | None = None
+        self._start = time.process_time()
+
+    def lap(self, name: str) -> None:
+        now = time.process_time()
+        if self._name is not None:
+            self.laps.append((self._name, now - self._start))
+        self._name, self._start = name or None, now
 
 
 def _describe(out: Output, target: Target, result: Result) -> None:
@@ -283,6 +305,7 @@ def step(out: Output, target: Target, driver: Driver) -> int:
     _header(out, target, driver)
     if pending is None:
         out.say("Nothing to do: no codemod would change anything.", always=True)
+        out.document = report.steps_json(str(target.path), [], None)
         return EXIT_OK
     apply(target.path, pending.changes)
     out.say(
@@ -290,7 +313,11 @@ def step(out: Output, target: Target, driver: Driver) -> int:
     )
     _step_findings(out, pending)
     again = "commit it, then run again with --step" if target.tree else "run again with --step"
-    _say_next(out, next(steps, None), again)
+    upcoming = next(steps, None)
+    _say_next(out, upcoming, again)
+    out.document = report.steps_json(
+        str(target.path), [(pending, None)], upcoming.codemod.name if upcoming else None
+    )
     return EXIT_OK
 
 
@@ -306,8 +333,10 @@ def commit(out: Output, target: Target, driver: Driver, only_next: bool) -> int:
         limit=1 if only_next else None,
         check=lambda p: check_step(driver, p.after, p.codemod.name, frozenset()),
     )
+    branch = target.branch.name
     if not done:
         out.say("Nothing to do: no codemod would change anything.", always=True)
+        out.document = report.steps_json(str(target.path), [], None, branch)
         return EXIT_OK
     out.say(
         f"[bold green]Committed[/] {len(done)} codemod(s) on branch {target.branch.name}:",
@@ -316,9 +345,17 @@ def commit(out: Output, target: Target, driver: Driver, only_next: bool) -> int:
     for item in done:
         out.say(f"  {item.sha[:7]} {item.pending.codemod.name}", always=True)
         _step_findings(out, item.pending)
+    upcoming = None
     if only_next:
         later = Driver(done[-1].pending.after, driver.codemods, driver.options)
-        _say_next(out, next(gitops.pending_steps(later), None), "run again with --commit --step")
+        upcoming = next(gitops.pending_steps(later), None)
+        _say_next(out, upcoming, "run again with --commit --step")
+    out.document = report.steps_json(
+        str(target.path),
+        [(item.pending, item.sha) for item in done],
+        upcoming.codemod.name if upcoming else None,
+        branch,
+    )
     if target.branch.original != target.branch.name:
         out.say(f"Review with `git log -p {target.branch.original}..{target.branch.name}`.")
     return EXIT_OK

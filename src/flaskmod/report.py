@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.syntax import Syntax
 from rich.table import Table
 
+from flaskmod.analysis import Layout
 from flaskmod.changeset import Changeset, Kind, compute
 from flaskmod.errors import Severity
 from flaskmod.pipeline import Codemod, Run
@@ -127,9 +128,19 @@ STATUS_LINES = {
 }
 
 
+#: "migrated" by a selection (`--only`, `--skip`) that leaves the factory out: not complete
+SELECTION_LINE = (
+    "[bold green]Done[/]: the selected codemods ran; the app is not built by a factory yet "
+    "(run the others to finish)."
+)
+
+
 def status(console: Console, result: Any) -> None:
     """The last line: whether the migration is complete, and what stops it if not."""
     line = STATUS_LINES.get(result.status)
+    final = result.run.final_model or result.run.model
+    if result.status == "migrated" and final.layout is not Layout.FACTORY:
+        line = SELECTION_LINE
     if line:
         console.print(line, soft_wrap=True)
     for finding in result.incomplete:
@@ -174,6 +185,45 @@ def to_json(result: Any, path: str, secrets: Iterable[str] = ()) -> dict[str, An
         "incomplete": [finding_json(f, hidden) for f in result.incomplete],
         "differences": [redact(d, hidden) for d in result.differences],
     }
+
+
+def steps_json(
+    path: str,
+    done: Sequence[tuple[Any, str | None]],
+    upcoming: str | None,
+    branch: str | None = None,
+    secrets: Iterable[str] = (),
+) -> dict[str, Any]:
+    """`--step`/`--commit` with `--json`: each codemod applied (a `gitops.Pending`) with the
+    commit that holds it, and what would run next."""
+    from flaskmod import __version__
+
+    hidden = list(secrets)
+    status = ("committed" if branch else "applied") if done else "nothing-to-do"
+    return {
+        "flaskmod": __version__,
+        "path": path,
+        "status": status,
+        "written": bool(done),
+        "branch": branch,
+        "steps": [
+            {
+                "codemod": pending.codemod.name,
+                "commit": sha,
+                "files": _files_json(pending.changes),
+                "findings": [_finding_json(f, hidden) for f in pending.findings],
+            }
+            for pending, sha in done
+        ],
+        "next": upcoming,
+    }
+
+
+def projects_json(documents: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Several PATHs with `--json`: one JSON value holding each one's document, in order."""
+    from flaskmod import __version__
+
+    return {"flaskmod": __version__, "projects": list(documents)}
 
 
 def error_json(path: str, error: BaseException, location: Any = None) -> dict[str, Any]:

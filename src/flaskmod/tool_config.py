@@ -24,8 +24,27 @@ else:  # pragma: no cover - exercised on Python 3.10
     import tomli as tomllib
 
 SECTION = ("tool", "flaskmod")
-#: options that are per run only, never configured (flags of one invocation)
-NOT_CONFIGURABLE = frozenset({"path", "paths", "config", "help", "version", "json"})
+#: options that are per run only, never configured (flags of one invocation), by parameter name:
+#: `--config FILE` (where the settings come from), `--json`, `--help`, `--version`
+NOT_CONFIGURABLE = frozenset({"path", "paths", "config_file", "help", "version", "as_json"})
+#: keys read by code that is not a command option: `verify --run-tests` runs `test-command`
+#: (see `flaskmod.verify.suite`)
+EXTRA_KEYS = frozenset({"test-command"})
+
+
+def key_of(param: click.Option) -> str:
+    """The option's key: its long name without the dashes (`--group-by` → `group-by`,
+    `--apply` → `apply`), never its Python name (`write`), so the key is what `--help` shows."""
+    longs = [opt for opt in param.opts if opt.startswith("--")]
+    return longs[0][2:] if longs else str(param.name).replace("_", "-")
+
+
+def _configurable(param: click.Parameter) -> bool:
+    return (
+        isinstance(param, click.Option)
+        and bool(param.name)
+        and (param.name not in NOT_CONFIGURABLE)
+    )
 
 
 def read(path: Path | None, explicit: Path | None) -> tuple[dict[str, Any], str | None]:
@@ -63,9 +82,9 @@ def _section(data: Mapping[str, Any]) -> Mapping[str, Any]:
 def defaults_for(command: click.Command, table: Mapping[str, Any], source: str) -> dict[str, Any]:
     """Click defaults for `command` from the table; unknown keys are refused, naming them."""
     params = {
-        param.name.replace("_", "-"): param
+        key_of(param): param
         for param in command.params
-        if isinstance(param, click.Option) and param.name and param.name not in NOT_CONFIGURABLE
+        if isinstance(param, click.Option) and _configurable(param)
     }
     known = _all_keys()
     for key in table:
@@ -98,16 +117,12 @@ KNOWN_KEYS: set[str] = set()
 def register(commands: Iterable[click.Command]) -> None:
     for command in commands:
         for param in command.params:
-            if (
-                isinstance(param, click.Option)
-                and param.name
-                and param.name not in NOT_CONFIGURABLE
-            ):
-                KNOWN_KEYS.add(param.name.replace("_", "-"))
+            if isinstance(param, click.Option) and _configurable(param):
+                KNOWN_KEYS.add(key_of(param))
 
 
 def _all_keys() -> set[str]:
-    return set(KNOWN_KEYS)
+    return KNOWN_KEYS | EXTRA_KEYS
 
 
 def _closest(key: str, known: set[str]) -> str | None:

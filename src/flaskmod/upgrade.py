@@ -73,6 +73,8 @@ class Verification:
     python: Path | None = None
     run_tests: bool = False
     timeout: float = 120.0
+    #: `--app PATH[:NAME]` of the upgrade, for a folder that creates several apps
+    app: str | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,7 @@ def compare_with_original(path: Path, changes: Changeset, verification: Verifica
             python=verification.python,
             run_tests=verification.run_tests,
             timeout=verification.timeout,
+            app=verification.app,
         )
     return report.differences
 

@@ -253,9 +253,9 @@ def test_cli_commands_get_a_top_level_group() -> None:
     )
 
 
-def test_cli_commands_stay_on_the_app_before_flask_1_1() -> None:
+def test_cli_commands_stay_on_the_app_before_flask_0_11() -> None:
     source = package('@app.cli.command("seed")\ndef seed():\n    pass\n')
-    check_noop("blueprints", source, flask="1.0")
+    check_noop("blueprints", source, flask="0.10")
 
 
 def test_before_first_request_runs_once_at_start_up() -> None:
@@ -1108,9 +1108,9 @@ def test_a_computed_rule_is_not_grouped() -> None:
     assert "app/auth/routes.py" not in outcome.project.files
 
 
-def test_cli_in_a_view_module_before_flask_1_1_blocks_with_its_line() -> None:
+def test_cli_in_a_view_module_before_flask_0_11_blocks_with_its_line() -> None:
     cli = "from app import app\n\n\n@app.cli.command()\ndef seed():\n    pass\n"
-    outcome = check_noop("blueprints", {"app/__init__.py": APP, "app/cli.py": cli}, flask="1.0")
+    outcome = check_noop("blueprints", {"app/__init__.py": APP, "app/cli.py": cli}, flask="0.10")
     assert messages(outcome) == [
         "app/cli.py:5: uses the global `app` at import time; this module keeps it, so the factory "
         "cannot be built until it is rewritten by hand"
@@ -1120,3 +1120,89 @@ def test_cli_in_a_view_module_before_flask_1_1_blocks_with_its_line() -> None:
 def test_an_import_of_the_app_package_is_not_an_import_of_the_app() -> None:
     files = {"app/__init__.py": APP, "manage.py": "import app\n\nprint(app.app)\n"}
     check_noop("blueprints", files)
+
+
+def test_a_module_named_like_the_blueprint_gets_a_blueprint_of_another_name() -> None:
+    files = {
+        "shop/__init__.py": "from flask import Flask\napp = Flask(__name__)\n"
+        "@app.route('/')\ndef index():\n    return 'hi'\nfrom shop import main\n",
+        "shop/main.py": "from shop import app\n\n\n@app.route('/about')\ndef about():\n    return 'about'\n",
+    }
+    outcome = run_one("blueprints", project_of(files, "shop/__init__.py"))
+    assert "shop/main_bp/__init__.py" in outcome.project.files
+    assert "shop/main/__init__.py" not in outcome.project.files
+    assert "from shop.main_bp import bp\n" in outcome.project.text("shop/main.py")
+
+
+def test_an_extension_a_view_module_binds_is_bound_per_app_by_the_blueprint() -> None:
+    files = {
+        "shop/__init__.py": "from flask import Flask\napp = Flask(__name__)\nfrom shop import views\n",
+        "shop/views.py": "from flask_admin import Admin\nfrom shop import app\n\n"
+        "admin = Admin(app, name='Shop')\nadmin.add_view(object())\n\n\n"
+        "@app.route('/')\ndef index():\n    return 'hi'\n",
+    }
+    outcome = run_one("blueprints", project_of(files, "shop/__init__.py"))
+    text = outcome.project.text("shop/views.py")
+    assert "admin = Admin(name='Shop')\n" in text
+    assert (
+        "@bp.record\ndef _bind_admin(state):\n"
+        '    """Bind `admin` to each app that registers this blueprint."""\n'
+        "    admin.init_app(state.app)\n"
+    ) in text
+
+
+def test_an_unknown_class_given_the_app_in_a_view_module_still_blocks() -> None:
+    files = {
+        "shop/__init__.py": "from flask import Flask\napp = Flask(__name__)\nfrom shop import views\n",
+        "shop/views.py": "from mylib import Thing\nfrom shop import app\n\nthing = Thing(app, 1)\n",
+    }
+    outcome = run_one("blueprints", project_of(files, "shop/__init__.py"))
+    assert outcome.project.text("shop/views.py") == files["shop/views.py"]
+
+
+PKG = "app/__init__.py"
+CLI_APP = """import click
+from flask import Flask
+app = Flask(__name__)
+
+
+@app.cli.command()
+@click.option("--drop", is_flag=True)
+def initdb(drop):
+    click.echo("ok")
+
+
+@app.cli.group()
+def translate():
+    pass
+"""
+
+
+def test_commands_before_flask_1_1_are_added_to_each_app_by_the_blueprint() -> None:
+    outcome = run_one("blueprints", project_of({PKG: CLI_APP}, PKG), "1.0")
+    routes = outcome.project.text("app/main/routes.py")
+    assert "import click\nfrom flask.cli import AppGroup, with_appcontext\n" in routes
+    assert (
+        '@click.command()\n@with_appcontext\n@click.option("--drop", is_flag=True)\n'
+        'def initdb(drop):\n    click.echo("ok")\n\n\n'
+        "bp.record(lambda state: state.app.cli.add_command(initdb))\n"
+    ) in routes
+    assert "@click.group(cls=AppGroup)\ndef translate():" in routes
+    assert "cli_group" not in outcome.project.text("app/main/__init__.py")
+
+
+def test_commands_from_flask_1_1_go_to_the_blueprints_cli() -> None:
+    outcome = run_one("blueprints", project_of({PKG: CLI_APP}, PKG), "1.1")
+    routes = outcome.project.text("app/main/routes.py")
+    assert "@bp.cli.command()" in routes and "record" not in routes
+    assert "cli_group=None" in outcome.project.text("app/main/__init__.py")
+
+
+def test_a_view_modules_commands_before_flask_1_1_are_recorded_on_the_blueprint() -> None:
+    cli = "from app import app\n\n\n@app.cli.command()\ndef seed():\n    pass\n"
+    outcome = run_one("blueprints", project_of({PKG: APP, "app/cli.py": cli}, PKG), "1.0")
+    assert outcome.project.text("app/cli.py") == (
+        "from app.main import bp\nimport click\nfrom flask.cli import with_appcontext\n\n\n"
+        "@click.command()\n@with_appcontext\ndef seed():\n    pass\n\n\n"
+        "bp.record(lambda state: state.app.cli.add_command(seed))\n"
+    )

@@ -109,7 +109,7 @@ def test_the_wsgi_codemod_rewrites_and_reports_them() -> None:
         ),
     )
     assert outcome.project.text("Procfile") == "web: gunicorn wsgi:application\n"
-    assert outcome.project.text(".flaskenv") == "FLASK_APP=wsgi\n"
+    assert outcome.project.text(".flaskenv") == "FLASK_APP=wsgi\nFLASK_CONFIG=development\n"
     notes = [str(f) for f in outcome.findings]
     assert "Procfile:1: `web: gunicorn app:app` → `web: gunicorn wsgi:application`" in notes
 
@@ -137,3 +137,9 @@ def test_an_existing_wsgi_still_gets_the_deployment_files_fixed() -> None:
     )
     assert outcome.project.text("wsgi.py") == "x = 1\n"
     assert outcome.project.text("Procfile") == "web: gunicorn wsgi:application\n"
+
+
+def test_a_flaskenv_that_names_the_config_already_keeps_it() -> None:
+    flaskenv = "FLASK_CONFIG=staging\nFLASK_APP=app.py"
+    outcome = run_one("wsgi", _moved({"app/__init__.py": FACTORY, ".flaskenv": flaskenv}))
+    assert outcome.project.text(".flaskenv") == "FLASK_CONFIG=staging\nFLASK_APP=wsgi"

@@ -183,3 +183,79 @@ def test_flask_0_10_gets_a_plain_function_for_the_main_block() -> None:
     assert "cli.command" not in text
     assert "def init_db_command():" in text
     assert any("has no `flask` command line" in f.message for f in outcome.findings)
+
+
+def test_relative_imports_go_one_level_deeper() -> None:
+    project = project_of(
+        {
+            "site/__init__.py": "",
+            "site/helpers.py": "H = 1\n",
+            "site/core.py": "from flask import Flask\nfrom . import helpers\n"
+            "from .helpers import H\napp = Flask(__name__)\n",
+        }
+    )
+    text = run_one("package", project).project.text("site/core/__init__.py")
+    assert "from .. import helpers\nfrom ..helpers import H\n" in text
+
+
+def test_absolute_imports_are_not_touched_by_the_move() -> None:
+    text = _moved("import os.path\nfrom os import path\n" + APP)
+    assert "import os.path\nfrom os import path\n" in text
+
+
+def test_argument_parsing_for_app_run_goes_with_it() -> None:
+    outcome = run_one(
+        "package",
+        project_of(
+            "import argparse\n" + APP + "if __name__ == '__main__':\n"
+            "    parser = argparse.ArgumentParser()\n"
+            "    parser.add_argument('--port', type=int, default=5000)\n"
+            "    args = parser.parse_args()\n"
+            "    app.run(port=args.port, host='0.0.0.0')\n"
+        ),
+    )
+    text = outcome.project.text("app/__init__.py")
+    assert "ArgumentParser()" not in text and "cli.command" not in text
+    messages = [f.message for f in outcome.findings]
+    assert "`python app.py` is gone: run `flask --app app run --host 0.0.0.0` instead" in messages
+
+
+def test_statements_not_feeding_app_run_stay_a_command() -> None:
+    text = _moved(
+        APP + "def init_db():\n    pass\n"
+        "if __name__ == '__main__':\n    port = 5000\n    init_db()\n    app.run(port=port)\n"
+    )
+    assert '@app.cli.command("init-db")' in text and "port = 5000" not in text
+
+
+def test_a_string_naming_the_moved_file_names_its_new_path() -> None:
+    project = project_of({"app.py": APP, "tests/test_src.py": "SOURCE = open('app.py').read()\n"})
+    outcome = run_one("package", project)
+    assert outcome.project.text("tests/test_src.py") == (
+        "SOURCE = open('app/__init__.py').read()\n"
+    )
+
+
+def test_strings_merely_containing_the_path_stay() -> None:
+    text = "A = 'see app.py'\nB = 'myapp.py'\n"
+    project = project_of({"app.py": APP, "notes.py": text})
+    assert run_one("package", project).project.text("notes.py") == text
+
+
+def test_a_server_wrappers_run_of_the_app_becomes_the_flask_run_hint() -> None:
+    outcome = run_one(
+        "package",
+        project_of(
+            "from flask_socketio import SocketIO\n" + APP + "socketio = SocketIO(app)\n"
+            "if __name__ == '__main__':\n    socketio.run(app, port=8000)\n"
+        ),
+    )
+    text = outcome.project.text("app/__init__.py")
+    assert "socketio.run" not in text and "cli.command" not in text
+    messages = [f.message for f in outcome.findings]
+    assert "`python app.py` is gone: run `flask --app app run --port 8000` instead" in messages
+
+
+def test_running_something_else_with_the_app_stays_a_command() -> None:
+    text = _moved(APP + "if __name__ == '__main__':\n    seed(app)\n    app.run()\n")
+    assert '@app.cli.command("seed")' in text

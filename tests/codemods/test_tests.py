@@ -188,3 +188,17 @@ def test_tests_without_db_get_no_context() -> None:
     plain = "import unittest\n\nfrom app import app\n\n\nclass T(unittest.TestCase):\n    def test_it(self):\n        self.assertTrue(app)\n"
     files = _run({PKG: FACTORY, **EXTENSIONS, "test_app.py": plain})
     assert "_flask_app_context" not in files["test_app.py"]
+
+
+def test_the_app_read_through_a_star_reexporting_package() -> None:
+    files = _run(
+        {
+            "site/__init__.py": "from .core import *\n",
+            "site/core/__init__.py": FACTORY,
+            "test_site.py": "import site\n\n\ndef test_it():\n    client = site.app.test_client()\n",
+        }
+    )
+    assert files["test_site.py"] == (
+        'import site\n\napp = site.create_app("testing")\n\n\n'
+        "def test_it():\n    client = app.test_client()\n"
+    )

@@ -75,6 +75,20 @@ def test_existing_different_wsgi_is_kept_and_reported() -> None:
     ]
 
 
+def test_the_projects_own_wsgi_built_by_the_factory_gains_application() -> None:
+    mine = 'import os\nfrom app import create_app\n\napp = create_app(os.environ.get("FLASK_CONFIG", "production"))\n'
+    check_transformed(
+        "wsgi",
+        {"app/__init__.py": FACTORY, "wsgi.py": mine},
+        {"wsgi.py": mine + "application = app\n"},
+    )
+
+
+def test_a_wsgi_that_already_has_application_is_kept() -> None:
+    mine = "from app import create_app\n\napplication = create_app()\n"
+    check_noop("wsgi", {"app/__init__.py": FACTORY, "wsgi.py": mine})
+
+
 def test_global_app_gets_no_wsgi() -> None:
     check_noop("wsgi", {"app/__init__.py": "from flask import Flask\napp = Flask(__name__)\n"})
 

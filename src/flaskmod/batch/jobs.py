@@ -192,7 +192,7 @@ def _verified(path: Path, result: Result, spec: Spec) -> Result:
     if not spec.verify or not result.changes or result.violations or result.run.already_factory:
         return result
     python = Path(spec.python) if spec.python else None  # None: the project's .venv/venv
-    check = Verification(python=python, run_tests=spec.run_tests)
+    check = Verification(python=python, run_tests=spec.run_tests, app=spec.app)
     differences = compare_with_original(path, result.changes, check)
     return replace(result, differences=tuple(differences))
 

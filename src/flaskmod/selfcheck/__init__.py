@@ -22,7 +22,7 @@ judged: a name the original project already left undefined is not the migration'
 from __future__ import annotations
 
 from flaskmod.selfcheck.base import Violation, Workspace
-from flaskmod.selfcheck.links import broken_imports, new_locals, undefined_names
+from flaskmod.selfcheck.links import broken_imports, new_locals, shadowed_modules, undefined_names
 from flaskmod.selfcheck.production import late_literals, leftover_secrets, unvalidated
 from flaskmod.selfcheck.proxies import proxies_handed_on
 from flaskmod.selfcheck.registrations import unreachable_registrations
@@ -32,6 +32,7 @@ __all__ = ["RULES", "Violation", "Workspace", "check", "check_workspace"]
 RULES = (
     undefined_names,
     broken_imports,
+    shadowed_modules,
     new_locals,
     unreachable_registrations,
     late_literals,

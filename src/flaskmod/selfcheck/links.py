@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 import libcst as cst
@@ -19,7 +19,8 @@ from pyflakes import messages
 from pyflakes.checker import Checker
 
 from flaskmod.conventions import FACTORY
-from flaskmod.names import absolute_module
+from flaskmod.errors import Location
+from flaskmod.names import ModuleIndex, absolute_module
 from flaskmod.project import Project
 from flaskmod.selfcheck.base import Violation, Workspace
 
@@ -77,12 +78,43 @@ def broken_imports(workspace: Workspace) -> Iterator[Violation]:
             continue
         for node, module, names in _imports(final, path):
             if module not in modules and module not in workspace.modules(original):
-                continue  # not the project's: a library
+                if _new_missing_submodule(workspace, path, module):
+                    line = final.index(path).line(node)
+                    gone = f"imports from `{module}`, a module the project does not have"
+                    yield workspace.violation(RULE, path, line, gone)
+                continue  # otherwise not the project's: a library
             for name in names:
                 reason = _missing(workspace, module, name)
                 if reason and not _missing_in(workspace, original, module, name):
                     line = final.index(path).line(node)
                     yield workspace.violation(RULE, path, line, reason)
+
+
+def _new_missing_submodule(workspace: Workspace, path: str, module: str) -> bool:
+    """`from pkg.helpers import x` where `pkg` is the project's package but `pkg.helpers` is no
+    module of it (a relative import that now means another folder), in an import the original
+    file did not have."""
+    parent = module.rpartition(".")[0]
+    if not parent or parent not in workspace.modules(workspace.final):
+        return False
+    if path not in workspace.changed:
+        return False
+    source = workspace.final.source_of(path)
+    if source not in workspace.original.files:
+        return True
+    return all(module != m for _, m, _ in _imports(workspace.original, source))
+
+
+def shadowed_modules(workspace: Workspace) -> Iterator[Violation]:
+    """`x.py` beside a new package `x/`: Python imports the package, the module is dead code."""
+    final, original = workspace.final, workspace.original
+    for path in sorted(final.files):
+        if not path.endswith("/__init__.py"):
+            continue
+        module = path.removesuffix("/__init__.py") + ".py"
+        if module in final.files and not (module in original.files and path in original.files):
+            reason = f"{module} can no longer be imported: the package {path} shadows it"
+            yield Violation(RULE, Location(module), reason, workspace.author(path))
 
 
 def new_locals(workspace: Workspace) -> Iterator[Violation]:
@@ -111,8 +143,11 @@ def new_locals(workspace: Workspace) -> Iterator[Violation]:
 
 
 def _readers_of_app(workspace: Workspace) -> set[str]:
+    """Modules that may read the app's module: those naming its top package (a package
+    `__init__` may re-export it with `from .core import *`)."""
     module = workspace.final.module_name(workspace.final.source_of(workspace.model.app_path))
-    return {p for p in workspace.final.python_paths() if module in workspace.final.text(p)}
+    top = module.split(".")[0]
+    return {p for p in workspace.final.python_paths() if top in workspace.final.text(p)}
 
 
 def _changed_modules(workspace: Workspace) -> set[str]:
@@ -166,7 +201,12 @@ def _missing(workspace: Workspace, module: str, name: str) -> str | None:
 
 
 def _missing_in(
-    workspace: Workspace, project: Project, module: str, name: str, explain: bool = False
+    workspace: Workspace,
+    project: Project,
+    module: str,
+    name: str,
+    explain: bool = False,
+    seen: frozenset[str] = frozenset(),
 ) -> str | None:
     modules = workspace.modules(project)
     path = modules.get(module)
@@ -175,8 +215,16 @@ def _missing_in(
     if f"{module}.{name}" in modules:
         return None  # a submodule
     index = project.index(path)
-    if name in index.binders or name in index.imports or _dynamic(project, path):
+    if name in index.binders or name in index.imports:
         return None
+    stars = _star_sources(project, index, modules)
+    seen |= {module}
+    if stars is None or any(
+        not _missing_in(workspace, project, star, name, seen=seen)
+        for star in stars
+        if star not in seen
+    ):
+        return None  # names not listable, or re-exported from a project module that has it
     if not explain:
         return "missing"
     if _bound_in_factory(index, name):
@@ -184,10 +232,25 @@ def _missing_in(
     return f"`{name}` is no longer defined in {path} ({module})"
 
 
-def _dynamic(project: Project, path: str) -> bool:
-    """A module whose names cannot be listed statically (`import *`, `__getattr__`)."""
-    text = project.text(path)
-    return "import *" in text or "def __getattr__" in text
+def _star_sources(
+    project: Project, index: ModuleIndex, modules: Mapping[str, str]
+) -> list[str] | None:
+    """The project modules a module re-exports with `from X import *` (their names count as
+    its own), or None when its names cannot be listed statically: `__getattr__`, or a star
+    import of a library."""
+    text = project.text(index.path)
+    if "def __getattr__" in text:
+        return None
+    if "import *" not in text:
+        return []
+    sources = []
+    for node in import_nodes(project, index.path):
+        if isinstance(node, cst.ImportFrom) and isinstance(node.names, cst.ImportStar):
+            source = absolute_module(node, index.module_name, index.is_package)
+            if source not in modules:
+                return None
+            sources.append(source)
+    return sources
 
 
 def _bound_in_factory(index: object, name: str) -> bool:

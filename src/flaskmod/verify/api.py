@@ -46,6 +46,7 @@ def compare_trees(
     config: str = "development",
     responses: bool = True,
     production: bool | None = None,
+    app: str | None = None,
 ) -> Report:
     """Compare an original project folder with a migrated copy, both already on disk.
 
@@ -64,6 +65,7 @@ def compare_trees(
         run_tests=run_tests,
         responses=responses,
         production=production,
+        app=app,
     )
     return _compare(Side(original, str(original)), Side(migrated, str(migrated)), settings)
 
@@ -82,8 +84,14 @@ def _compare(old: Side, new: Side, settings: Settings) -> Report:
     )
     with _run_roots(old.root, new.root, settings.responses or wants_production) as roots:
         sides = (
-            replace(target("original", old.root, old.where, settings.config), root=roots[0]),
-            replace(target("migrated", new.root, new.where, settings.config), root=roots[1]),
+            replace(
+                target("original", old.root, old.where, settings.config, settings.app),
+                root=roots[0],
+            ),
+            replace(
+                target("migrated", new.root, new.where, settings.config, settings.app),
+                root=roots[1],
+            ),
         )
         (before, loaded_old), (after, loaded_new) = probe_both(
             sides, interpreter, env, settings.timeout, settings.responses

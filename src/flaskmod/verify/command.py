@@ -34,11 +34,15 @@ class _JsonCommand(click.Command):
 
 
 def _fail(
-    ctx: click.Context, message: str, as_json: bool, error: FlaskmodError | None = None
+    ctx: click.Context,
+    message: str,
+    as_json: bool,
+    error: FlaskmodError | None = None,
+    path: str = "",
 ) -> NoReturn:
     print_error(message)
     if as_json:
-        click.echo(json.dumps(error_json(message, error), indent=2))
+        click.echo(json.dumps(error_json(message, error, path), indent=2))
     ctx.exit(EXIT_ERROR)
 
 
@@ -83,6 +87,12 @@ def _fail(
     help="Load the migrated wsgi.py with production settings from random environment values.  "
     "[default: when wsgi.py exists]",
 )
+@click.option(
+    "--app",
+    "app_choice",
+    metavar="PATH[:NAME]",
+    help="The app to compare, in a folder that creates several (as given to upgrade).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report.")
 @click.pass_context
 def verify_command(ctx: click.Context, /, path: Path, as_json: bool, **options: Any) -> None:
@@ -103,16 +113,17 @@ def verify_command(ctx: click.Context, /, path: Path, as_json: bool, **options: 
         run_tests=options["run_tests"],
         responses=options["responses"],
         production=options["production"],
+        app=options["app_choice"],
     )
     try:
         report = verify(settings)
     except FlaskmodError as error:
-        _fail(ctx, str(error), as_json, error)
+        _fail(ctx, str(error), as_json, error, str(path))
     except Exception as error:  # a bug: still a JSON answer, with the traceback on stderr
         if not as_json:
             raise
         click.echo(traceback.format_exc(), err=True)
-        _fail(ctx, f"internal error: {type(error).__name__}: {error}", as_json)
+        _fail(ctx, f"internal error: {type(error).__name__}: {error}", as_json, path=str(path))
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2))
     else:

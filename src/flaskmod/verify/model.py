@@ -105,6 +105,8 @@ class Settings:
     responses: bool = True
     #: the production check; None: when the migrated project has a `wsgi.py`
     production: bool | None = None
+    #: `--app PATH[:NAME]`: the app of a folder holding several (as given to `upgrade`)
+    app: str | None = None
 
 
 class LoadError(FlaskmodError):

@@ -78,13 +78,21 @@ def print_error(message: str) -> None:
     console.print(Text.assemble(("error: ", "bold red"), message), soft_wrap=True)
 
 
-def error_json(message: str, error: FlaskmodError | None = None) -> dict[str, Any]:
-    """What `--json` prints when there is no report: bad input, or an app that did not load."""
-    location = None if error is None or error.location is None else error.location
+def error_json(message: str, error: FlaskmodError | None = None, path: str = "") -> dict[str, Any]:
+    """What `--json` prints when there is no report (bad input, or an app that did not load):
+    the failure document every command prints, with the tail of the app's traceback."""
+    from flaskmod import __version__
+
+    location = None if error is None else error.location
+    where = {} if location is None else {"file": location.path, "line": location.line}
+    traceback = list(error.traceback) if isinstance(error, LoadError) else []
     return {
+        "flaskmod": __version__,
+        "path": path,
         "status": "error",
-        "equivalent": None,
-        "error": message if error is None else error.message,
-        "location": None if location is None else str(location),
-        "traceback": list(error.traceback) if isinstance(error, LoadError) else [],
+        "error": {
+            "message": message if error is None else error.message,
+            **where,
+            "traceback": traceback,
+        },
     }

@@ -97,10 +97,11 @@ def tail(output: str) -> str:
     return "\n".join(f"  {line}" for line in lines[-TRACEBACK_LINES:]) or "  (no output)"
 
 
-def target(label: str, root: Path, where: str, config: str) -> Target:
-    """A factory is called with the config name; a global app is imported as it is."""
+def target(label: str, root: Path, where: str, config: str, choice: str | None = None) -> Target:
+    """A factory is called with the config name; a global app is imported as it is. `choice`
+    is `--app PATH[:NAME]` for a folder of several apps."""
     try:
-        model = analyze(scan(root))
+        model = analyze(scan(root), choice)
     except FlaskmodError as error:
         raise FlaskmodError(f"no {label} app: {error}", Location(where)) from error
     if model.layout is Layout.FACTORY:
