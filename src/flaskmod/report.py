@@ -211,7 +211,7 @@ def steps_json(
                 "codemod": pending.codemod.name,
                 "commit": sha,
                 "files": _files_json(pending.changes),
-                "findings": [_finding_json(f, hidden) for f in pending.findings],
+                "findings": [finding_json(f, hidden) for f in pending.findings],
             }
             for pending, sha in done
         ],
