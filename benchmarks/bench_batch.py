@@ -4,7 +4,7 @@ Not part of the test suite (nothing here is timed by pytest); run by hand from t
 root, with the worktree's venv::
 
     .venv/bin/python benchmarks/bench_batch.py generate --count 200 --out /tmp/fleet
-    .venv/bin/python benchmarks/bench_batch.py speedup --count 200     # --jobs 1 vs --jobs 2
+    .venv/bin/python benchmarks/bench_batch.py speedup --count 200     # --jobs 1 vs --jobs 2 [--rounds N]
     .venv/bin/python benchmarks/bench_batch.py memory --counts 50 500  # peak RSS per worker
     .venv/bin/python benchmarks/bench_batch.py dask --count 100        # 2-worker LocalCluster
 
@@ -173,18 +173,19 @@ def run_batch(fleet: Path, *args: str) -> dict[str, Any]:
     }
 
 
-def speedup(count: int, seed: int, max_routes: int) -> dict[str, Any]:
+def speedup(count: int, seed: int, max_routes: int, rounds: int = 1) -> dict[str, Any]:
+    """`--jobs 1` then `--jobs 2`, `rounds` times alternately (load on a shared machine drifts)."""
+    found: dict[str, Any] = {"repos": count, "rounds": []}
     with tempfile.TemporaryDirectory(prefix="bench-fleet-") as tmp:
         fleet = Path(tmp) / "fleet"
         generate(count, fleet, seed, max_routes)
-        one = run_batch(fleet, "--jobs", "1")
-        two = run_batch(fleet, "--jobs", "2")
-    return {
-        "repos": count,
-        "jobs1": one,
-        "jobs2": two,
-        "speedup": round(one["seconds"] / two["seconds"], 2),
-    }
+        for _ in range(rounds):
+            one = run_batch(fleet, "--jobs", "1")
+            two = run_batch(fleet, "--jobs", "2")
+            ratio = round(one["seconds"] / two["seconds"], 2)
+            found["rounds"].append({"jobs1": one, "jobs2": two, "speedup": ratio})
+    found["speedup"] = statistics.median(r["speedup"] for r in found["rounds"])
+    return found
 
 
 def memory(counts: list[int], seed: int, per_worker: int, max_routes: int) -> dict[str, Any]:
@@ -222,6 +223,7 @@ def main() -> None:
     gen.add_argument("--out", type=Path, required=True)
     fast = commands.add_parser("speedup")
     fast.add_argument("--count", type=int, default=200)
+    fast.add_argument("--rounds", type=int, default=1)
     mem = commands.add_parser("memory")
     mem.add_argument("--counts", type=int, nargs="+", default=[50, 500])
     mem.add_argument("--max-per-worker", type=int, default=20)
@@ -235,7 +237,7 @@ def main() -> None:
         kinds = generate(args.count, args.out, args.seed, args.max_routes)
         result: Any = {kind: kinds.count(kind) for kind in sorted(set(kinds))}
     elif args.command == "speedup":
-        result = speedup(args.count, args.seed, args.max_routes)
+        result = speedup(args.count, args.seed, args.max_routes, args.rounds)
     elif args.command == "memory":
         result = memory(args.counts, args.seed, args.max_per_worker, args.max_routes)
     else:
