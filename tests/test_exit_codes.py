@@ -170,12 +170,13 @@ def test_ctrl_c_is_exit_130_after_the_undo(tmp_path: Path, monkeypatch: pytest.M
 def test_reading_errors_are_exit_2_with_the_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from flaskmod import project
+    from flaskmod import modes, project
 
     def unreadable(*args: object, **kwargs: object) -> None:
         raise PermissionError(errno.EACCES, "Permission denied", "/srv/app/x.py")
 
     monkeypatch.setattr(project, "scan", unreadable)
     monkeypatch.setattr(cli, "scan", unreadable)
+    monkeypatch.setattr(modes, "scan", unreadable)
     code, err = upgrade(str(minimal(tmp_path)))
     assert code == 2 and last_line(err) == "error: /srv/app/x.py: Permission denied"

@@ -18,7 +18,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from flaskmod.conventions import FACTORY, GET_CONFIG, instance_name
-from flaskmod.errors import Finding, FlaskmodError, Location, Severity
+from flaskmod.errors import Finding, FlaskmodError, Location, NoFlaskApp, Severity
 from flaskmod.knowledge import (
     APP_SAFE_CALLS,
     FLASK_CLASSES,
@@ -273,7 +273,7 @@ def find_app(project: Project, choice: str | None = None) -> Found:
     if not module_level:
         if in_functions:
             return Found(in_functions[0], in_functions)
-        raise FlaskmodError(
+        raise NoFlaskApp(
             "no Flask application found: flaskmod looks for `app = Flask(__name__)` at module "
             f"level ({len(project.python_paths())} Python files read)",
             Location(str(project.root)),

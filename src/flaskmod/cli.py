@@ -17,7 +17,6 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
-from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -25,6 +24,7 @@ import click
 
 import flaskmod
 from flaskmod import __version__, interrupts, tool_config
+from flaskmod.batch import EPILOG as BATCH_EPILOG
 from flaskmod.conventions import DEFAULT_BRANCH
 from flaskmod.errors import FlaskmodError, Location
 from flaskmod.verify.command import verify_command
@@ -33,9 +33,8 @@ if TYPE_CHECKING:
     from git.exc import GitCommandError
     from rich.console import Console
 
-    from flaskmod import gitops, modes
+    from flaskmod import modes
     from flaskmod.pipeline import Codemod, Options
-    from flaskmod.project import Project
     from flaskmod.upgrade import Modes
 
 EXIT_OK, EXIT_CHANGES, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
@@ -269,6 +268,10 @@ class _MigrationCommand(click.Command):
     (after `--python`) when its parameters are first read, to parse, show help or check
     `[tool.flaskmod]`; `flaskmod --help` and `flaskmod list` never import the codemods for them."""
 
+    #: the option the codemods' options follow; with `given_only`, they default to None (unset)
+    after = "python"
+    given_only = False
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._params: list[click.Parameter] = []
         self._declared = False
@@ -278,8 +281,8 @@ class _MigrationCommand(click.Command):
     def params(self) -> list[click.Parameter]:
         if not self._declared:
             self._declared = True
-            after = next(i for i, p in enumerate(self._params) if p.name == "python") + 1
-            self._params[after:after] = _declared_options()
+            after = next(i for i, p in enumerate(self._params) if p.name == self.after) + 1
+            self._params[after:after] = _declared_options(self.given_only)
         return self._params
 
     @params.setter
@@ -287,17 +290,27 @@ class _MigrationCommand(click.Command):
         self._params = value
 
 
-def _declared_options() -> list[click.Parameter]:
+class _BatchCommand(_MigrationCommand):
+    """`batch`: the codemods' options follow `--flask-version` and are None unless given, so
+    each repository's own `[tool.flaskmod]` decides the rest."""
+
+    after = "flask_version"
+    given_only = True
+
+
+def _declared_options(given_only: bool = False) -> list[click.Parameter]:
     """A click option for each option the codemods declare (`--group-by`, ...)."""
     from flaskmod.pipeline import declared_options, discover
 
     return [
         click.Option(
             [option.flag, option.name],
-            default=option.default,
-            show_default=True,
+            default=None if given_only else option.default,
+            show_default=not given_only,
             type=click.Choice(option.choices) if option.choices else str,
-            help=option.help[:1].upper() + option.help[1:] + ".",
+            help=option.help[:1].upper()
+            + option.help[1:]
+            + (f" (default: {option.default})." if given_only else "."),
         )
         for option in declared_options(discover()).values()
     ]
@@ -535,37 +548,21 @@ def _modes(values: dict[str, Any]) -> Modes:
 
 def _upgrade_one(path: Path, flags: Modes, values: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     """The exit code and the `--json` document of one PATH."""
-    from flaskmod import formatting, gitops, journal, lock, modes
-    from flaskmod.pipeline import Driver, refuse_blocking
-    from flaskmod.project import scan
+    from flaskmod import modes
     from flaskmod.upgrade import Verification
 
     out = _output_for(values, values["color"])
-    codemods = _codemods(values)
     options = _options(values, force=values["force"])
     verify = (
         Verification(python=options.python, run_tests=values["run_tests"], app=options.app)
         if values["verify_first"]
         else None
     )
-    # A formatter configured but not installed is refused before anything runs or is written.
-    formatter = formatting.find(path) if flags.format else None
-    writing = (
-        lock.hold(journal.locate(path).lock) if flags.writes and path.is_dir() else nullcontext()
-    )
-    with gitops.open_tree(path) as tree, writing:
-        branch = _preflight(path, tree, flags, values["branch"])
-        project = (
-            gitops.head_snapshot(tree, path) if tree is not None and flags.from_head else scan(path)
-        )
-        driver = Driver(project, codemods, options)  # analyses once; refusals before any output
-        if not driver.already_factory:
-            refuse_blocking(driver.model, options)
-        if flags.writes and not values["force"]:
-            _refuse_unread(project)
-        source = gitops.describe_source(tree, flags.from_head) if tree is not None else None
-        target = modes.Target(path, tree, project, source, branch, formatter)
-        if branch is not None:
+    with modes.prepared(path, flags, _codemods(values), options, values["branch"]) as (
+        target,
+        driver,
+    ):
+        if target.branch is not None:
             code = modes.commit(out, target, driver, flags.step)
         elif flags.step:
             code = modes.step(out, target, driver)
@@ -574,44 +571,91 @@ def _upgrade_one(path: Path, flags: Modes, values: dict[str, Any]) -> tuple[int,
     return code, out.document
 
 
-def _preflight(
-    path: Path, tree: gitops.GitTree | None, flags: Modes, branch: str
-) -> gitops.BranchPlan | None:
-    """Refusals that need no codemod run, made before anything is printed or written.
+@main.command(epilog=BATCH_EPILOG, cls=_BatchCommand)
+@click.argument("repos", nargs=-1)
+@click.option(
+    "--from-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Read repositories from FILE: one path or git URL a line, # comments.",
+)
+@click.option(
+    "--discover", is_flag=True, help="Each given folder's immediate subfolders are repositories."
+)
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes [CPU count].")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=600.0,
+    show_default=True,
+    help="Seconds per repository before its worker is killed (0: no limit).",
+)
+@click.option(
+    "--max-per-worker",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="Repositories a worker migrates before it is replaced (bounds memory).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("flaskmod-patches"),
+    show_default=True,
+    help="Folder for the patches, one <repo>.patch each.",
+)
+@click.option(
+    "--report",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report as JSON here, with .md and .html beside it.",
+)
+@click.option(
+    "--resume",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Skip repositories this report shows finished at the same commit.",
+)
+@click.option("--apply", "write", is_flag=True, help="Write each migration, as upgrade --apply.")
+@click.option(
+    "--commit", is_flag=True, help="Commit each codemod on --branch, as upgrade --commit."
+)
+@click.option("--branch", help=f"Branch for --commit [{DEFAULT_BRANCH}].")
+@click.option(
+    "--partial", is_flag=True, help="With --apply: write even if it stops short of a factory."
+)
+@click.option("--force", is_flag=True, help="Migrate despite uses of the app that need a human.")
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Before writing, compare each migrated copy with the original (the repo's .venv).",
+)
+@click.option("--run-tests", is_flag=True, help="With --verify: run each project's tests too.")
+@_selection
+@click.option("--flask-version", metavar="X.Y", help="Generate code for this Flask [detected].")
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Local worker processes, or a Dask distributed cluster (flaskmod[dask]).",
+)
+@click.option("--scheduler", metavar="tcp://HOST:PORT", help="The Dask scheduler's address.")
+def batch(repos: tuple[str, ...], **values: Any) -> None:
+    """Migrate many repositories, each independently in a worker process.
 
-    Returns the branch plan for --commit.
+    Preview by default: each repository's patch goes to --out/<repo>.patch. A crash, a hang
+    (--timeout), a syntax error or a non-Flask repository never stops the others; each ends
+    with one outcome: migrated, already-factory, not-flask, needs-manual-steps, refused,
+    error or timeout. --apply and --commit write as `upgrade` does, per repository (a dirty
+    work tree is that repository's error). --report writes report.json, report.md and a
+    self-contained report.html.
     """
-    from flaskmod import gitops
-    from flaskmod.project import scan
+    from flaskmod.batch import command as batch_command
+    from flaskmod.pipeline import declared_options, discover
 
-    if tree is None:
-        if flags.commit or flags.from_head:
-            if not path.is_dir():
-                scan(path)  # a missing or non-directory PATH is reported as such
-            option = "--commit" if flags.commit else "--from-head"
-            raise FlaskmodError(f"{option} needs git, and PATH is not inside a git work tree")
-        return None
-    if not flags.writes:
-        return None
-    gitops.refuse_unsafe_state(tree)
-    plan = gitops.plan_branch(tree, branch) if flags.commit else None
-    gitops.refuse_dirty(tree, flags.allow_dirty, commit=flags.commit)
-    return plan
-
-
-def _refuse_unread(project: Project) -> None:
-    """A skipped file that calls url_for() may name an endpoint the migration renames."""
-    from flaskmod.project import unread_url_for
-
-    unread = unread_url_for(project)
-    if unread:
-        reasons = dict(project.skipped)
-        others = f" (and {len(unread) - 1} more)" if len(unread) > 1 else ""
-        raise FlaskmodError(
-            f"not read ({reasons[unread[0]]}) but calls url_for(), whose endpoints the migration "
-            f"renames{others}; refused: migrate it by hand, or rerun with --force",
-            Location(unread[0]),
-        )
+    declared = declared_options(discover())
+    settings = {name: str(values.pop(name)) for name in declared if values.get(name) is not None}
+    values["branch_given"] = values["branch"] is not None
+    values["branch"] = values["branch"] or DEFAULT_BRANCH
+    sys.exit(batch_command.run(repos, values, settings))
 
 
 @main.command(epilog=EPILOG)
@@ -646,4 +690,5 @@ def recover(path: Path, force: bool) -> None:
 
 
 main.add_command(verify_command)
-tool_config.register(main.commands.values())
+# `batch` reads no project's settings for itself (each repository's job reads its own)
+tool_config.register(c for c in main.commands.values() if c.name != "batch")

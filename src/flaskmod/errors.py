@@ -50,6 +50,11 @@ class FlaskmodError(Exception):
         return f"{self.location}: {self.message}" if self.location else self.message
 
 
+class NoFlaskApp(FlaskmodError):
+    """The project creates no Flask app flaskmod can find: not a Flask project, or not one it
+    recognises. A batch run counts these apart (`not-flask`) from projects it failed on."""
+
+
 class BlockedError(FlaskmodError):
     """Uses of the app that need a human (`AppModel.blocking`); `--force` migrates the rest.
 

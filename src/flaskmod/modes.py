@@ -8,7 +8,8 @@ Human output goes to stderr (the diff alone to stdout, so it can be piped to `gi
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -17,13 +18,13 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from flaskmod import formatting, gitops, interactive, report
+from flaskmod import formatting, gitops, interactive, journal, lock, report
 from flaskmod.apply import apply, preflight
 from flaskmod.changeset import Changeset, Kind
 from flaskmod.codemod import Codemod
 from flaskmod.errors import FlaskmodError, Location
-from flaskmod.pipeline import Driver, Run
-from flaskmod.project import Project, dangling_links
+from flaskmod.pipeline import Driver, Options, Run, refuse_blocking
+from flaskmod.project import Project, dangling_links, scan, unread_url_for
 from flaskmod.secrets import redact
 from flaskmod.upgrade import (
     EXIT_CHANGES,
@@ -67,6 +68,66 @@ class Target:
     formatter: formatting.Formatter | None = None
 
 
+@contextmanager
+def prepared(
+    path: Path, modes: Modes, codemods: Sequence[Codemod], options: Options, branch: str
+) -> Iterator[tuple[Target, Driver]]:
+    """The project at `path` read and analysed once, every refusal that needs no codemod run
+    made, and (when writing) its lock held: what `upgrade` and `batch` share per project."""
+    # A formatter configured but not installed is refused before anything runs or is written.
+    formatter = formatting.find(path) if modes.format else None
+    writing = (
+        lock.hold(journal.locate(path).lock) if modes.writes and path.is_dir() else nullcontext()
+    )
+    with gitops.open_tree(path) as tree, writing:
+        plan = _preflight(path, tree, modes, branch)
+        project = (
+            gitops.head_snapshot(tree, path) if tree is not None and modes.from_head else scan(path)
+        )
+        driver = Driver(project, codemods, options)  # analyses once; refusals before any output
+        if not driver.already_factory:
+            refuse_blocking(driver.model, options)
+        if modes.writes and not options.force:
+            _refuse_unread(project)
+        source = gitops.describe_source(tree, modes.from_head) if tree is not None else None
+        yield Target(path, tree, project, source, plan, formatter), driver
+
+
+def _preflight(
+    path: Path, tree: gitops.GitTree | None, modes: Modes, branch: str
+) -> gitops.BranchPlan | None:
+    """Refusals that need no codemod run, made before anything is printed or written.
+
+    Returns the branch plan for --commit.
+    """
+    if tree is None:
+        if modes.commit or modes.from_head:
+            if not path.is_dir():
+                scan(path)  # a missing or non-directory PATH is reported as such
+            option = "--commit" if modes.commit else "--from-head"
+            raise FlaskmodError(f"{option} needs git, and PATH is not inside a git work tree")
+        return None
+    if not modes.writes:
+        return None
+    gitops.refuse_unsafe_state(tree)
+    plan = gitops.plan_branch(tree, branch) if modes.commit else None
+    gitops.refuse_dirty(tree, modes.allow_dirty, commit=modes.commit)
+    return plan
+
+
+def _refuse_unread(project: Project) -> None:
+    """A skipped file that calls url_for() may name an endpoint the migration renames."""
+    unread = unread_url_for(project)
+    if unread:
+        reasons = dict(project.skipped)
+        others = f" (and {len(unread) - 1} more)" if len(unread) > 1 else ""
+        raise FlaskmodError(
+            f"not read ({reasons[unread[0]]}) but calls url_for(), whose endpoints the migration "
+            f"renames{others}; refused: migrate it by hand, or rerun with --force",
+            Location(unread[0]),
+        )
+
+
 # --------------------------------------------------------------------- whole runs
 def whole(
     out: Output, target: Target, driver: Driver, modes: Modes, verify: Verification | None
@@ -88,21 +149,32 @@ def whole(
     if out.verbose and not out.as_json:
         for name, seconds in clock.laps:
             out.say(f"  [dim]{name}: {seconds:.2f} s (CPU)[/]")
+    return deliver(out, target, result, modes, verify)[0]
+
+
+def deliver(
+    out: Output, target: Target, result: Result, modes: Modes, verify: Verification | None
+) -> tuple[int, Result]:
+    """What `whole` does with a run's result: refuse, describe, verify, then preview or write.
+
+    Returns the exit code and the result as it ended (verified, written); `batch` calls it
+    directly to keep the result of each repository."""
     if modes.writes and result.changes:
         refuse_unsafe(result, modes)  # refusals before anything is printed: one line
         _guard(target, result.changes)
     _describe(out, target, result)
     if result.run.already_factory or not result.changes:
-        return _finish(out, target, result, _exit(result, modes))
+        return _finish(out, target, result, _exit(result, modes)), result
     if modes.check:
         out.say(f"{len(result.changes)} file(s) would change.", always=True)
-        return _finish(out, target, result, EXIT_CHANGES)
+        return _finish(out, target, result, EXIT_CHANGES), result
     refuse_unsafe(result, modes)
     if verify is not None:
         result = _verified(out, target, result, verify)
         if result.differences:
-            return _finish(out, target, result, EXIT_CHANGES)
-    return _finish(out, target, _deliver(out, target, result, modes), _exit(result, modes))
+            return _finish(out, target, result, EXIT_CHANGES), result
+    result = _deliver(out, target, result, modes)
+    return _finish(out, target, result, _exit(result, modes)), result
 
 
 class _Clock:

@@ -167,7 +167,7 @@ def to_json(result: Any, path: str, secrets: Iterable[str] = ()) -> dict[str, An
         "path": path,
         "status": result.status,
         "written": result.written,
-        "flask": _flask_json(run.options.flask),
+        "flask": flask_json(run.options.flask),
         "app": {
             "path": run.model.app_path,
             "name": run.model.app_name,
@@ -180,9 +180,9 @@ def to_json(result: Any, path: str, secrets: Iterable[str] = ()) -> dict[str, An
             for s in run.steps
         ],
         "files": _files_json(result.changes),
-        "findings": [_finding_json(f, hidden) for f in run.findings],
+        "findings": [finding_json(f, hidden) for f in run.findings],
         "self_check": [_violation_json(v, hidden) for v in result.violations],
-        "incomplete": [_finding_json(f, hidden) for f in result.incomplete],
+        "incomplete": [finding_json(f, hidden) for f in result.incomplete],
         "differences": [redact(d, hidden) for d in result.differences],
     }
 
@@ -211,7 +211,7 @@ def steps_json(
                 "codemod": pending.codemod.name,
                 "commit": sha,
                 "files": _files_json(pending.changes),
-                "findings": [_finding_json(f, hidden) for f in pending.findings],
+                "findings": [finding_json(f, hidden) for f in pending.findings],
             }
             for pending, sha in done
         ],
@@ -239,7 +239,7 @@ def error_json(path: str, error: BaseException, location: Any = None) -> dict[st
     }
 
 
-def _flask_json(flask: Any) -> dict[str, Any] | None:
+def flask_json(flask: Any) -> dict[str, Any] | None:
     if flask is None:
         return None
     low, high = flask.version, flask.top
@@ -259,7 +259,7 @@ def _files_json(changes: Changeset) -> dict[str, Any]:
     }
 
 
-def _finding_json(finding: Any, secrets: list[str]) -> dict[str, Any]:
+def finding_json(finding: Any, secrets: list[str]) -> dict[str, Any]:
     return {
         "file": finding.location.path,
         "line": finding.location.line,
