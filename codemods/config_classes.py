@@ -98,6 +98,7 @@ EXAMPLE = Example(
     after={
         "app.py": """
             from flask import Flask
+
             from config import get_config
 
             app = Flask(__name__)

@@ -59,6 +59,7 @@ EXAMPLE = Example(
     after={
         "app/__init__.py": """
             from flask import Flask
+
             from .extensions import db, login_manager
 
             app = Flask(__name__)

@@ -57,8 +57,9 @@ EXAMPLE = Example(
     },
     after={
         "app/__init__.py": """
-            from flask import Flask, render_template
             import os
+
+            from flask import Flask, render_template
 
             app = Flask(__name__, root_path=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -154,7 +155,7 @@ def edit(context: Context, plan: PackagePlan) -> Project:
     tree = add_import(index.tree.with_changes(body=body), "os")
     if plan.main is not None:
         tree = _replace_main_block(context, tree, plan.main, plan.new_path)
-        tree = prune_imports(tree, _left_unused(index, plan.main, tree))
+        tree = prune_imports(tree, _left_unused(index, plan.main))
     where = model.app_dir or "the project folder"
     context.note(
         f"moved from {model.app_path}; templates, static files and app.root_path stay in {where}",
@@ -278,14 +279,17 @@ def _root_path_assignments(app: str) -> list[cst.BaseStatement]:
     )
 
 
-def _left_unused(index: ModuleIndex, main: MainBlock, tree: cst.Module) -> set[str]:
-    """Imports only the `__main__` block read (`argparse` for its `--port`), now unused."""
-    read_by_main = _reads(index.body[main.position])
-    still_read: set[str] = set()
-    for statement in tree.body:
-        if not m.matches(statement, m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()])):
-            still_read |= _reads(statement)
-    return {name for name in index.imports if name in read_by_main and name not in still_read}
+def _left_unused(index: ModuleIndex, main: MainBlock) -> set[str]:
+    """Imports only the `__main__` block read (`argparse` for its `--port`), now unused: read
+    by no other top-level statement (the module's name facts) nor by what the block kept."""
+    kept: set[str] = set()
+    for statement in main.kept:
+        kept |= _reads(statement)
+    return {
+        name
+        for name in index.imports
+        if index.readers.get(name) and index.readers[name] <= {main.position} and name not in kept
+    }
 
 
 # ------------------------------------------------------------- relative imports

@@ -176,7 +176,6 @@ def test_reading_errors_are_exit_2_with_the_path(
         raise PermissionError(errno.EACCES, "Permission denied", "/srv/app/x.py")
 
     monkeypatch.setattr(project, "scan", unreadable)
-    monkeypatch.setattr(cli, "scan", unreadable)
     monkeypatch.setattr(modes, "scan", unreadable)
     code, err = upgrade(str(minimal(tmp_path)))
     assert code == 2 and last_line(err) == "error: /srv/app/x.py: Permission denied"

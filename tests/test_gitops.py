@@ -360,7 +360,9 @@ def test_a_failure_mid_commit_restores_everything(
         git(tmp_path, "branch", "flaskmod/factory")
     before = state(tmp_path)
     middle = changing("minimal")[len(changing("minimal")) // 2]  # after some commits
-    monkeypatch.setattr(cli, "discover", lambda: _failing(middle))
+    from flaskmod import pipeline
+
+    monkeypatch.setattr(pipeline, "discover", lambda: _failing(middle))
     code, _, err = invoke(str(project), "--commit")
     assert code == 2 and failed(err, f"at {middle}", "RuntimeError: boom", "main is checked")
     assert ("branch flaskmod/factory deleted" in err) is not reuse

@@ -110,7 +110,8 @@ def test_dotted_imports_are_never_imported_from_the_app(tmp_path: Path) -> None:
         """,
     )
     routes = files["app/main/routes.py"]
-    assert "import dateutil.parser\nimport xml.etree.ElementTree as ET\n" in routes
+    # stdlib and third party in isort's sections, each import whole
+    assert "import xml.etree.ElementTree as ET\n\nimport dateutil.parser\n" in routes
     assert "def parse(value):" in routes
     for text in files.values():
         assert "from app import dateutil" not in text and "import dateutil.parser," not in text
@@ -212,7 +213,9 @@ def test_an_entry_module_parenthesised_import_of_the_app_keeps_its_layout(tmp_pa
             """
         },
     )
-    assert files["helpers.py"].startswith("from app import (\n    LIMIT,\n    create_app,\n)\n")
+    assert files["helpers.py"].startswith(
+        "import os\n\nfrom app import (\n    LIMIT,\n    create_app,\n)\n"
+    )
 
 
 def test_a_script_importing_an_app_not_called_app_builds_its_own(tmp_path: Path) -> None:
@@ -233,7 +236,7 @@ def test_a_script_importing_an_app_not_called_app_builds_its_own(tmp_path: Path)
         """,
         **{"helpers.py": "from app import server\n\n\ndef describe():\n    return server.name\n"},
     )
-    assert files["helpers.py"].startswith("from app import create_app\nimport os\n\nserver = ")
+    assert files["helpers.py"].startswith("import os\n\nfrom app import create_app\n\nserver = ")
     assert (
         'server = create_app(os.environ.get("FLASK_CONFIG", "development"))' in files["helpers.py"]
     )
@@ -309,7 +312,7 @@ def test_a_name_added_to_a_parenthesised_import_goes_on_a_line_of_its_own(tmp_pa
         """,
     )
     assert files["app/__init__.py"].startswith(
-        "from flask import (\n    Flask,\n    current_app,\n)\n"
+        "import os\n\nfrom flask import (\n    Flask,\n    current_app,\n)\n"
     )
 
 
