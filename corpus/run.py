@@ -39,6 +39,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -48,7 +49,9 @@ import tomllib
 from manifest import CORPUS, App, ManifestError, interpreter, load, select
 from restore import RestoreError, restore
 
-WORK = CORPUS / "work"
+#: the copies each run works on: outside the repository, so that flaskmod's own configuration
+#: (pytest's addopts in pyproject.toml, found by walking up from an app) never applies to an app
+WORK = Path(os.environ.get("FLASKMOD_CORPUS_WORK", Path(tempfile.gettempdir()) / "flaskmod-corpus"))
 STACK_ENVS = CORPUS / ".stacks"
 RESULTS = CORPUS / "RESULTS.md"
 DRIVER = CORPUS / "scenario_driver.py"
