@@ -220,7 +220,9 @@ def _canonical(body: bytes, mimetype: str) -> bytes:
     if "json" not in mimetype:
         return body
     try:
-        return json.dumps(json.loads(body.decode("utf-8")), sort_keys=True, indent=1).encode()
+        return json.dumps(
+            json.loads(body.decode("utf-8")), sort_keys=True, separators=(",", ":")
+        ).encode()
     except ValueError:  # not JSON after all (UnicodeDecodeError is one)
         return body
 
