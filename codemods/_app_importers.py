@@ -19,7 +19,13 @@ from flaskmod.analysis import AppModel
 from flaskmod.conventions import EXTENSIONS_MODULE, FACTORY
 from flaskmod.errors import Finding, Location, Severity
 from flaskmod.knowledge import SQLALCHEMY_CLASSES, canonical
-from flaskmod.names import ModuleIndex, absolute_module, import_statements, name_nodes, qualify
+from flaskmod.names import (
+    ModuleIndex,
+    import_statements,
+    name_nodes,
+    qualify,
+    star_sources,
+)
 from flaskmod.project import Project
 from flaskmod.versions import dependency_range
 
@@ -189,21 +195,11 @@ def rewrite_app_importers(
 def star_reexporters(project: Project, module: str) -> list[str]:
     """Modules whose names include the app module's through `from .module import *` (a package
     `__init__` re-exporting its core): `pkg.app` is read through them too."""
-    found = []
-    for path in project.python_paths():
-        if "import *" not in project.text(path):
-            continue
-        index = project.index(path)
-        for statement in index.body:
-            if any(
-                isinstance(small, cst.ImportFrom)
-                and isinstance(small.names, cst.ImportStar)
-                and absolute_module(small, index.module_name, index.is_package) == module
-                for small in getattr(statement, "body", ())
-            ):
-                found.append(index.module_name)
-                break
-    return found
+    return [
+        project.index(path).module_name
+        for path in project.python_paths()
+        if "import *" in project.text(path) and module in star_sources(project.index(path))
+    ]
 
 
 def _rewrite_one(

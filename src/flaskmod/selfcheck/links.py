@@ -20,7 +20,7 @@ from pyflakes.checker import Checker
 
 from flaskmod.conventions import FACTORY
 from flaskmod.errors import Location
-from flaskmod.names import ModuleIndex, absolute_module, import_statements
+from flaskmod.names import ModuleIndex, absolute_module, import_statements, star_sources
 from flaskmod.project import Project
 from flaskmod.selfcheck.base import Violation, Workspace
 
@@ -266,14 +266,8 @@ def _star_sources(
         return None
     if "import *" not in text:
         return []
-    sources = []
-    for node in import_nodes(project, index.path):
-        if isinstance(node, cst.ImportFrom) and isinstance(node.names, cst.ImportStar):
-            source = absolute_module(node, index.module_name, index.is_package)
-            if source not in modules:
-                return None
-            sources.append(source)
-    return sources
+    sources = star_sources(index)
+    return sources if all(source in modules for source in sources) else None
 
 
 def _bound_in_factory(index: object, name: str) -> bool:
