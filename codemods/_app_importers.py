@@ -31,6 +31,7 @@ from flaskmod.versions import dependency_range
 
 from ._imports import add_import, add_statements_after_import_of
 from ._moving import imported_as, kept_names
+from ._visiting import holding, transform_statements
 
 APP_NAMES = ("app", "application")
 
@@ -93,16 +94,19 @@ class _ModuleAppAttribute(cst.CSTTransformer):
         self.aliases = aliases
         self.app = app
         self.variable = variable
-        self.count = 0
+
+    def replaces(self, node: cst.CSTNode) -> bool:
+        return (
+            isinstance(node, cst.Attribute)
+            and isinstance(node.value, cst.Name)
+            and node.value.value in self.aliases
+            and node.attr.value == self.app
+        )
 
     def leave_Attribute(
         self, original_node: cst.Attribute, updated_node: cst.Attribute
     ) -> cst.BaseExpression:
-        if m.matches(
-            updated_node,
-            m.Attribute(value=m.OneOf(*[m.Name(a) for a in self.aliases]), attr=m.Name(self.app)),
-        ):
-            self.count += 1
+        if self.replaces(updated_node):
             return cst.Name(self.variable)
         return updated_node
 
@@ -120,17 +124,8 @@ def _free_name(tree: cst.Module, wanted: str) -> str:
     return wanted if not used and not bound_by_import else f"{wanted}_under_test"
 
 
-def _imports_rewritten(tree: cst.Module, rewriter: _AppImport) -> cst.Module:
-    """`tree.visit(rewriter)`, visiting only the top-level statements that hold an import (the
-    rewriter changes nothing else); the others stay the same nodes, their facts cached."""
-    body = []
-    for statement in tree.body:
-        if next(import_statements(statement), None) is not None:
-            new = statement.visit(rewriter)
-            assert isinstance(new, cst.BaseStatement)  # imports are renamed, never removed
-            statement = new
-        body.append(statement)
-    return tree.with_changes(body=body)
+def _holds_import(statement: cst.BaseStatement) -> bool:
+    return next(import_statements(statement), None) is not None
 
 
 def entry_point_config(env_var: str, path: str = "") -> str:
@@ -215,7 +210,7 @@ def _rewrite_one(
     if package.rpartition(".")[2] not in project.text(path):
         return None
     rewriter = _AppImport(package, exported, path, model.app_name)
-    new = _imports_rewritten(tree, rewriter)
+    new = transform_statements(tree, rewriter, _holds_import)
     creations: list[tuple[str, str]] = []
     if rewriter.bound:
         new = _dedupe_factory_import(new)
@@ -231,18 +226,20 @@ def _rewrite_one(
             return new
     aliases = _module_aliases(tree, package, path)
     if aliases and model.app_name not in exported:
-        variable = _free_name(new, model.app_name)
-        attributes = _ModuleAppAttribute(aliases, model.app_name, variable)
-        new = new.visit(attributes)
-        if attributes.count:
-            creations.append((variable, f"{aliases[0]}.{FACTORY}({config})"))
+        attributes = _ModuleAppAttribute(aliases, model.app_name, "")
+        reading = {s for s in new.body if holding(attributes.replaces)(s)}
+        if reading:
+            attributes.variable = _free_name(new, model.app_name)
+            new = transform_statements(new, attributes, reading.__contains__)
+            creations.append((attributes.variable, f"{aliases[0]}.{FACTORY}({config})"))
     if not creations:
         return None
     if needs_app:
         names = _imported_from(tree, package, path, needs_app)
-        new = new.visit(_PassApp(names, set(aliases), needs_app, creations[0][0]))
+        passing = _PassApp(names, set(aliases), needs_app, creations[0][0])
+        new = transform_statements(new, passing, holding(passing.calls))
     if config == TESTING and _sqlalchemy_2(project) and _uses_db(project, model, tree, path):
-        new = new.visit(_ContextPerTest(creations[0][0]))
+        new = transform_statements(new, _ContextPerTest(creations[0][0]), holding(_is_class))
     statements: list[cst.BaseStatement] = [
         cst.parse_statement(f"{name} = {call}\n") for name, call in creations
     ]
@@ -251,6 +248,10 @@ def _rewrite_one(
     if "os." in config:
         new = add_import(new, "os")
     return new
+
+
+def _is_class(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.ClassDef)
 
 
 def _sqlalchemy_2(project: Project) -> bool:
@@ -363,15 +364,21 @@ class _PassApp(cst.CSTTransformer):
         self.functions = functions
         self.variable = variable
 
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
-        func = updated_node.func
+    def calls(self, node: cst.CSTNode) -> bool:
+        """A call of one of the functions, not passing an app already."""
+        if not isinstance(node, cst.Call):
+            return False
+        func = node.func
         called = (isinstance(func, cst.Name) and func.value in self.names) or (
             isinstance(func, cst.Attribute)
             and isinstance(func.value, cst.Name)
             and func.value.value in self.aliases
             and func.attr.value in self.functions
         )
-        if not called or any(a.keyword and a.keyword.value == "app" for a in updated_node.args):
+        return called and not any(a.keyword and a.keyword.value == "app" for a in node.args)
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        if not self.calls(updated_node):
             return updated_node
         app = cst.Arg(
             cst.Name(self.variable),

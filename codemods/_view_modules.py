@@ -37,6 +37,7 @@ from ._extension_args import call_with, is_app, split_arguments
 from ._imports import add_import_line
 from ._moving import kept_names, prune_imports
 from ._registrations import ToBlueprint, registration_kind, route_endpoints
+from ._visiting import visited
 
 _TEST_FRAMEWORKS = frozenset({"unittest", "pytest"})
 
@@ -281,17 +282,6 @@ def convert(
     for line in transformer.needed_imports:
         tree = add_import_line(tree, line)
     return Converted(tree, transformer, given)
-
-
-def visited(statement: cst.BaseStatement, visitor: cst.CSTTransformer) -> list[cst.BaseStatement]:
-    """A top-level statement after a transformer: none, one, or several statements."""
-    new = statement.visit(visitor)
-    if isinstance(new, cst.FlattenSentinel):
-        return list(new.nodes)
-    if isinstance(new, cst.RemovalSentinel):
-        return []
-    assert isinstance(new, cst.BaseStatement)
-    return [new]
 
 
 class _ReplaceAppImport(cst.CSTTransformer):

@@ -50,7 +50,8 @@ from ._moving import (
     redirect_imports,
 )
 from ._registrations import ToBlueprint, route_endpoints
-from ._view_modules import Reason, ViewModule, convert, movable_kind, view_modules, visited
+from ._view_modules import Reason, ViewModule, convert, movable_kind, view_modules
+from ._visiting import visited
 
 #: what the page docs/codemods/blueprints.md shows; tests/test_docs.py runs it
 EXAMPLE = Example(

@@ -34,7 +34,7 @@ from flaskmod.codemod import EXTENSIONS_MODULE, Codemod, Context, Example, Needs
 from flaskmod.conventions import instance_name
 from flaskmod.knowledge import KNOWN_EXTENSIONS as KNOWN
 from flaskmod.knowledge import NOT_INIT_APP, extension_for, follows_convention
-from flaskmod.names import ModuleIndex, qualify
+from flaskmod.names import ModuleIndex, children_in_order, qualify
 from flaskmod.project import Project, module_name
 
 from ._building import new_module
@@ -387,7 +387,7 @@ def _node_ids(nodes: Sequence[cst.CSTNode]) -> set[int]:
     while stack:
         node = stack.pop()
         seen.add(id(node))
-        stack.extend(node.children)
+        stack.extend(children_in_order(node))
     return seen
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import re
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -29,7 +30,15 @@ from flaskmod.knowledge import (
     is_main_guard,
     known_extension,
 )
-from flaskmod.names import Imported, ModuleIndex, dotted, imports_of, qualify
+from flaskmod.names import (
+    Imported,
+    ModuleIndex,
+    bindings_of,
+    children_in_order,
+    dotted,
+    import_statements,
+    qualify,
+)
 from flaskmod.project import Project, module_name
 from flaskmod.testmodules import find_test_modules
 
@@ -146,58 +155,60 @@ class _Candidate:
     function: cst.FunctionDef | None = None
 
 
-class _AppFinder(cst.CSTVisitor):
-    """Finds `X = Flask(...)` at module level, and `Flask(...)` calls inside functions."""
+class _AppFinder:
+    """Finds `X = Flask(...)` at module level, and `Flask(...)` calls inside functions (and
+    classes), in one top-level statement; a light walk, not a LibCST visit."""
 
     def __init__(self, path: str, imports: ImportTable, line_of: LineOf) -> None:
         self.path = path
         self.imports = imports
         self.line_of = line_of
-        self.depth = 0
-        self.functions: list[cst.FunctionDef] = []
         self.candidates: list[_Candidate] = []
-        self._named: str | None = None
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.depth += 1
-        self.functions.append(node)
+    def find(
+        self, node: cst.CSTNode, functions: tuple[cst.FunctionDef, ...] = (), nested: bool = False
+    ) -> None:
+        """Walk `node`; `functions` hold it (outermost first), `nested`: in a def or class."""
+        if isinstance(node, cst.Call) and self.imports.qualify(node.func) & FLASK_CLASSES:
+            line = self.line_of(node)
+            function = functions[0] if functions else None
+            self.candidates.append(_Candidate(self.path, "", line, nested, function))
+        inner = (*functions, node) if isinstance(node, cst.FunctionDef) else functions
+        inside = nested or isinstance(node, cst.FunctionDef | cst.ClassDef)
+        for child in children_in_order(node):
+            self.find(child, inner, inside)
+        if not nested and isinstance(node, cst.Assign):
+            self._name_module_level(node)
 
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self.depth -= 1
-        self.functions.pop()
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.depth += 1
-
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-        self.depth -= 1
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if not self.imports.qualify(node.func) & FLASK_CLASSES:
+    def _name_module_level(self, node: cst.Assign) -> None:
+        """`app = Flask(...)`: the candidate the assignment's value created gets the name."""
+        if not isinstance(node.value, cst.Call) or len(node.targets) != 1:
             return
-        line = self.line_of(node)
-        function = self.functions[0] if self.functions else None
-        self.candidates.append(_Candidate(self.path, "", line, self.depth > 0, function))
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        if self.depth or not isinstance(node.value, cst.Call):
-            return
-        if self.imports.qualify(node.value.func) & FLASK_CLASSES and len(node.targets) == 1:
-            target = node.targets[0].target
-            if isinstance(target, cst.Name):
-                self._named = target.value
-
-    def leave_Assign(self, original_node: cst.Assign) -> None:
-        name = self._named
-        if name and self.candidates and not self.candidates[-1].in_function:
-            self.candidates[-1].name = name
-        self._named = None
+        target = node.targets[0].target
+        creates = self.imports.qualify(node.value.func) & FLASK_CLASSES
+        last = self.candidates[-1] if self.candidates else None
+        if creates and isinstance(target, cst.Name) and last and not last.in_function:
+            last.name = target.value
 
 
 def _candidates(project: Project, path: str) -> list[_Candidate]:
     """Flask(...) calls in one module; only statements that can reach `Flask` are walked: those
-    reading a name imported as `flask.Flask` or `flask`, or importing it themselves."""
+    reading a name imported as `flask.Flask` or `flask`, or importing it themselves.
+
+    Remembered per tree: between pipeline steps that leave the app module alone, the app is
+    where it was."""
     index = project.index(path)
+    found = _CANDIDATES.get(index)
+    if found is None:
+        found = _CANDIDATES[index] = _candidates_in(index)
+    return list(found)
+
+
+#: `_candidates` of each module index (an index is one tree of one module, never changed)
+_CANDIDATES: weakref.WeakKeyDictionary[ModuleIndex, list[_Candidate]] = weakref.WeakKeyDictionary()
+
+
+def _candidates_in(index: ModuleIndex) -> list[_Candidate]:
     flask_names = {
         name
         for name, imported in index.imports.items()
@@ -209,8 +220,8 @@ def _candidates(project: Project, path: str) -> list[_Candidate]:
         if not reads_flask and "Flask" not in index.code(position):
             continue
         names = {**index.imports, **_imports_within(statement, index)}
-        finder = _AppFinder(path, ImportTable(names), _line_in(index, position))
-        statement.visit(finder)
+        finder = _AppFinder(index.path, ImportTable(names), _line_in(index, position))
+        finder.find(statement)
         found += finder.candidates
     return found
 
@@ -219,12 +230,7 @@ def _imports_within(statement: cst.BaseStatement, index: ModuleIndex) -> dict[st
     """Imports inside a top-level function (or class): `from flask import Flask` in create_app."""
     if not isinstance(statement, cst.FunctionDef | cst.ClassDef):
         return {}
-    nodes = m.findall(statement, m.SimpleStatementLine(body=[m.Import() | m.ImportFrom()]))
-    return imports_of(
-        [n for n in nodes if isinstance(n, cst.SimpleStatementLine)],
-        index.module_name,
-        index.is_package,
-    )
+    return bindings_of(import_statements(statement), index.module_name, index.is_package)
 
 
 def _line_in(index: ModuleIndex, position: int) -> LineOf:

@@ -25,18 +25,25 @@ import dataclasses
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import libcst as cst
 from libcst.metadata import CodeRange, PositionProvider
 from libcst.metadata.position_provider import PositionProvidingCodegenState
+
+if TYPE_CHECKING:
+    import libcst.matchers as m
 
 __all__ = [
     "FactCache",
     "Imported",
     "ModuleIndex",
     "StatementFacts",
+    "bindings_of",
+    "children_in_order",
+    "code_nodes",
     "dotted",
+    "find_nodes",
     "import_statements",
     "imports_of",
     "name_nodes",
@@ -112,16 +119,61 @@ def _child_fields(kind: type[cst.CSTNode]) -> tuple[str, ...]:
     )
 
 
-def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    for name in _child_fields(type(node)):
+@cache
+def _holds_names(kind: type) -> bool:
+    """Whether a field value of this type is a node that can hold a name (by type, once: an
+    `isinstance` against LibCST's abstract classes is slow, and walks ask it for every node)."""
+    return issubclass(kind, cst.CSTNode) and not issubclass(kind, _NO_NAMES)
+
+
+#: fields out of source order in the dataclass (decorators and annotations come first in code)
+_SOURCE_ORDER: dict[type[cst.CSTNode], tuple[str, ...]] = {
+    cst.FunctionDef: ("decorators", "name", "params", "returns", "body"),
+    cst.ClassDef: ("decorators", "name", "bases", "keywords", "body"),
+    cst.IfExp: ("body", "test", "orelse"),
+    cst.Parameters: ("posonly_params", "params", "star_arg", "kwonly_params", "star_kwarg"),
+}
+
+
+@cache
+def _fields_in_source_order(kind: type[cst.CSTNode]) -> tuple[str, ...]:
+    fields = _child_fields(kind)
+    first = [f for f in _SOURCE_ORDER.get(kind, ()) if f in fields]
+    return (*first, *(f for f in fields if f not in first))
+
+
+def code_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """`node` and every node under it that can hold a name (statements, expressions), in
+    source order; literals, operators and whitespace are not yielded.
+
+    What a `m.findall` over `node` would look at for a call, an assignment or a return, without
+    a LibCST visit (which rebuilds every node it passes: most of a preview's time was spent
+    there).
+    """
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack += reversed(children_in_order(current))
+
+
+def children_in_order(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The children of `node` that can hold a name, in source order (see `code_nodes`)."""
+    children: list[cst.CSTNode] = []
+    for name in _fields_in_source_order(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            if not isinstance(value, _NO_NAMES):
-                yield value
-        elif isinstance(value, tuple | list):
-            for item in value:
-                if isinstance(item, cst.CSTNode) and not isinstance(item, _NO_NAMES):
-                    yield item
+        if type(value) is tuple or type(value) is list:
+            children += [c for c in value if _holds_names(type(c))]
+        elif _holds_names(type(value)):
+            children.append(value)
+    return children
+
+
+def find_nodes(node: cst.CSTNode, matcher: m.BaseMatcherNode) -> list[cst.CSTNode]:
+    """`m.findall(node, matcher)` over `code_nodes` (a matcher for a literal finds nothing)."""
+    import libcst.matchers as m
+
+    return [found for found in code_nodes(node) if m.matches(found, matcher)]
 
 
 @dataclass
@@ -204,7 +256,7 @@ class _Walker:
         if handler is not None:
             handler(self, node, scope)
         else:
-            for child in _children(node):
+            for child in children_in_order(node):
                 self.walk(child, scope)
 
     def _name(self, node: cst.Name, scope: _Scope) -> None:
@@ -322,9 +374,9 @@ class _Walker:
                 node, cst.BaseSuite | cst.SimpleStatementLine | cst.BaseCompoundStatement
             ):
                 if not isinstance(node, cst.FunctionDef | cst.ClassDef):
-                    stack.extend(_children(node))
+                    stack.extend(children_in_order(node))
             elif isinstance(node, cst.Else | cst.ExceptHandler | cst.Finally | cst.If):
-                stack.extend(_children(node))
+                stack.extend(children_in_order(node))
 
     def _class(self, node: cst.ClassDef, scope: _Scope) -> None:
         for decorator in node.decorators:
@@ -464,8 +516,15 @@ def imports_of(
     statements: Sequence[cst.BaseStatement], module: str = "", is_package: bool = False
 ) -> dict[str, Imported]:
     """Names bound by the imports among `statements` (top level, also inside `if`/`try`)."""
+    return bindings_of(_import_nodes(statements), module, is_package)
+
+
+def bindings_of(
+    nodes: Iterable[cst.Import | cst.ImportFrom], module: str = "", is_package: bool = False
+) -> dict[str, Imported]:
+    """Names bound by these import statements, in order (a later one rebinds a name)."""
     found: dict[str, Imported] = {}
-    for node in _import_nodes(statements):
+    for node in nodes:
         if isinstance(node, cst.Import):
             for alias in node.names:
                 if alias.asname is not None:
@@ -521,7 +580,7 @@ def import_statements(node: cst.CSTNode) -> Iterator[cst.Import | cst.ImportFrom
     elif isinstance(node, cst.SimpleStatementLine | cst.SimpleStatementSuite):
         yield from (s for s in node.body if isinstance(s, cst.Import | cst.ImportFrom))
     elif isinstance(node, _STATEMENT_HOLDERS):
-        for child in node.children:
+        for child in children_in_order(node):
             yield from import_statements(child)
 
 
@@ -538,7 +597,7 @@ def name_nodes(node: cst.CSTNode) -> Iterator[cst.Name]:
         elif isinstance(current, cst.Attribute):
             stack.append(current.value)
         elif not isinstance(current, cst.Import | cst.ImportFrom):
-            stack.extend(_children(current))
+            stack.extend(children_in_order(current))
 
 
 def _blocks(statement: cst.If | cst.Try) -> Iterator[cst.BaseStatement]:
@@ -580,6 +639,7 @@ class FactCache:
     def __init__(self) -> None:
         self.facts: dict[cst.CSTNode, StatementFacts] = {}
         self.codes: dict[tuple[cst.CSTNode, str, str], str] = {}
+        self.lines: dict[tuple[cst.CSTNode, str, str], dict[cst.CSTNode, int]] = {}
 
     def of(self, statement: cst.BaseStatement) -> StatementFacts:
         facts = self.facts.get(statement)
@@ -609,6 +669,16 @@ class FactCache:
         header = "".join(tree.code_for_node(line) for line in tree.header)
         footer = "".join(tree.code_for_node(line) for line in tree.footer)
         return header + "".join(self.code(tree, s) for s in tree.body) + footer
+
+    def offsets(self, tree: cst.Module, statement: cst.BaseStatement) -> dict[cst.CSTNode, int]:
+        """Lines from a statement's first line of code down to each node in it (reports ask for
+        the same statements' lines at every step; a statement keeps its offsets when moved)."""
+        key = (statement, tree.default_indent, tree.default_newline)
+        found = self.lines.get(key)
+        if found is None:
+            starts = positions_of(tree, statement, 1)
+            found = self.lines[key] = {node: line - 1 for node, line in starts.items()}
+        return found
 
     def height(self, tree: cst.Module, statement: cst.BaseStatement) -> int:
         """Lines the statement occupies in `tree`, its leading blank and comment lines included."""
@@ -700,7 +770,7 @@ class ModuleIndex:
         first = self.statement_line(position) - _lines_before_code(
             self.tree, statement, self._cache
         )
-        return positions_of(self.tree, statement, first).get(node, first)
+        return first + self._cache.offsets(self.tree, statement).get(node, 0)
 
     # ----------------------------------------------------------------- queries
     def first_read_outside(self, name: str, positions: Collection[int]) -> int | None:

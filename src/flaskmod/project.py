@@ -23,7 +23,7 @@ from libcst.metadata import MetadataWrapper
 
 from flaskmod import gitfiles, python2
 from flaskmod.errors import FlaskmodError, Location
-from flaskmod.names import FactCache, ModuleIndex
+from flaskmod.names import FactCache, ModuleIndex, StatementFacts
 
 # Never read, never touched: version control, environments, caches, generated migrations.
 ALWAYS_IGNORED = (
@@ -206,6 +206,15 @@ class Project:
             index = ModuleIndex(tree, path, self.module_name(path), self._caches.facts)
             self._caches.indexes[key] = index
         return index
+
+    def facts_of(self, statement: cst.BaseStatement) -> StatementFacts:
+        """The module-level names a top-level statement reads and binds, cached per node (a
+        codemod deciding which statements of a tree it is building to visit asks this)."""
+        return self._caches.facts.of(statement)
+
+    def render(self, tree: cst.Module) -> str:
+        """`tree.code`, each statement rendered once per run (see `FactCache.render`)."""
+        return self._caches.facts.render(tree)
 
     @property
     def newline(self) -> str:
