@@ -16,7 +16,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from flaskmod.knowledge import APP_ATTRIBUTE_KEYS, ENV_NAMES, is_secret
-from flaskmod.names import ModuleIndex
+from flaskmod.names import ModuleIndex, find_nodes
 from flaskmod.project import Project
 from flaskmod.secrets import mask
 
@@ -367,7 +367,7 @@ def class_secrets(project: Project, base: BaseClass) -> dict[str, tuple[str, Lit
     for statement in project.module(path).body:
         if not m.matches(statement, m.ClassDef(name=m.Name(base.name))):
             continue
-        for line in m.findall(statement, m.Assign(targets=[m.AssignTarget(m.Name())])):
+        for line in find_nodes(statement, m.Assign(targets=[m.AssignTarget(m.Name())])):
             assign = cst.ensure_type(line, cst.Assign)
             key = cst.ensure_type(assign.targets[0].target, cst.Name).value
             from_env = environment_default(None, assign.value)

@@ -24,6 +24,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from flaskmod.knowledge import ENDPOINT_DEFINERS, ENDPOINT_NAME
+from flaskmod.names import find_nodes
 from flaskmod.project import Project
 
 COMPUTED = "url_for with a computed endpoint"
@@ -252,7 +253,7 @@ def _template_names(body: Sequence[cst.BaseStatement], source: Source) -> set[st
     for position, statement in enumerate(body):
         if "render_template_string" not in source(position):
             continue
-        for call in m.findall(statement, _RENDER_STRING):
+        for call in find_nodes(statement, _RENDER_STRING):
             args = cst.ensure_type(call, cst.Call).args
             if args and isinstance(args[0].value, cst.Name):
                 names.add(args[0].value.value)

@@ -37,6 +37,7 @@ from flaskmod.knowledge import (
     JINJA_REGISTRIES,
     ROUTES,
 )
+from flaskmod.names import find_nodes
 
 from ._app_users import with_app_parameter
 
@@ -266,9 +267,9 @@ class ToBlueprint(cst.CSTTransformer):
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         # The `app` of a registration statement is replaced with the blueprint, not proxied.
         if registration_kind(node, self.app) is not None:
-            self._skip |= {id(n) for n in m.findall(node.body[0], m.Name(self.app))}
+            self._skip |= {id(n) for n in find_nodes(node.body[0], m.Name(self.app))}
             for argument in _arguments(node):
-                self._skip -= {id(n) for n in m.findall(argument, m.Name(self.app))}
+                self._skip -= {id(n) for n in find_nodes(argument, m.Name(self.app))}
 
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
@@ -329,7 +330,7 @@ class ToBlueprint(cst.CSTTransformer):
         methods = m.OneOf(*(m.Name(name) for name in sorted(APP_OBJECT_METHODS)))
         return any(
             self._is_app(cst.ensure_type(found, cst.Attribute).value)
-            for found in m.findall(node.body, m.Attribute(attr=methods))
+            for found in find_nodes(node.body, m.Attribute(attr=methods))
         )
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:

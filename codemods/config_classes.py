@@ -37,7 +37,7 @@ from flaskmod.codemod import (
 )
 from flaskmod.errors import Severity
 from flaskmod.knowledge import is_main_guard, is_secret
-from flaskmod.names import ModuleIndex, imports_of
+from flaskmod.names import ModuleIndex, find_nodes, imports_of
 from flaskmod.project import Project
 from flaskmod.secrets import mask
 
@@ -767,7 +767,7 @@ def _still_read(found: _Found) -> dict[int, set[str]]:
     """The names each partly kept statement still reads once reduced to the settings that stay
     (`update(BUILT=build(), SECRET_KEY=KEY)` keeps `BUILT=build()`: `KEY` is no longer read)."""
     return {
-        position: {cst.ensure_type(n, cst.Name).value for n in m.findall(kept, m.Name())}
+        position: {cst.ensure_type(n, cst.Name).value for n in find_nodes(kept, m.Name())}
         for position, kept in found.kept.items()
     }
 
@@ -840,7 +840,7 @@ def _report_literals_after_load(
     for position in range(load_at + 1, len(index.body)):
         if position in handled or not _configures(index, position, app):
             continue
-        for line in m.findall(index.body[position], m.SimpleStatementLine()):
+        for line in find_nodes(index.body[position], m.SimpleStatementLine()):
             for key, value in (
                 settings_of(cst.ensure_type(line, cst.SimpleStatementLine), app) or []
             ):

@@ -21,7 +21,7 @@ import libcst.matchers as m
 from flaskmod.analysis import AppModel
 from flaskmod.codemod import FACTORY, GET_CONFIG, Codemod, Context, Example, Needs
 from flaskmod.errors import Finding, Location
-from flaskmod.names import ModuleIndex, import_statements
+from flaskmod.names import ModuleIndex, find_nodes, import_statements
 from flaskmod.project import Project
 
 from ._app_importers import (
@@ -128,7 +128,7 @@ def _decorated_by_app(statement: cst.BaseStatement, index: ModuleIndex, app: str
     if not isinstance(statement, cst.FunctionDef | cst.ClassDef):
         return False
     for decorator in statement.decorators:
-        for name in m.findall(decorator, m.Name(app)):
+        for name in find_nodes(decorator, m.Name(app)):
             if index.access_names.get(name) == app:
                 return True
     return False
@@ -374,7 +374,7 @@ def _leaks(index: ModuleIndex, model: AppModel, into: list[int]) -> list[Finding
 def _factory_function(context: Context, index: ModuleIndex, plan: FactoryPlan) -> cst.FunctionDef:
     app = context.model.app_name
     statements = _factory_statements(index, plan)
-    loads_config = any(m.findall(s, m.Call(func=m.Name(GET_CONFIG))) for s in statements)
+    loads_config = any(find_nodes(s, m.Call(func=m.Name(GET_CONFIG))) for s in statements)
     purpose = (
         "Build and configure the app for `config_name` (see config.py)."
         if loads_config
@@ -414,11 +414,12 @@ def _with_prefixed_env(
 ) -> list[cst.BaseStatement]:
     """`app.config.from_prefixed_env()` right after the config class, where Flask has it."""
     if any(
-        m.findall(s, m.Call(func=m.Attribute(attr=m.Name("from_prefixed_env")))) for s in statements
+        find_nodes(s, m.Call(func=m.Attribute(attr=m.Name("from_prefixed_env"))))
+        for s in statements
     ):
         return statements
     load = next(
-        (i for i, s in enumerate(statements) if m.findall(s, m.Call(func=m.Name(GET_CONFIG)))),
+        (i for i, s in enumerate(statements) if find_nodes(s, m.Call(func=m.Name(GET_CONFIG)))),
         None,
     )
     if load is None:

@@ -15,7 +15,7 @@ import libcst.matchers as m
 
 from flaskmod.codemod import Codemod, Context, Example, Needs
 from flaskmod.knowledge import modern_module
-from flaskmod.names import import_statements
+from flaskmod.names import find_nodes, import_statements
 from flaskmod.project import Project
 
 from ._imports import add_import
@@ -156,9 +156,9 @@ def _rewritten(tree: cst.Module) -> tuple[cst.Module, int, int]:
     rewrite = _Rewrite()
     new = tree.visit(rewrite)
     if rewrite.stack:
-        uses = len(m.findall(new, m.Name("_app_ctx_stack")))
+        uses = len(find_nodes(new, m.Name("_app_ctx_stack")))
         in_imports = sum(
-            len(m.findall(node, m.Name("_app_ctx_stack")))
+            len(find_nodes(node, m.Name("_app_ctx_stack")))
             for node in import_statements(new)
             if isinstance(node, cst.ImportFrom)
         )

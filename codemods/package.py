@@ -28,7 +28,7 @@ from flaskmod.analysis import AppModel
 from flaskmod.codemod import Codemod, Context, Example, Needs
 from flaskmod.errors import FlaskmodError, Location
 from flaskmod.knowledge import FLASK_CLASSES
-from flaskmod.names import ModuleIndex, import_statements, qualify
+from flaskmod.names import ModuleIndex, find_nodes, import_statements, qualify
 from flaskmod.project import Project
 from flaskmod.versions import flask_command
 
@@ -372,7 +372,7 @@ class _Names(cst.CSTVisitor):
         return False
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> bool:
-        self.bound |= {n.value for n in m.findall(node.target, m.Name())}  # type: ignore[attr-defined]
+        self.bound |= {n.value for n in find_nodes(node.target, m.Name())}  # type: ignore[attr-defined]
         return False
 
     def visit_Name(self, node: cst.Name) -> None:
@@ -524,7 +524,7 @@ def _command_name(statements: list[cst.BaseStatement]) -> str:
     calls = [
         cst.ensure_type(node, cst.Call)
         for statement in statements
-        for node in m.findall(statement, m.Call(func=m.Name() | m.Attribute()))
+        for node in find_nodes(statement, m.Call(func=m.Name() | m.Attribute()))
     ]
     for call in calls:
         func = call.func

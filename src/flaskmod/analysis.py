@@ -36,6 +36,7 @@ from flaskmod.names import (
     bindings_of,
     children_in_order,
     dotted,
+    find_nodes,
     import_statements,
     qualify,
 )
@@ -303,7 +304,7 @@ def _factories(candidates: list[_Candidate]) -> list[_Candidate]:
         for c in candidates
         if c.function is not None
         and re.search(r"app|factory", c.function.name.value)
-        and bool(m.findall(c.function, m.Return(value=m.Name() | m.Call())))
+        and bool(find_nodes(c.function, m.Return(value=m.Name() | m.Call())))
     ]
 
 
@@ -575,7 +576,7 @@ def _built_by_flaskmod(function: cst.FunctionDef | None) -> bool:
     return (
         function is not None
         and function.name.value == FACTORY
-        and bool(m.findall(function, m.Call(func=m.Name(GET_CONFIG))))
+        and bool(find_nodes(function, m.Call(func=m.Name(GET_CONFIG))))
     )
 
 
@@ -738,11 +739,11 @@ class _BlockingUses(cst.CSTVisitor):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         # Inside a function only `global app` followed by an assignment rebinds the module's app.
-        declared = m.findall(
+        declared = find_nodes(
             node, m.Global(names=[m.ZeroOrMore(), m.NameItem(m.Name(self.app)), m.ZeroOrMore()])
         )
         if declared:
-            for assign in m.findall(node, m.Assign() | m.AnnAssign() | m.AugAssign()):
+            for assign in find_nodes(node, m.Assign() | m.AnnAssign() | m.AugAssign()):
                 targets = (
                     [t.target for t in assign.targets]
                     if isinstance(assign, cst.Assign)

@@ -119,26 +119,40 @@ def _child_fields(kind: type[cst.CSTNode]) -> tuple[str, ...]:
     )
 
 
-@cache
 def _holds_names(kind: type) -> bool:
     """Whether a field value of this type is a node that can hold a name (by type, once: an
     `isinstance` against LibCST's abstract classes is slow, and walks ask it for every node)."""
-    return issubclass(kind, cst.CSTNode) and not issubclass(kind, _NO_NAMES)
+    holds = _HOLDS_NAMES.get(kind)
+    if holds is None:
+        holds = _HOLDS_NAMES[kind] = issubclass(kind, cst.CSTNode) and not issubclass(
+            kind, _NO_NAMES
+        )
+    return holds
 
 
-#: fields out of source order in the dataclass (decorators and annotations come first in code)
-_SOURCE_ORDER: dict[type[cst.CSTNode], tuple[str, ...]] = {
-    cst.FunctionDef: ("decorators", "name", "params", "returns", "body"),
-    cst.ClassDef: ("decorators", "name", "bases", "keywords", "body"),
-    cst.IfExp: ("body", "test", "orelse"),
-    cst.Parameters: ("posonly_params", "params", "star_arg", "kwonly_params", "star_kwarg"),
+_HOLDS_NAMES: dict[type, bool] = {}
+
+
+#: fields whose dataclass order is not the order LibCST visits them in, which is the order of
+#: the code (a def's decorators and annotations before its body): walks follow it, so they find
+#: what `m.findall` finds, in its order (`tests/test_names_walk.py` checks every node class)
+_SOURCE_ORDER: dict[str, tuple[str, ...]] = {
+    "Arg": ("keyword", "value"),
+    "FunctionDef": ("decorators", "asynchronous", "name", "type_parameters", "params", "returns"),
+    "ClassDef": ("decorators", "name", "type_parameters", "bases", "keywords", "body"),
+    "IfExp": ("body", "test", "orelse"),
+    "ExceptHandler": ("type", "name", "body"),
+    "ExceptStarHandler": ("type", "name", "body"),
+    "Parameters": ("posonly_params", "posonly_ind", "params", "star_arg", "kwonly_params"),
+    "MatchCase": ("pattern", "guard", "body"),
+    "TypeAlias": ("name", "type_parameters", "value"),
 }
 
 
 @cache
 def _fields_in_source_order(kind: type[cst.CSTNode]) -> tuple[str, ...]:
     fields = _child_fields(kind)
-    first = [f for f in _SOURCE_ORDER.get(kind, ()) if f in fields]
+    first = [f for f in _SOURCE_ORDER.get(kind.__name__, ()) if f in fields]
     return (*first, *(f for f in fields if f not in first))
 
 
