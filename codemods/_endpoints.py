@@ -27,6 +27,8 @@ from flaskmod.knowledge import ENDPOINT_DEFINERS, ENDPOINT_NAME
 from flaskmod.names import find_nodes
 from flaskmod.project import Project
 
+from ._visiting import visited
+
 COMPUTED = "url_for with a computed endpoint"
 
 
@@ -130,6 +132,17 @@ class _EndpointRewriter(cst.CSTTransformer):
     #: (string node, what names it, old endpoint) of each endpoint renamed outside `url_for`
     named: list[tuple[cst.CSTNode, str, str]] = field(default_factory=list)
     changed: bool = False
+
+    def acts_on(self, node: cst.CSTNode) -> bool:
+        """Whether a `leave_` hook below may change or report `node` (see `visited`)."""
+        if isinstance(node, cst.Call):
+            return _callee_name(node) in ("url_for", "render_template_string") or any(
+                arg.keyword is not None and ENDPOINT_NAME.match(arg.keyword.value)
+                for arg in node.args
+            )
+        if isinstance(node, cst.Assign | cst.AnnAssign | cst.DictElement):
+            return isinstance(node.value, cst.SimpleString)
+        return isinstance(node, cst.Comparison) and m.matches(node.left, _REQUEST_ENDPOINT)
 
     def _literal(self, node: cst.SimpleString) -> cst.SimpleString:
         new = _rewrite_literal(node, self.mapping)
@@ -275,14 +288,13 @@ def rewrite_module(
     if names:
         binders = project.index(path).binders
         wanted |= {p for name in names for p in binders.get(name, ())}
-    body = list(tree.body)
+    body: list[cst.BaseStatement] = list(tree.body)
     reports: list[Report] = []
     for position in sorted(wanted):
         rewriter = _EndpointRewriter(mapping, names)
-        new = tree.body[position].visit(rewriter)
+        [new] = visited(tree.body[position], rewriter, rewriter.acts_on)
         reports += _reports(project, path, position, rewriter, mapping)
         if rewriter.changed:
-            assert isinstance(new, cst.BaseStatement)
             body[position] = new
     changed = any(new is not old for new, old in zip(body, tree.body, strict=True))
     return (tree.with_changes(body=body) if changed else None), reports

@@ -28,6 +28,7 @@ from ._moving import (
     redirect_imports,
 )
 from ._registrations import ToBlueprint
+from ._visiting import visited
 
 
 @dataclass(frozen=True)
@@ -139,9 +140,7 @@ def _group_module(context: Context, index: ModuleIndex, plan: GroupPlan) -> cst.
     transformer = ToBlueprint(index.access_names, model.app_name)
     statements: list[cst.BaseStatement] = []
     for position in sorted(plan.moved):
-        statement = index.body[position].visit(transformer)
-        assert isinstance(statement, cst.BaseStatement)
-        statements.append(statement)
+        statements += visited(index.body[position], transformer, transformer.acts_on)
     reads = index.names_read_by(plan.moved) - index.names_bound_by(plan.moved) - {model.app_name}
     imports, _ = imports_for(
         index,

@@ -210,6 +210,13 @@ class ToBlueprint(cst.CSTTransformer):
     def _is_app(self, node: cst.CSTNode) -> bool:
         return self.access_names.get(node) == self.app
 
+    def acts_on(self, node: cst.CSTNode) -> bool:
+        """Whether a hook below may change or track `node` (see `_visiting.visited`): every
+        def, class and decorator, and every name spelled like the app."""
+        if isinstance(node, cst.Name):
+            return node.value == self.app
+        return isinstance(node, cst.Decorator | cst.FunctionDef | cst.ClassDef)
+
     # -- registrations ----------------------------------------------------------------
     def visit_Decorator(self, node: cst.Decorator) -> bool:
         # A registration decorator is replaced whole; its `app` is not a use.

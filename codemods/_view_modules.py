@@ -270,7 +270,7 @@ def convert(
             body[position] = _bound_per_app(index, position, view.app)
             continue
         before = len(transformer.given_app)
-        body[position] = visited(index.body[position], transformer)
+        body[position] = visited(index.body[position], transformer, transformer.acts_on)
         given += [(name, index.statement_line(position)) for name in transformer.given_app[before:]]
     if view.registers:
         importer = _ReplaceAppImport(view.app, bp_module)

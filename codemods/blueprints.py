@@ -600,7 +600,7 @@ def _routes_module(
     statements: list[cst.BaseStatement] = []
     for position in sorted(group.positions):
         given = len(transformer.given_app)
-        converted = visited(index.body[position], transformer)
+        converted = visited(index.body[position], transformer, transformer.acts_on)
         for name in transformer.given_app[given:]:
             _note_given_app(
                 context, name, model.app_name, model.app_path, index.statement_line(position)
