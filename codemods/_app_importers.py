@@ -31,7 +31,7 @@ from flaskmod.versions import dependency_range
 
 from ._imports import add_import, add_statements_after_import_of
 from ._moving import imported_as, kept_names
-from ._visiting import holding, transform_statements
+from ._visiting import holds, transform_statements
 
 APP_NAMES = ("app", "application")
 
@@ -124,8 +124,8 @@ def _free_name(tree: cst.Module, wanted: str) -> str:
     return wanted if not used and not bound_by_import else f"{wanted}_under_test"
 
 
-def _holds_import(statement: cst.BaseStatement) -> bool:
-    return next(import_statements(statement), None) is not None
+def _is_import_from(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.ImportFrom)
 
 
 def entry_point_config(env_var: str, path: str = "") -> str:
@@ -210,7 +210,7 @@ def _rewrite_one(
     if package.rpartition(".")[2] not in project.text(path):
         return None
     rewriter = _AppImport(package, exported, path, model.app_name)
-    new = transform_statements(tree, rewriter, _holds_import)
+    new = transform_statements(tree, rewriter, _is_import_from)
     creations: list[tuple[str, str]] = []
     if rewriter.bound:
         new = _dedupe_factory_import(new)
@@ -227,19 +227,18 @@ def _rewrite_one(
     aliases = _module_aliases(tree, package, path)
     if aliases and model.app_name not in exported:
         attributes = _ModuleAppAttribute(aliases, model.app_name, "")
-        reading = {s for s in new.body if holding(attributes.replaces)(s)}
-        if reading:
+        if any(holds(statement, attributes.replaces) for statement in new.body):
             attributes.variable = _free_name(new, model.app_name)
-            new = transform_statements(new, attributes, reading.__contains__)
+            new = transform_statements(new, attributes, attributes.replaces)
             creations.append((attributes.variable, f"{aliases[0]}.{FACTORY}({config})"))
     if not creations:
         return None
     if needs_app:
         names = _imported_from(tree, package, path, needs_app)
         passing = _PassApp(names, set(aliases), needs_app, creations[0][0])
-        new = transform_statements(new, passing, holding(passing.calls))
+        new = transform_statements(new, passing, passing.calls)
     if config == TESTING and _sqlalchemy_2(project) and _uses_db(project, model, tree, path):
-        new = transform_statements(new, _ContextPerTest(creations[0][0]), holding(_is_class))
+        new = transform_statements(new, _ContextPerTest(creations[0][0]), _is_class)
     statements: list[cst.BaseStatement] = [
         cst.parse_statement(f"{name} = {call}\n") for name, call in creations
     ]
@@ -429,4 +428,4 @@ def _dedupe_factory_import(tree: cst.Module) -> cst.Module:
                 return updated_node  # in parentheses, a trailing comma holds the newline
             return updated_node.with_changes(names=kept_names(updated_node, names))
 
-    return tree.visit(_Dedupe())
+    return transform_statements(tree, _Dedupe(), _is_import_from)

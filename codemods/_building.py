@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 
 import libcst as cst
 from libcst.helpers import parse_template_module
+from libcst.helpers._template import mangle_template, unmangle_nodes
 
 from ._moving import ImportPlan
 
@@ -32,10 +33,28 @@ def docstring(text: str) -> cst.SimpleStatementLine:
 
 
 def template(code: str, **replacements: cst.CSTNode) -> list[cst.BaseStatement]:
-    """Statements from a small code template with `{name}` placeholders filled by nodes."""
+    """Statements from a small code template with `{name}` placeholders filled by nodes.
+
+    The first use of a template goes through LibCST's `parse_template_module` (which checks
+    that every placeholder was filled) and keeps the parsed tree; later uses only fill its
+    placeholders. Trees are immutable, so a template without placeholders is shared.
+    """
     # LibCST types the replacements as a union of the node kinds a template may hold, which
     # `CSTNode` is not; every node given here is one of them (a bad one fails in LibCST).
-    return list(parse_template_module(code, **replacements).body)  # type: ignore[arg-type]
+    key = (code, frozenset(replacements))
+    parsed = _TEMPLATES.get(key)
+    if parsed is None:
+        first = parse_template_module(code, **replacements)  # type: ignore[arg-type]
+        _TEMPLATES[key] = cst.parse_module(mangle_template(code, set(replacements)))
+        return list(first.body)
+    if not replacements:
+        return list(parsed.body)
+    filled = unmangle_nodes(parsed, replacements)  # type: ignore[arg-type]
+    return list(cst.ensure_type(filled, cst.Module).body)
+
+
+#: each template's tree with its placeholders as LibCST names them, parsed at first use
+_TEMPLATES: dict[tuple[str, frozenset[str]], cst.Module] = {}
 
 
 def import_statements(plan: ImportPlan) -> list[cst.BaseStatement]:

@@ -43,27 +43,23 @@ def visited(
 def transform_statements(
     tree: cst.Module,
     transformer: cst.CSTTransformer,
-    concerns: Callable[[cst.BaseStatement], bool],
+    acts_on: Callable[[cst.CSTNode], bool],
 ) -> cst.Module:
-    """`tree.visit(transformer)` for a transformer that only changes what is inside statements
-    `concerns` selects (and keeps no state across them); `tree` itself if nothing changed."""
+    """`tree.visit(transformer)`, each top-level statement visited as `visited` does with
+    `acts_on` (for a transformer that keeps no state across statements); `tree` itself if
+    nothing changed."""
     body: list[cst.BaseStatement] = []
     changed = False
     for statement in tree.body:
-        new = visited(statement, transformer) if concerns(statement) else [statement]
+        new = visited(statement, transformer, acts_on)
         changed = changed or len(new) != 1 or new[0] is not statement
         body += new
     return tree.with_changes(body=body) if changed else tree
 
 
-def holding(target: Callable[[cst.CSTNode], bool]) -> Callable[[cst.BaseStatement], bool]:
-    """Selects the statements with a node the transformer acts on (found by a light walk,
-    several times cheaper than the visit it saves)."""
-
-    def holds(statement: cst.BaseStatement) -> bool:
-        return any(target(node) for node in code_nodes(statement))
-
-    return holds
+def holds(statement: cst.CSTNode, acts_on: Callable[[cst.CSTNode], bool]) -> bool:
+    """Whether `statement` has a node `acts_on` selects (a light walk)."""
+    return any(acts_on(node) for node in code_nodes(statement))
 
 
 def _paths_to(root: cst.CSTNode, acts_on: Callable[[cst.CSTNode], bool]) -> set[int]:
