@@ -11,7 +11,8 @@ from collections.abc import Callable
 
 import libcst as cst
 
-from flaskmod.names import children_in_order, code_nodes
+from flaskmod.names import code_nodes
+from flaskmod.pruning import PrunedTransformer, paths_to
 
 
 def visited(
@@ -27,10 +28,10 @@ def visited(
     visit rebuilds every node it enters, and a view's body is mostly nodes no rewrite touches.
     """
     if acts_on is not None:
-        paths = _paths_to(statement, acts_on)
+        paths = paths_to(statement, acts_on)
         if not paths:
             return [statement]
-        visitor = _Pruned(visitor, paths)
+        visitor = PrunedTransformer(visitor, paths)
     new = statement.visit(visitor)
     if isinstance(new, cst.FlattenSentinel):
         return list(new.nodes)
@@ -60,45 +61,3 @@ def transform_statements(
 def holds(statement: cst.CSTNode, acts_on: Callable[[cst.CSTNode], bool]) -> bool:
     """Whether `statement` has a node `acts_on` selects (a light walk)."""
     return any(acts_on(node) for node in code_nodes(statement))
-
-
-def _paths_to(root: cst.CSTNode, acts_on: Callable[[cst.CSTNode], bool]) -> set[int]:
-    """Ids of the selected nodes and of every node above them, up to `root`."""
-    found: set[int] = set()
-    path: list[cst.CSTNode] = []
-    stack: list[tuple[cst.CSTNode, int]] = [(root, 0)]
-    while stack:
-        node, depth = stack.pop()
-        del path[depth:]
-        path.append(node)
-        if acts_on(node):
-            found.update(id(above) for above in path)
-        stack += [(child, depth + 1) for child in reversed(children_in_order(node))]
-    return found
-
-
-class _Pruned(cst.CSTTransformer):
-    """Hands the nodes on `paths` to `inner`; the others are neither entered nor changed."""
-
-    def __init__(self, inner: cst.CSTTransformer, paths: set[int]) -> None:
-        super().__init__()
-        self.inner = inner
-        self.paths = paths
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        return id(node) in self.paths and self.inner.on_visit(node)
-
-    def on_leave(
-        self, original_node: cst.CSTNodeT, updated_node: cst.CSTNodeT
-    ) -> cst.CSTNodeT | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNodeT]:
-        if id(original_node) not in self.paths:
-            return updated_node
-        return self.inner.on_leave(original_node, updated_node)
-
-    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
-        if id(node) in self.paths:
-            self.inner.on_visit_attribute(node, attribute)
-
-    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
-        if id(original_node) in self.paths:
-            self.inner.on_leave_attribute(original_node, attribute)

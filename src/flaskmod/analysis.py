@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import builtins
 import re
-import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from functools import partial
 from pathlib import PurePosixPath
 
 import libcst as cst
@@ -41,6 +41,7 @@ from flaskmod.names import (
     qualify,
 )
 from flaskmod.project import Project, module_name
+from flaskmod.pruning import visit_pruned
 from flaskmod.testmodules import find_test_modules
 
 __all__ = [
@@ -196,35 +197,35 @@ def _candidates(project: Project, path: str) -> list[_Candidate]:
     """Flask(...) calls in one module; only statements that can reach `Flask` are walked: those
     reading a name imported as `flask.Flask` or `flask`, or importing it themselves.
 
-    Remembered per tree: between pipeline steps that leave the app module alone, the app is
-    where it was."""
+    Remembered per statement (see `FactCache.derived`): between pipeline steps, only the
+    statements a step made are walked again."""
     index = project.index(path)
-    found = _CANDIDATES.get(index)
-    if found is None:
-        found = _CANDIDATES[index] = _candidates_in(index)
-    return list(found)
-
-
-#: `_candidates` of each module index (an index is one tree of one module, never changed)
-_CANDIDATES: weakref.WeakKeyDictionary[ModuleIndex, list[_Candidate]] = weakref.WeakKeyDictionary()
-
-
-def _candidates_in(index: ModuleIndex) -> list[_Candidate]:
-    flask_names = {
-        name
+    flask_imports = frozenset(
+        (name, imported.qualified)
         for name, imported in index.imports.items()
         if imported.qualified in FLASK_CLASSES or imported.qualified == "flask"
-    }
+    )
+    flask_names = {name for name, _ in flask_imports}
     found: list[_Candidate] = []
     for position, statement in enumerate(index.body):
         reads_flask = not flask_names.isdisjoint(index.facts(position).reads)
         if not reads_flask and "Flask" not in index.code(position):
             continue
-        names = {**index.imports, **_imports_within(statement, index)}
-        finder = _AppFinder(index.path, ImportTable(names), _line_in(index, position))
-        finder.find(statement)
-        found += finder.candidates
+        key = ("flask-apps", statement, path, flask_imports)
+        shifted = index.derived(key, partial(_candidates_of, index, position))
+        line = index.statement_line(position)
+        found += [replace(candidate, line=line + candidate.line) for candidate in shifted]
     return found
+
+
+def _candidates_of(index: ModuleIndex, position: int) -> list[_Candidate]:
+    """The candidates of one statement, their lines counted from the statement's first."""
+    statement = index.body[position]
+    names = {**index.imports, **_imports_within(statement, index)}
+    finder = _AppFinder(index.path, ImportTable(names), _line_in(index, position))
+    finder.find(statement)
+    first = index.statement_line(position)
+    return [replace(candidate, line=candidate.line - first) for candidate in finder.candidates]
 
 
 def _imports_within(statement: cst.BaseStatement, index: ModuleIndex) -> dict[str, Imported]:
@@ -604,7 +605,7 @@ def analyze(project: Project, choice: str | None = None) -> AppModel:
     index = project.index(app.app_path)
     for position, statement in enumerate(index.body):
         usage.line_of = _line_in(index, position)
-        statement.visit(usage)
+        visit_pruned(statement, usage, _spelled(app.app_name))
     findings += _star_imports_of(project, app.import_name)
     uses = blocking_uses(project, app.app_path, app.app_name, app.app_line)
     blocking = [f for f in uses if f.severity is Severity.MANUAL]
@@ -676,7 +677,7 @@ def blocking_uses(project: Project, path: str, app: str, app_line: int) -> list[
         ):
             continue  # only `global app` inside a function can rebind the module's app
         finder.line_of = _line_in(index, position)
-        statement.visit(finder)
+        visit_pruned(statement, finder, _spelled(app))
     found: dict[int, Finding] = {}
     for line, node, message in finder.found:
         found.setdefault(
@@ -692,6 +693,16 @@ def blocking_uses(project: Project, path: str, app: str, app_line: int) -> list[
         for line, node in finder.library_calls
     ]
     return [found[line] for line in sorted(found)] + notes
+
+
+def _spelled(name: str) -> Callable[[cst.CSTNode], bool]:
+    """Selects the `Name` nodes spelled `name`: the visitors here act only on code that
+    mentions the app (`visit_pruned` enters nothing else)."""
+
+    def spelled(node: cst.CSTNode) -> bool:
+        return isinstance(node, cst.Name) and node.value == name
+
+    return spelled
 
 
 def _short(index: ModuleIndex, node: cst.CSTNode) -> str:
@@ -764,8 +775,8 @@ class _BlockingUses(cst.CSTVisitor):
         return not is_main_guard(node)
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        line = self.line_of(node)
-        if line != self.app_line and any(_binds(t.target, self.app) for t in node.targets):
+        binds = any(_binds(t.target, self.app) for t in node.targets)
+        if binds and self.line_of(node) != self.app_line:
             self._add(node, self.REBOUND)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:

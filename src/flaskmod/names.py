@@ -22,10 +22,10 @@ star imports; the self-check and verify catch what slips through.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import libcst as cst
 from libcst.metadata import CodeRange, PositionProvider
@@ -33,6 +33,8 @@ from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 if TYPE_CHECKING:
     import libcst.matchers as m
+
+T = TypeVar("T")
 
 __all__ = [
     "FactCache",
@@ -654,6 +656,8 @@ class FactCache:
         self.facts: dict[cst.CSTNode, StatementFacts] = {}
         self.codes: dict[tuple[cst.CSTNode, str, str], str] = {}
         self.lines: dict[tuple[cst.CSTNode, str, str], dict[cst.CSTNode, int]] = {}
+        #: what readers derive from one statement (keys start with the reader's label)
+        self.derived: dict[tuple[Hashable, ...], Any] = {}
 
     def of(self, statement: cst.BaseStatement) -> StatementFacts:
         facts = self.facts.get(statement)
@@ -745,6 +749,14 @@ class ModuleIndex:
 
     def facts(self, position: int) -> StatementFacts:
         return self._cache.of(self.body[position])
+
+    def derived(self, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+        """`compute()`, remembered for the run under `key`, which names a statement node and
+        whatever else the result depends on (a statement a step left alone is not re-read)."""
+        cache = self._cache.derived
+        if key not in cache:
+            cache[key] = compute()
+        return cast(T, cache[key])
 
     # ----------------------------------------------------------------- lines
     def statement_line(self, position: int) -> int:
