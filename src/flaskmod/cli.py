@@ -27,7 +27,6 @@ from flaskmod import __version__, interrupts, tool_config
 from flaskmod.batch import EPILOG as BATCH_EPILOG
 from flaskmod.conventions import DEFAULT_BRANCH
 from flaskmod.errors import FlaskmodError, Location
-from flaskmod.verify.command import verify_command
 
 if TYPE_CHECKING:
     from git.exc import GitCommandError
@@ -59,10 +58,58 @@ def _stderr() -> Console:
 
 
 # --------------------------------------------------------------------- the group
+#: commands defined in modules of their own, imported only when one is run or its help shown:
+#: name → (module, attribute, short help). `flaskmod --help` lists them with this short help, the
+#: command's own (tests/test_startup.py checks that it is), so it imports none of them.
+LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
+    "verify": (
+        "flaskmod.verify.command",
+        "verify_command",
+        "Check that the migrated app at PATH registers and answers what the original did.",
+    ),
+}
+
+
 class _Group(click.Group):
     """Every command: SIGTERM handled like Ctrl-C, an interrupted apply refused, settings from
     `[tool.flaskmod]`, and every failure one line with a distinct exit code (never a traceback,
-    never the 1 of --check); with `--json`, a JSON document too."""
+    never the 1 of --check); with `--json`, a JSON document too. The `LAZY_COMMANDS` are
+    imported on first use, as in click's "lazily loading subcommands"."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            module, attribute, _ = LAZY_COMMANDS[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def all_commands(self) -> list[click.Command]:
+        """Every command, the lazy ones imported: for what needs their options."""
+        ctx = click.Context(self)
+        found = (self.get_command(ctx, name) for name in self.list_commands(ctx))
+        return [command for command in found if command is not None]
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Click's list of commands, but a lazy command not imported yet is shown with its
+        short help from `LAZY_COMMANDS` rather than imported for it."""
+        shown = [name for name in self.list_commands(ctx) if not self._hidden(name)]
+        if not shown:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in shown)
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, self._short_help(name, limit)) for name in shown])
+
+    def _hidden(self, name: str) -> bool:
+        command = self.commands.get(name)
+        return command is not None and command.hidden
+
+    def _short_help(self, name: str, limit: int) -> str:
+        loaded = self.commands.get(name)
+        if loaded is None:  # the same text, cut by click's rule for the same width
+            loaded = click.Command(name, help=LAZY_COMMANDS[name][2])
+        return loaded.get_short_help_str(limit)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         ctx.meta["flaskmod.json"] = "--json" in args
@@ -689,6 +736,11 @@ def recover(path: Path, force: bool) -> None:
     )
 
 
-main.add_command(verify_command)
-# `batch` reads no project's settings for itself (each repository's job reads its own)
-tool_config.register(c for c in main.commands.values() if c.name != "batch")
+def _configurable_commands() -> list[click.Command]:
+    """The commands whose options `[tool.flaskmod]` may set: all but `batch`, which reads no
+    project's settings for itself (each repository's job reads its own)."""
+    assert isinstance(main, _Group)
+    return [command for command in main.all_commands() if command.name != "batch"]
+
+
+tool_config.register(_configurable_commands)

@@ -10,18 +10,13 @@ silently does nothing (as ruff and django-upgrade's configurations behave).
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import click
 
 from flaskmod.errors import FlaskmodError, Location
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10
-    import tomli as tomllib
 
 SECTION = ("tool", "flaskmod")
 #: options that are per run only, never configured (flags of one invocation), by parameter name:
@@ -62,6 +57,13 @@ def read(path: Path | None, explicit: Path | None) -> tuple[dict[str, Any], str 
 
 
 def _load(path: Path) -> dict[str, Any]:
+    # Imported here: `flaskmod list` and `--help` read no file and must start fast (issue 11).
+    # Guarded as at module level, which is the only place vermin sees a guard.
+    if sys.version_info >= (3, 11):
+        import tomllib  # novermin
+    else:  # pragma: no cover - exercised on Python 3.10
+        import tomli as tomllib
+
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -110,21 +112,23 @@ def _value(param: click.Option, value: Any, key: str, source: str) -> Any:
     return value
 
 
-#: every command whose options are keys, registered by the CLI at import
-COMMANDS: list[click.Command] = []
+#: what gives the commands whose options are keys, registered by the CLI at import
+SOURCES: list[Callable[[], Iterable[click.Command]]] = []
 
 
-def register(commands: Iterable[click.Command]) -> None:
-    """Remember the commands; their keys are read only when a table is checked, because the
-    codemods' own options are added to `upgrade` and `plan` on first use (see `flaskmod.cli`)."""
-    COMMANDS.extend(commands)
+def register(commands: Callable[[], Iterable[click.Command]]) -> None:
+    """Remember where the commands come from; they are asked for only when a table is checked,
+    because some are imported on first use and the codemods' own options are added to `upgrade`
+    and `plan` on first use (see `flaskmod.cli`)."""
+    SOURCES.append(commands)
 
 
 def _all_keys() -> set[str]:
     """Every configurable key of every registered command: the options' long names."""
     keys = {
         key_of(param)
-        for command in COMMANDS
+        for commands in SOURCES
+        for command in commands()
         for param in command.params
         if isinstance(param, click.Option) and _configurable(param)
     }
