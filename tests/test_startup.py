@@ -1,9 +1,9 @@
-"""`flaskmod --help` starts fast (issue 11) because it imports little.
+"""`flaskmod --help` and `flaskmod list` start fast (issue 11) because they import little.
 
-Timings are for `benchmarks/bench_pipeline.py`; here, what it imports, in a fresh interpreter:
-never LibCST, GitPython, rich, the codemods or `verify`'s machinery. What it shows instead of
-importing (the lazy commands' short help) is checked against the real commands, so it cannot
-drift from them.
+Timings are for `benchmarks/bench_pipeline.py`; here, what each command imports, in a fresh
+interpreter: never LibCST, GitPython, rich, the codemods or `verify`'s machinery. What they show
+instead of importing (the lazy commands' short help, the codemods' manifest) is checked against
+the real commands and declarations, so it cannot drift from them.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ import sys
 
 import click
 import pytest
+from click.testing import CliRunner
 
-from flaskmod import cli
+from flaskmod import cli, manifest
+from flaskmod.pipeline import discover
 
 #: what a fast command must not import: module names, or prefixes ending in "."
 HEAVY = (
@@ -53,7 +55,7 @@ def imported(*args: str) -> set[str]:
     return set(json.loads(done.stderr.splitlines()[-1]))
 
 
-@pytest.mark.parametrize("args", [["--help"]], ids=" ".join)
+@pytest.mark.parametrize("args", [["--help"], ["list"], ["list", "--json"]], ids=" ".join)
 def test_fast_commands_import_nothing_heavy(args: list[str]) -> None:
     modules = imported(*args)
     heavy = {m for m in modules if m in HEAVY or m.startswith(tuple(p for p in HEAVY if "." in p))}
@@ -91,3 +93,31 @@ def test_lazy_short_help_is_the_commands_own(name: str) -> None:
     stand_in = click.Command(name, help=cli.LAZY_COMMANDS[name][2])
     for limit in range(10, 120):  # every width `--help` may cut it to
         assert stand_in.get_short_help_str(limit) == command.get_short_help_str(limit)
+
+
+def test_manifest_is_what_the_codemods_declare() -> None:
+    """What `list` reads is the declarations; regenerate with `python -m flaskmod.docs`."""
+    assert manifest.entries() == tuple(manifest.entry_of(codemod) for codemod in discover())
+
+
+def test_list_shows_each_codemod_on_one_line_when_piped() -> None:
+    out = CliRunner().invoke(cli.main, ["list"]).output
+    header, *rows = out.splitlines()
+    assert header.split() == ["#", "codemod", "what", "it", "does"]
+    assert [row.split(maxsplit=2) for row in rows] == [
+        [str(number), codemod.name, codemod.summary] for number, codemod in enumerate(discover(), 1)
+    ]
+
+
+def test_table_wraps_summaries_to_a_terminal_width() -> None:
+    entries = (
+        manifest.Entry("short", 5, "One two three four five six seven.", "any layout"),
+        manifest.Entry("a-longer-name", 10, "Eight.", "any layout"),
+    )
+    assert manifest.table(entries, width=40) == [
+        "#  codemod        what it does",
+        "1  short          One two three four",
+        "                  five six seven.",
+        "2  a-longer-name  Eight.",
+    ]
+    assert len(manifest.table(entries)) == 3

@@ -447,27 +447,26 @@ def _output_for(values: dict[str, Any], color: bool | None = None) -> modes.Outp
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 def list_codemods(as_json: bool) -> None:
     """List the codemods in the order they run, with one-line summaries."""
-    from flaskmod.pipeline import discover
+    # From the manifest: importing the codemods (LibCST) and rich would take most of a second.
+    from flaskmod import manifest
 
-    codemods = discover()
+    entries = manifest.entries()
     if as_json:
-        _print_json({"codemods": [_codemod_json(c) for c in codemods]})
+        _print_json({"codemods": [entry.to_json() for entry in entries]})
         return
-    from rich.console import Console
+    header, *rows = manifest.table(entries, _terminal_width())
+    click.echo(click.style(header, bold=True))  # plain when not on a terminal
+    for row in rows:
+        click.echo(row)
 
-    from flaskmod import report
 
-    report.codemod_table(Console(highlight=False), codemods)
+def _terminal_width() -> int | None:
+    """The terminal's width; None when stdout is not a terminal (lines are then not wrapped)."""
+    if not sys.stdout.isatty():
+        return None
+    import shutil
 
-
-def _codemod_json(codemod: Codemod) -> dict[str, Any]:
-    return {
-        "name": codemod.name,
-        "order": codemod.order,
-        "summary": codemod.summary,
-        "needs": codemod.needs.value,
-        "options": [option.name for option in codemod.options],
-    }
+    return shutil.get_terminal_size().columns
 
 
 @main.command(epilog=EPILOG, cls=_MigrationCommand)
