@@ -33,6 +33,9 @@ HEAVY = (
     "flaskmod.pipeline",
     "flaskmod.analysis",
     "flaskmod.report",
+    # dataclasses, several built at import; needed only once something failed
+    "flaskmod.errors",
+    "traceback",
 )
 
 IMPORTED = """

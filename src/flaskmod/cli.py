@@ -5,17 +5,17 @@ Every command's options can also be set in the project's `[tool.flaskmod]` (see
 
 `flaskmod --help` and `flaskmod list` must start fast (issue 11), so this module imports only
 click and light modules: LibCST, GitPython, rich and the codemods are imported inside the
-commands that use them, and the codemods' own options are added to `upgrade` and `plan` when
-those are first parsed or shown (`_MigrationCommand`).
+commands that use them (`list` reads the codemods' manifest, `flaskmod.manifest`), what reports
+a failure once something failed, `verify` when it is run (`LAZY_COMMANDS`), and the codemods'
+own options are added to `upgrade` and `plan` when those are first parsed or shown
+(`_MigrationCommand`). `tests/test_startup.py` checks what `--help` and `list` import.
 """
 
 from __future__ import annotations
 
 import importlib
-import json
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -26,13 +26,13 @@ import flaskmod
 from flaskmod import __version__, interrupts, tool_config
 from flaskmod.batch import EPILOG as BATCH_EPILOG
 from flaskmod.conventions import DEFAULT_BRANCH
-from flaskmod.errors import FlaskmodError, Location
 
 if TYPE_CHECKING:
     from git.exc import GitCommandError
     from rich.console import Console
 
     from flaskmod import modes
+    from flaskmod.errors import Location
     from flaskmod.pipeline import Codemod, Options
     from flaskmod.upgrade import Modes
 
@@ -120,8 +120,6 @@ class _Group(click.Group):
         try:
             with interrupts.handled():
                 return super().invoke(ctx)
-        except FlaskmodError as error:
-            _fail(ctx, wants_json, str(error), error, EXIT_ERROR, error.location)
         except KeyboardInterrupt as interrupt:
             message = f"interrupted ({interrupts.name(interrupt)}); nothing half-written was left"
             _fail(ctx, wants_json, message, interrupt, interrupts.exit_code(interrupt))
@@ -133,14 +131,8 @@ class _Group(click.Group):
 
                 _print_json(error_json("", error))
             raise
-        except OSError as error:
-            where = f"{error.filename}: " if error.filename else ""
-            _fail(ctx, wants_json, f"{where}{error.strerror or error}", error, EXIT_ERROR)
         except Exception as error:
-            git = _git_error(error)
-            if git is not None:  # the user's git or repository, not flaskmod
-                _fail(ctx, wants_json, _git_message(git), error, EXIT_ERROR)
-            _fail(ctx, wants_json, _internal(error), error, EXIT_INTERNAL)
+            _failed(ctx, wants_json, error)
         return None
 
     def resolve_command(
@@ -185,6 +177,22 @@ def _configure(
         ctx.default_map = {**(ctx.default_map or {}), name: defaults}
 
 
+def _failed(ctx: click.Context, wants_json: bool, error: Exception) -> None:
+    """Exit 2 for bad input (`FlaskmodError`), I/O or the user's git, 3 for a bug. The errors
+    module is imported only here: `--help` and `list` never need it (issue 11)."""
+    from flaskmod.errors import FlaskmodError
+
+    if isinstance(error, FlaskmodError):
+        _fail(ctx, wants_json, str(error), error, EXIT_ERROR, error.location)
+    elif isinstance(error, OSError):
+        where = f"{error.filename}: " if error.filename else ""
+        _fail(ctx, wants_json, f"{where}{error.strerror or error}", error, EXIT_ERROR)
+    elif (git := _git_error(error)) is not None:  # the user's git or repository, not flaskmod
+        _fail(ctx, wants_json, _git_message(git), error, EXIT_ERROR)
+    else:
+        _fail(ctx, wants_json, _internal(error), error, EXIT_INTERNAL)
+
+
 def _fail(
     ctx: click.Context,
     wants_json: bool,
@@ -202,6 +210,8 @@ def _fail(
 
 
 def _print_json(document: dict[str, Any]) -> None:
+    import json
+
     click.echo(json.dumps(document, indent=2))
 
 
@@ -226,6 +236,8 @@ def _git_message(error: GitCommandError) -> str:
 
 def _error(message: str, error: BaseException) -> None:
     if os.environ.get(DEBUG):
+        import traceback
+
         traceback.print_exception(error)
     console = _stderr()
     console.print("error:", style="bold red", end=" ")
@@ -245,6 +257,8 @@ def _internal(error: Exception) -> str:
 
 def _blame(error: BaseException) -> str | None:
     """The project file flaskmod was working on: the innermost `path` of flaskmod's frames."""
+    import traceback
+
     from flaskmod.codemod import Context
 
     ours = tuple(str(Path(p).resolve()) for p in _flaskmod_paths())
