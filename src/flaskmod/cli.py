@@ -5,17 +5,17 @@ Every command's options can also be set in the project's `[tool.flaskmod]` (see
 
 `flaskmod --help` and `flaskmod list` must start fast (issue 11), so this module imports only
 click and light modules: LibCST, GitPython, rich and the codemods are imported inside the
-commands that use them, and the codemods' own options are added to `upgrade` and `plan` when
-those are first parsed or shown (`_MigrationCommand`).
+commands that use them (`list` reads the codemods' manifest, `flaskmod.manifest`), what reports
+a failure once something failed, `verify` when it is run (`LAZY_COMMANDS`), and the codemods'
+own options are added to `upgrade` and `plan` when those are first parsed or shown
+(`_MigrationCommand`). `tests/test_startup.py` checks what `--help` and `list` import.
 """
 
 from __future__ import annotations
 
 import importlib
-import json
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -26,14 +26,13 @@ import flaskmod
 from flaskmod import __version__, interrupts, tool_config
 from flaskmod.batch import EPILOG as BATCH_EPILOG
 from flaskmod.conventions import DEFAULT_BRANCH
-from flaskmod.errors import FlaskmodError, Location
-from flaskmod.verify.command import verify_command
 
 if TYPE_CHECKING:
     from git.exc import GitCommandError
     from rich.console import Console
 
     from flaskmod import modes
+    from flaskmod.errors import Location
     from flaskmod.pipeline import Codemod, Options
     from flaskmod.upgrade import Modes
 
@@ -59,10 +58,58 @@ def _stderr() -> Console:
 
 
 # --------------------------------------------------------------------- the group
+#: commands defined in modules of their own, imported only when one is run or its help shown:
+#: name → (module, attribute, short help). `flaskmod --help` lists them with this short help, the
+#: command's own (tests/test_startup.py checks that it is), so it imports none of them.
+LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
+    "verify": (
+        "flaskmod.verify.command",
+        "verify_command",
+        "Check that the migrated app at PATH registers and answers what the original did.",
+    ),
+}
+
+
 class _Group(click.Group):
     """Every command: SIGTERM handled like Ctrl-C, an interrupted apply refused, settings from
     `[tool.flaskmod]`, and every failure one line with a distinct exit code (never a traceback,
-    never the 1 of --check); with `--json`, a JSON document too."""
+    never the 1 of --check); with `--json`, a JSON document too. The `LAZY_COMMANDS` are
+    imported on first use, as in click's "lazily loading subcommands"."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            module, attribute, _ = LAZY_COMMANDS[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def all_commands(self) -> list[click.Command]:
+        """Every command, the lazy ones imported: for what needs their options."""
+        ctx = click.Context(self)
+        found = (self.get_command(ctx, name) for name in self.list_commands(ctx))
+        return [command for command in found if command is not None]
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Click's list of commands, but a lazy command not imported yet is shown with its
+        short help from `LAZY_COMMANDS` rather than imported for it."""
+        shown = [name for name in self.list_commands(ctx) if not self._hidden(name)]
+        if not shown:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in shown)
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, self._short_help(name, limit)) for name in shown])
+
+    def _hidden(self, name: str) -> bool:
+        command = self.commands.get(name)
+        return command is not None and command.hidden
+
+    def _short_help(self, name: str, limit: int) -> str:
+        loaded = self.commands.get(name)
+        if loaded is None:  # the same text, cut by click's rule for the same width
+            loaded = click.Command(name, help=LAZY_COMMANDS[name][2])
+        return loaded.get_short_help_str(limit)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         ctx.meta["flaskmod.json"] = "--json" in args
@@ -73,8 +120,6 @@ class _Group(click.Group):
         try:
             with interrupts.handled():
                 return super().invoke(ctx)
-        except FlaskmodError as error:
-            _fail(ctx, wants_json, str(error), error, EXIT_ERROR, error.location)
         except KeyboardInterrupt as interrupt:
             message = f"interrupted ({interrupts.name(interrupt)}); nothing half-written was left"
             _fail(ctx, wants_json, message, interrupt, interrupts.exit_code(interrupt))
@@ -86,14 +131,8 @@ class _Group(click.Group):
 
                 _print_json(error_json("", error))
             raise
-        except OSError as error:
-            where = f"{error.filename}: " if error.filename else ""
-            _fail(ctx, wants_json, f"{where}{error.strerror or error}", error, EXIT_ERROR)
         except Exception as error:
-            git = _git_error(error)
-            if git is not None:  # the user's git or repository, not flaskmod
-                _fail(ctx, wants_json, _git_message(git), error, EXIT_ERROR)
-            _fail(ctx, wants_json, _internal(error), error, EXIT_INTERNAL)
+            _failed(ctx, wants_json, error)
         return None
 
     def resolve_command(
@@ -138,6 +177,22 @@ def _configure(
         ctx.default_map = {**(ctx.default_map or {}), name: defaults}
 
 
+def _failed(ctx: click.Context, wants_json: bool, error: Exception) -> None:
+    """Exit 2 for bad input (`FlaskmodError`), I/O or the user's git, 3 for a bug. The errors
+    module is imported only here: `--help` and `list` never need it (issue 11)."""
+    from flaskmod.errors import FlaskmodError
+
+    if isinstance(error, FlaskmodError):
+        _fail(ctx, wants_json, str(error), error, EXIT_ERROR, error.location)
+    elif isinstance(error, OSError):
+        where = f"{error.filename}: " if error.filename else ""
+        _fail(ctx, wants_json, f"{where}{error.strerror or error}", error, EXIT_ERROR)
+    elif (git := _git_error(error)) is not None:  # the user's git or repository, not flaskmod
+        _fail(ctx, wants_json, _git_message(git), error, EXIT_ERROR)
+    else:
+        _fail(ctx, wants_json, _internal(error), error, EXIT_INTERNAL)
+
+
 def _fail(
     ctx: click.Context,
     wants_json: bool,
@@ -155,6 +210,8 @@ def _fail(
 
 
 def _print_json(document: dict[str, Any]) -> None:
+    import json
+
     click.echo(json.dumps(document, indent=2))
 
 
@@ -179,6 +236,8 @@ def _git_message(error: GitCommandError) -> str:
 
 def _error(message: str, error: BaseException) -> None:
     if os.environ.get(DEBUG):
+        import traceback
+
         traceback.print_exception(error)
     console = _stderr()
     console.print("error:", style="bold red", end=" ")
@@ -198,6 +257,8 @@ def _internal(error: Exception) -> str:
 
 def _blame(error: BaseException) -> str | None:
     """The project file flaskmod was working on: the innermost `path` of flaskmod's frames."""
+    import traceback
+
     from flaskmod.codemod import Context
 
     ours = tuple(str(Path(p).resolve()) for p in _flaskmod_paths())
@@ -400,27 +461,26 @@ def _output_for(values: dict[str, Any], color: bool | None = None) -> modes.Outp
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 def list_codemods(as_json: bool) -> None:
     """List the codemods in the order they run, with one-line summaries."""
-    from flaskmod.pipeline import discover
+    # From the manifest: importing the codemods (LibCST) and rich would take most of a second.
+    from flaskmod import manifest
 
-    codemods = discover()
+    entries = manifest.entries()
     if as_json:
-        _print_json({"codemods": [_codemod_json(c) for c in codemods]})
+        _print_json({"codemods": [entry.to_json() for entry in entries]})
         return
-    from rich.console import Console
+    header, *rows = manifest.table(entries, _terminal_width())
+    click.echo(click.style(header, bold=True))  # plain when not on a terminal
+    for row in rows:
+        click.echo(row)
 
-    from flaskmod import report
 
-    report.codemod_table(Console(highlight=False), codemods)
+def _terminal_width() -> int | None:
+    """The terminal's width; None when stdout is not a terminal (lines are then not wrapped)."""
+    if not sys.stdout.isatty():
+        return None
+    import shutil
 
-
-def _codemod_json(codemod: Codemod) -> dict[str, Any]:
-    return {
-        "name": codemod.name,
-        "order": codemod.order,
-        "summary": codemod.summary,
-        "needs": codemod.needs.value,
-        "options": [option.name for option in codemod.options],
-    }
+    return shutil.get_terminal_size().columns
 
 
 @main.command(epilog=EPILOG, cls=_MigrationCommand)
@@ -689,6 +749,11 @@ def recover(path: Path, force: bool) -> None:
     )
 
 
-main.add_command(verify_command)
-# `batch` reads no project's settings for itself (each repository's job reads its own)
-tool_config.register(c for c in main.commands.values() if c.name != "batch")
+def _configurable_commands() -> list[click.Command]:
+    """The commands whose options `[tool.flaskmod]` may set: all but `batch`, which reads no
+    project's settings for itself (each repository's job reads its own)."""
+    assert isinstance(main, _Group)
+    return [command for command in main.all_commands() if command.name != "batch"]
+
+
+tool_config.register(_configurable_commands)

@@ -13,6 +13,9 @@ of every refusal and manual step it, or a private helper it imports (`codemods/_
 (see `Kind`), f-strings with their placeholders.
 `tests/test_docs.py` checks that the pages on disk are what this renders now and that each
 example is what the codemod really does.
+
+The same run writes (and `--check` checks) `codemods/_manifest.py`, what `flaskmod list` reads of
+the declarations without importing the codemods (see `flaskmod.manifest`).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from enum import Enum
 from pathlib import Path, PurePosixPath
 from types import ModuleType
 
+from flaskmod import manifest
 from flaskmod.codemod import Codemod, Option
 from flaskmod.knowledge import GATES, REMOVED, Version
 from flaskmod.pipeline import discover
@@ -435,6 +439,8 @@ def _render(codemods: Sequence[Codemod]) -> dict[str, str]:
     rendered = {f"{FOLDER}/README.md": render_index(codemods)}
     for codemod in codemods:
         rendered[f"{FOLDER}/{codemod.name}.md"] = render_page(codemod, codemods)
+    # not a page, but generated from the same declarations, so regenerated and checked with them
+    rendered[manifest.PATH] = manifest.render(map(manifest.entry_of, codemods), COMMAND)
     return rendered
 
 

@@ -8,23 +8,12 @@ from typing import Any
 
 from rich.console import Console
 from rich.syntax import Syntax
-from rich.table import Table
 
 from flaskmod.analysis import Layout
 from flaskmod.changeset import Changeset, Kind, compute
 from flaskmod.errors import Severity
-from flaskmod.pipeline import Codemod, Run
+from flaskmod.pipeline import Run
 from flaskmod.secrets import redact
-
-
-def codemod_table(console: Console, codemods: Sequence[Codemod]) -> None:
-    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-    table.add_column("#", justify="right")
-    table.add_column("codemod")
-    table.add_column("what it does")
-    for number, codemod in enumerate(codemods, 1):
-        table.add_row(str(number), codemod.name, codemod.summary)
-    console.print(table)
 
 
 def summary(console: Console, outcome: Run) -> None:

@@ -10,18 +10,11 @@ silently does nothing (as ruff and django-upgrade's configurations behave).
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import click
-
-from flaskmod.errors import FlaskmodError, Location
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10
-    import tomli as tomllib
 
 SECTION = ("tool", "flaskmod")
 #: options that are per run only, never configured (flags of one invocation), by parameter name:
@@ -61,13 +54,28 @@ def read(path: Path | None, explicit: Path | None) -> tuple[dict[str, Any], str 
     return dict(table), str(pyproject) if table else None
 
 
+def _refusal(message: str, source: str | None = None) -> Exception:
+    """The error for bad settings, naming their file. The errors module is imported only here:
+    a command without settings (`flaskmod list`) must start fast (issue 11)."""
+    from flaskmod.errors import FlaskmodError, Location
+
+    return FlaskmodError(message, Location(source) if source is not None else None)
+
+
 def _load(path: Path) -> dict[str, Any]:
+    # Imported here: `flaskmod list` and `--help` read no file and must start fast (issue 11).
+    # Guarded as at module level, which is the only place vermin sees a guard.
+    if sys.version_info >= (3, 11):
+        import tomllib  # novermin
+    else:  # pragma: no cover - exercised on Python 3.10
+        import tomli as tomllib
+
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise FlaskmodError("no such configuration file", Location(str(path))) from None
+        raise _refusal("no such configuration file", str(path)) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise FlaskmodError(f"not valid TOML: {error}", Location(str(path))) from None
+        raise _refusal(f"not valid TOML: {error}", str(path)) from None
 
 
 def _section(data: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -75,7 +83,7 @@ def _section(data: Mapping[str, Any]) -> Mapping[str, Any]:
     for key in SECTION:
         table = table.get(key, {}) if isinstance(table, Mapping) else {}
     if not isinstance(table, Mapping):
-        raise FlaskmodError("[tool.flaskmod] must be a table")
+        raise _refusal("[tool.flaskmod] must be a table")
     return table
 
 
@@ -90,10 +98,10 @@ def defaults_for(command: click.Command, table: Mapping[str, Any], source: str) 
     for key in table:
         if key not in known:
             suggestion = _closest(key, known)
-            raise FlaskmodError(
+            raise _refusal(
                 f"[tool.flaskmod]: unknown key `{key}`"
                 + (f" (did you mean `{suggestion}`?)" if suggestion else ""),
-                Location(source),
+                source,
             )
     return {
         str(params[key].name): _value(params[key], value, key, source)
@@ -106,25 +114,27 @@ def _value(param: click.Option, value: Any, key: str, source: str) -> Any:
     if param.multiple and isinstance(value, str):
         return [value]
     if param.multiple and not isinstance(value, list):
-        raise FlaskmodError(f"[tool.flaskmod]: `{key}` wants a list", Location(source))
+        raise _refusal(f"[tool.flaskmod]: `{key}` wants a list", source)
     return value
 
 
-#: every command whose options are keys, registered by the CLI at import
-COMMANDS: list[click.Command] = []
+#: what gives the commands whose options are keys, registered by the CLI at import
+SOURCES: list[Callable[[], Iterable[click.Command]]] = []
 
 
-def register(commands: Iterable[click.Command]) -> None:
-    """Remember the commands; their keys are read only when a table is checked, because the
-    codemods' own options are added to `upgrade` and `plan` on first use (see `flaskmod.cli`)."""
-    COMMANDS.extend(commands)
+def register(commands: Callable[[], Iterable[click.Command]]) -> None:
+    """Remember where the commands come from; they are asked for only when a table is checked,
+    because some are imported on first use and the codemods' own options are added to `upgrade`
+    and `plan` on first use (see `flaskmod.cli`)."""
+    SOURCES.append(commands)
 
 
 def _all_keys() -> set[str]:
     """Every configurable key of every registered command: the options' long names."""
     keys = {
         key_of(param)
-        for command in COMMANDS
+        for commands in SOURCES
+        for command in commands()
         for param in command.params
         if isinstance(param, click.Option) and _configurable(param)
     }
