@@ -66,6 +66,7 @@ def test_git_apply_reproduces_the_change(
     before = scan(root)
     path = "d/g.txt" if renamed else "f.txt"
     after = before.with_changes(moves={"f.txt": path} if renamed else None, texts={path: new})
+
     # The snapshot gives new lines the old file's line-ending style when it had only one (a
     # lone CR just before a line ending is indistinguishable from CRLF, so compare without it).
     def endings(text: str) -> str:
