@@ -317,6 +317,30 @@ def test_current_app_app_context_is_refused() -> None:
     assert _rules(_check({"app.py": APP}, {"app.py": after})) == {"proxies"}
 
 
+def test_current_app_imported_over_several_lines_and_handed_on_is_refused() -> None:
+    """Lines that only an import occupies are not read for the proxy; the rest still are."""
+    after = APP + (
+        "from flask import (\n    current_app,\n    request,\n)\n\n\n"
+        "def get():\n    return current_app.name, request\n\n\ndef keep():\n    return current_app\n"
+    )
+    found = _check({"app.py": APP}, {"app.py": after})
+    assert found == [
+        "proxies app.py:14: `current_app` handed on as a value: it stops working when the "
+        "context ends; use `current_app._get_current_object()`"
+    ]
+    plain = after.replace("return current_app\n", "return 1\n")
+    assert _check({"app.py": APP}, {"app.py": plain}) == []
+
+
+def test_a_proxy_handed_on_again_is_told_apart_from_the_one_already_there() -> None:
+    """The original's hand-ons are matched in source order: the new one, later, is reported."""
+    before = APP + "from flask import current_app\n\n\ndef get():\n    return current_app\n"
+    after = before + "\n\ndef other():\n    return current_app\n"
+    assert [line.split(":")[:2] for line in _check({"app.py": before}, {"app.py": after})] == [
+        ["proxies app.py", "11"]
+    ]
+
+
 def test_the_real_object_and_plain_reads_pass() -> None:
     after = APP + (
         "from flask import current_app\nfrom threading import Thread\n\n\n"

@@ -20,9 +20,10 @@ from pyflakes.checker import Checker
 
 from flaskmod.conventions import FACTORY
 from flaskmod.errors import Location
-from flaskmod.names import ModuleIndex, absolute_module, import_statements, star_sources
+from flaskmod.names import ModuleIndex, absolute_module, star_sources
 from flaskmod.project import Project
 from flaskmod.selfcheck.base import Violation, Workspace
+from flaskmod.selfcheck.walk import small_statements
 
 RULE = "links"
 
@@ -41,19 +42,22 @@ def _deep(limit: int) -> Iterator[None]:
 def syntax_errors(workspace: Workspace) -> Iterator[Violation]:
     """Every module the migration wrote compiles (unless its original did not either)."""
     for path in sorted(workspace.changed):
-        error = _syntax_error(workspace.final.text(path), path)
+        parsed = workspace.python_ast(path)
+        error = parsed if isinstance(parsed, SyntaxError) else _compile_error(parsed, path)
         if error is None:
             continue
         before = workspace.before(path)
-        if before is not None and _syntax_error(before, path) is not None:
+        if before is not None and _compile_error(before, path) is not None:
             continue
         message = f"the migrated module does not compile: {error.msg}"
         yield workspace.violation(RULE, path, error.lineno, message)
 
 
-def _syntax_error(text: str, path: str) -> SyntaxError | None:
+def _compile_error(source: str | ast.Module, path: str) -> SyntaxError | None:
+    """What compiling the module raises (for a parsed tree: what only the compiler sees, such
+    as a repeated argument)."""
     try:
-        compile(text, path, "exec", dont_inherit=True)
+        compile(source, path, "exec", dont_inherit=True)
     except SyntaxError as error:
         return error
     except (RecursionError, MemoryError, ValueError):
@@ -65,21 +69,27 @@ def _syntax_error(text: str, path: str) -> SyntaxError | None:
 def undefined_names(workspace: Workspace) -> Iterator[Violation]:
     """Names a changed module reads that nothing binds (and that were bound before)."""
     for path in sorted(workspace.changed):
-        found = _undefined(workspace.final.text(path), path)
+        found = _undefined(workspace.python_ast(path), path)
         if not found:
             continue
         before = workspace.before(path)
-        known = {name for name, _ in _undefined(before, path)} if before is not None else set()
+        known = {name for name, _ in _undefined(_parse(before), path)} if before else set()
         for name, line in found:
             if name not in known:
                 message = f"`{name}` is not defined here after the migration"
                 yield workspace.violation(RULE, path, line, message)
 
 
-def _undefined(text: str, path: str) -> list[tuple[str, int]]:
+def _parse(text: str) -> ast.Module | SyntaxError:
+    """An original module's parse, read only where its result has undefined names."""
     try:
-        tree = ast.parse(text, path)
-    except SyntaxError:
+        return ast.parse(text)
+    except SyntaxError as error:
+        return error
+
+
+def _undefined(tree: ast.Module | SyntaxError, path: str) -> list[tuple[str, int]]:
+    if isinstance(tree, SyntaxError):
         return []  # reported by `syntax_errors`, or it was there before
     with _deep(20_000):  # pyflakes recurses per operand: `a + b + ... ` of hundreds nests deep
         checker = Checker(tree, path)
@@ -95,10 +105,8 @@ def broken_imports(workspace: Workspace) -> Iterator[Violation]:
     """`from X import Y` / `import X.Y` of a project module that the migration broke."""
     final, original = workspace.final, workspace.original
     modules = workspace.modules(final)
-    suspects = _changed_modules(workspace)
     for path in final.python_paths():
-        text = final.text(path)
-        if path not in workspace.changed and not any(name in text for name in suspects):
+        if not _may_import_a_change(workspace, path):
             continue
         for node, module, names in _imports(final, path):
             if module not in modules and module not in workspace.modules(original):
@@ -112,6 +120,14 @@ def broken_imports(workspace: Workspace) -> Iterator[Violation]:
                 if reason and not _missing_in(workspace, original, module, name):
                     line = final.index(path).line(node)
                     yield workspace.violation(RULE, path, line, reason)
+
+
+def _may_import_a_change(workspace: Workspace, path: str) -> bool:
+    """Whether a module's imports may have broken: it changed, or it names a module that did."""
+    if path in workspace.changed:
+        return True
+    text = workspace.final.text(path)
+    return any(word in text for word in _changed_words(workspace))
 
 
 def _new_missing_submodule(workspace: Workspace, path: str, module: str) -> bool:
@@ -146,24 +162,25 @@ def new_locals(workspace: Workspace) -> Iterator[Violation]:
     final = workspace.final
     modules = workspace.modules(final)
     for path in sorted(workspace.changed | _readers_of_app(workspace)):
-        index = final.index(path)
         aliases = {
             name: imported.module
-            for name, imported in index.imports.items()
+            for name, imported in workspace.imports(final, path).items()
             if imported.original is None and imported.module in modules
         }
         if not aliases:
             continue
-        for node in m.findall(index.tree, m.Attribute(value=m.Name())):
-            attribute = cst.ensure_type(node, cst.Attribute)
-            base = cst.ensure_type(attribute.value, cst.Name).value
+        for position, node in workspace.sightings(final, path):
+            if not isinstance(node, cst.Attribute) or not isinstance(node.value, cst.Name):
+                continue
+            base = node.value.value
             if base not in aliases:
                 continue
-            reason = _missing(workspace, aliases[base], attribute.attr.value)
+            reason = _missing(workspace, aliases[base], node.attr.value)
             if reason and not _missing_in(
-                workspace, workspace.original, aliases[base], attribute.attr.value
+                workspace, workspace.original, aliases[base], node.attr.value
             ):
-                yield workspace.violation("new-local", path, index.line(node), reason)
+                line = final.index(path).line(node, position)
+                yield workspace.violation("new-local", path, line, reason)
 
 
 def _readers_of_app(workspace: Workspace) -> set[str]:
@@ -174,48 +191,51 @@ def _readers_of_app(workspace: Workspace) -> set[str]:
     return {p for p in workspace.final.python_paths() if top in workspace.final.text(p)}
 
 
+def _changed_words(workspace: Workspace) -> frozenset[str]:
+    """Last name parts of the modules whose names may have changed: the import prefilter."""
+    return workspace.shared(
+        "changed words",
+        lambda: frozenset(
+            word
+            for word in (name.rsplit(".", 1)[-1] for name in _changed_modules(workspace))
+            if word
+        ),
+    )
+
+
 def _changed_modules(workspace: Workspace) -> set[str]:
-    """Last name parts of modules created, changed, moved or removed: the import prefilter."""
+    """Modules created, changed or removed."""
     final, original = workspace.final, workspace.original
-    names = {final.module_name(path).rsplit(".", 1)[-1] for path in workspace.changed}
+    names = {final.module_name(path) for path in workspace.changed}
     kept = {final.source_of(path) for path in final.files}
-    names |= {
-        original.module_name(path).rsplit(".", 1)[-1]
-        for path in original.python_paths()
-        if path not in kept
-    }
-    return {name for name in names if name}
+    names |= {original.module_name(p) for p in original.python_paths() if p not in kept}
+    return names
 
 
 def _imports(project: Project, path: str) -> Iterator[tuple[cst.CSTNode, str, list[str]]]:
     """(node, absolute module, names imported from it) for every import in the module."""
-    index = project.index(path)
+    module, package = project.module_name(path), path.endswith("__init__.py")
     for node in import_nodes(project, path):
         if isinstance(node, cst.ImportFrom):
             if isinstance(node.names, cst.ImportStar):
                 continue
-            module = absolute_module(node, index.module_name, index.is_package)
-            yield node, module, [alias.evaluated_name for alias in node.names]
+            base = absolute_module(node, module, package)
+            yield node, base, [alias.evaluated_name for alias in node.names]
         elif isinstance(node, cst.Import):
             for alias in node.names:
-                module, _, last = alias.evaluated_name.rpartition(".")
-                if module:
-                    yield node, module, [last]
+                parent, _, last = alias.evaluated_name.rpartition(".")
+                if parent:
+                    yield node, parent, [last]
 
 
 def import_nodes(project: Project, path: str) -> Iterator[cst.Import | cst.ImportFrom]:
-    """Every import statement of a module, at any depth; only statements that mention `import`
-    are walked (`create_app` imports its blueprints inside its body)."""
+    """Every import statement of a module, at any depth (`create_app` imports its blueprints
+    inside its body); only statements are walked, never expressions."""
     if "import" not in project.text(path):
         return
-    index = project.index(path)
-    for position, statement in enumerate(index.body):
-        if "import" not in index.code(position):
-            continue
-        if isinstance(statement, cst.SimpleStatementLine):
-            yield from (s for s in statement.body if isinstance(s, cst.Import | cst.ImportFrom))
-        else:
-            yield from import_statements(statement)
+    for statement in small_statements(project.module(path)):
+        if isinstance(statement, cst.Import | cst.ImportFrom):
+            yield statement
 
 
 def _missing(workspace: Workspace, module: str, name: str) -> str | None:
