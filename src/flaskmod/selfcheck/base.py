@@ -79,6 +79,12 @@ class Workspace:
             if self.final.files[path] != self.original.files.get(self.final.source_of(path))
         )
 
+    @cached_property
+    def relocated(self) -> frozenset[str]:
+        """Python files of the result at a new path, changed or not: their module name, and what
+        their relative imports mean, may be new even where their text is not."""
+        return frozenset(p for p in self.final.python_paths() if self.final.source_of(p) != p)
+
     def before(self, path: str) -> str | None:
         """The original text of a result file (None when the migration created it)."""
         source = self.final.source_of(path)

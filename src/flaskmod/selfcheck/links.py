@@ -9,6 +9,7 @@ project's own modules are resolved with flaskmod's name index, which knows the p
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -102,7 +103,8 @@ def _undefined(tree: ast.Module | SyntaxError, path: str) -> list[tuple[str, int
 
 # ------------------------------------------------------------------------- imports
 def broken_imports(workspace: Workspace) -> Iterator[Violation]:
-    """`from X import Y` / `import X.Y` of a project module that the migration broke."""
+    """`from X import Y` / `import X.Y` of a project module that the migration broke, in every
+    module whose imports may have broken (see `_may_import_a_change`), changed or not."""
     final, original = workspace.final, workspace.original
     modules = workspace.modules(final)
     for path in final.python_paths():
@@ -122,12 +124,17 @@ def broken_imports(workspace: Workspace) -> Iterator[Violation]:
                     yield workspace.violation(RULE, path, line, reason)
 
 
+#: a relative import: what it names depends on where the module is, not on its text
+_RELATIVE = re.compile(r"\bfrom\s+\.")
+
+
 def _may_import_a_change(workspace: Workspace, path: str) -> bool:
-    """Whether a module's imports may have broken: it changed, or it names a module that did."""
-    if path in workspace.changed:
+    """Whether a module's imports may have broken: it changed or moved, it names a module whose
+    names may have changed, or it imports relatively (`from . import x` names no module)."""
+    if path in workspace.changed or path in workspace.relocated:
         return True
     text = workspace.final.text(path)
-    return any(word in text for word in _changed_words(workspace))
+    return any(word in text for word in _changed_words(workspace)) or bool(_RELATIVE.search(text))
 
 
 def _new_missing_submodule(workspace: Workspace, path: str, module: str) -> bool:
@@ -137,7 +144,7 @@ def _new_missing_submodule(workspace: Workspace, path: str, module: str) -> bool
     parent = module.rpartition(".")[0]
     if not parent or parent not in workspace.modules(workspace.final):
         return False
-    if path not in workspace.changed:
+    if path not in workspace.changed and path not in workspace.relocated:
         return False
     source = workspace.final.source_of(path)
     if source not in workspace.original.files:
@@ -161,7 +168,7 @@ def new_locals(workspace: Workspace) -> Iterator[Violation]:
     """`module.name` reads (after `import module`) of names the migration made local."""
     final = workspace.final
     modules = workspace.modules(final)
-    for path in sorted(workspace.changed | _readers_of_app(workspace)):
+    for path in sorted(workspace.changed | workspace.relocated | _readers(workspace)):
         aliases = {
             name: imported.module
             for name, imported in workspace.imports(final, path).items()
@@ -183,12 +190,13 @@ def new_locals(workspace: Workspace) -> Iterator[Violation]:
                 yield workspace.violation("new-local", path, line, reason)
 
 
-def _readers_of_app(workspace: Workspace) -> set[str]:
-    """Modules that may read the app's module: those naming its top package (a package
-    `__init__` may re-export it with `from .core import *`)."""
+def _readers(workspace: Workspace) -> set[str]:
+    """Modules that may read a changed module through `import module`: those naming one, or the
+    app's top package (a package `__init__` may re-export the app with `from .core import *`)."""
     module = workspace.final.module_name(workspace.final.source_of(workspace.model.app_path))
-    top = module.split(".")[0]
-    return {p for p in workspace.final.python_paths() if top in workspace.final.text(p)}
+    words = _changed_words(workspace) | {module.split(".")[0]}
+    final = workspace.final
+    return {p for p in final.python_paths() if any(word in final.text(p) for word in words)}
 
 
 def _changed_words(workspace: Workspace) -> frozenset[str]:
@@ -204,12 +212,34 @@ def _changed_words(workspace: Workspace) -> frozenset[str]:
 
 
 def _changed_modules(workspace: Workspace) -> set[str]:
-    """Modules created, changed or removed."""
+    """Modules created, changed, moved (both names) or removed, and every module that
+    re-exports one of them with `from X import *` (its names changed with theirs)."""
     final, original = workspace.final, workspace.original
-    names = {final.module_name(path) for path in workspace.changed}
+    moved = workspace.relocated
+    names = {final.module_name(path) for path in workspace.changed | moved}
+    names |= {original.module_name(final.source_of(path)) for path in moved}
     kept = {final.source_of(path) for path in final.files}
     names |= {original.module_name(p) for p in original.python_paths() if p not in kept}
-    return names
+    return names | _star_importers(final, names)
+
+
+def _star_importers(project: Project, modules: set[str]) -> set[str]:
+    """Modules that re-export one of `modules` with `from X import *`, directly or through
+    another such module."""
+    stars = {
+        project.module_name(path): star_sources(project.index(path))
+        for path in project.python_paths()
+        if "import *" in project.text(path)
+    }
+    found: set[str] = set()
+    grown = True
+    while grown:
+        grown = False
+        for module, sources in stars.items():
+            if module not in found and (modules | found).intersection(sources):
+                found.add(module)
+                grown = True
+    return found
 
 
 def _imports(project: Project, path: str) -> Iterator[tuple[cst.CSTNode, str, list[str]]]:
