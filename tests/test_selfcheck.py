@@ -24,12 +24,18 @@ class _Run:
 
 
 def _check(
-    before: dict[str, str], after: dict[str, str], secrets: frozenset[str] = frozenset()
+    before: dict[str, str],
+    after: dict[str, str],
+    secrets: frozenset[str] = frozenset(),
+    moves: dict[str, str] | None = None,
 ) -> list[str]:
+    """The self-check's findings; `moves` maps a result path to its original path."""
     original = project_of(before)
     final = project_of(after)
     if "app.py" in before and "app.py" not in after and "app/__init__.py" in after:
         final = dataclasses.replace(final, origin={"app/__init__.py": "app.py"})  # the move
+    if moves:
+        final = dataclasses.replace(final, origin=moves)
     run = _Run(original, final, analyze(original), (), secrets)
     return [f"{v.rule} {v.location}: {v.message}" for v in selfcheck.check(run)]
 
@@ -121,6 +127,58 @@ def test_an_app_read_through_a_star_reexport_is_refused_when_gone() -> None:
         "new-local t.py:5: `app` is no longer defined in pkg/__init__.py (pkg)"
     ]
     assert _check(before, {**after, "t.py": test.replace("pkg.app", "pkg.create_app")}) == []
+
+
+# Unchanged modules are judged by the rules about imports too: what they import may be gone.
+def test_an_unchanged_relative_import_of_a_name_that_is_gone_is_refused() -> None:
+    """`from . import X` names no module: no text prefilter on module names sees it."""
+    before = {"app.py": APP, "pkg/__init__.py": "X = 1\n", "pkg/a.py": "from . import X\n"}
+    after = {**before, "pkg/__init__.py": "Y = 1\n"}
+    assert _check(before, after) == [
+        "links pkg/a.py:1: `X` is no longer defined in pkg/__init__.py (pkg)"
+    ]
+
+
+def test_an_unchanged_import_of_a_name_reexported_from_a_changed_module_is_refused() -> None:
+    """`pkg` re-exports `core` with `from .core import *`: `core` changing changes `pkg`."""
+    core = "from flask import Flask\napp = Flask(__name__)\n"
+    before = {"pkg/__init__.py": "from .core import *\n", "pkg/core.py": core}
+    before["t.py"] = "from pkg import app\n"
+    after = {**before, "pkg/core.py": "def create_app():\n    pass\n"}
+    assert _check(before, after) == [
+        "links t.py:1: `app` is no longer defined in pkg/__init__.py (pkg)"
+    ]
+
+
+def test_an_unchanged_import_of_a_moved_module_is_refused() -> None:
+    before = {"app.py": APP, "views.py": "X = 1\n", "t.py": "from views import X\n"}
+    after = {"app.py": APP, "pkg/__init__.py": "", "pkg/views.py": "X = 1\n"}
+    after["t.py"] = before["t.py"]
+    found = _check(before, after, moves={"pkg/views.py": "views.py"})
+    assert found == ["links t.py:1: imports from `views`, which no longer exists"]
+
+
+def test_a_moved_module_whose_relative_import_now_means_another_folder_is_refused() -> None:
+    """The module's text is unchanged; where it is, and so what `.helpers` means, is not."""
+    core = "from .helpers import X\n"
+    kept = {"app.py": APP, "pkg/__init__.py": "", "pkg/helpers.py": "X = 1\n"}
+    before, after = {**kept, "pkg/core.py": core}, {**kept, "pkg/core/__init__.py": core}
+    found = _check(before, after, moves={"pkg/core/__init__.py": "pkg/core.py"})
+    assert found == [
+        "links pkg/core/__init__.py:1: imports from `pkg.core.helpers`, a module the project "
+        "does not have"
+    ]
+
+
+def test_an_unchanged_module_reading_an_attribute_gone_from_a_changed_module_is_refused() -> None:
+    """Not only the app module loses names: `models.db` moved to an extensions module."""
+    reader = "import models\n\n\ndef rows():\n    return models.db\n"
+    before = {"flaskr.py": APP, "models.py": "db = 1\n", "t.py": reader}
+    after = {**before, "models.py": "from extensions import db as _db\n"}
+    after["extensions.py"] = "db = 1\n"
+    assert _check(before, after) == [
+        "new-local t.py:5: `db` is no longer defined in models.py (models)"
+    ]
 
 
 def test_a_module_shadowed_by_a_new_package_is_refused() -> None:
@@ -315,6 +373,30 @@ def test_current_app_app_context_is_refused() -> None:
         + "from flask import current_app\n\n\ndef job():\n    with current_app.app_context():\n        pass\n"
     )
     assert _rules(_check({"app.py": APP}, {"app.py": after})) == {"proxies"}
+
+
+def test_current_app_imported_over_several_lines_and_handed_on_is_refused() -> None:
+    """Lines that only an import occupies are not read for the proxy; the rest still are."""
+    after = APP + (
+        "from flask import (\n    current_app,\n    request,\n)\n\n\n"
+        "def get():\n    return current_app.name, request\n\n\ndef keep():\n    return current_app\n"
+    )
+    found = _check({"app.py": APP}, {"app.py": after})
+    assert found == [
+        "proxies app.py:14: `current_app` handed on as a value: it stops working when the "
+        "context ends; use `current_app._get_current_object()`"
+    ]
+    plain = after.replace("return current_app\n", "return 1\n")
+    assert _check({"app.py": APP}, {"app.py": plain}) == []
+
+
+def test_a_proxy_handed_on_again_is_told_apart_from_the_one_already_there() -> None:
+    """The original's hand-ons are matched in source order: the new one, later, is reported."""
+    before = APP + "from flask import current_app\n\n\ndef get():\n    return current_app\n"
+    after = before + "\n\ndef other():\n    return current_app\n"
+    assert [line.split(":")[:2] for line in _check({"app.py": before}, {"app.py": after})] == [
+        ["proxies app.py", "11"]
+    ]
 
 
 def test_the_real_object_and_plain_reads_pass() -> None:

@@ -9,6 +9,7 @@ project's own modules are resolved with flaskmod's name index, which knows the p
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -20,9 +21,10 @@ from pyflakes.checker import Checker
 
 from flaskmod.conventions import FACTORY
 from flaskmod.errors import Location
-from flaskmod.names import ModuleIndex, absolute_module, import_statements, star_sources
+from flaskmod.names import ModuleIndex, absolute_module, star_sources
 from flaskmod.project import Project
 from flaskmod.selfcheck.base import Violation, Workspace
+from flaskmod.selfcheck.walk import small_statements
 
 RULE = "links"
 
@@ -41,19 +43,22 @@ def _deep(limit: int) -> Iterator[None]:
 def syntax_errors(workspace: Workspace) -> Iterator[Violation]:
     """Every module the migration wrote compiles (unless its original did not either)."""
     for path in sorted(workspace.changed):
-        error = _syntax_error(workspace.final.text(path), path)
+        parsed = workspace.python_ast(path)
+        error = parsed if isinstance(parsed, SyntaxError) else _compile_error(parsed, path)
         if error is None:
             continue
         before = workspace.before(path)
-        if before is not None and _syntax_error(before, path) is not None:
+        if before is not None and _compile_error(before, path) is not None:
             continue
         message = f"the migrated module does not compile: {error.msg}"
         yield workspace.violation(RULE, path, error.lineno, message)
 
 
-def _syntax_error(text: str, path: str) -> SyntaxError | None:
+def _compile_error(source: str | ast.Module, path: str) -> SyntaxError | None:
+    """What compiling the module raises (for a parsed tree: what only the compiler sees, such
+    as a repeated argument)."""
     try:
-        compile(text, path, "exec", dont_inherit=True)
+        compile(source, path, "exec", dont_inherit=True)
     except SyntaxError as error:
         return error
     except (RecursionError, MemoryError, ValueError):
@@ -65,21 +70,27 @@ def _syntax_error(text: str, path: str) -> SyntaxError | None:
 def undefined_names(workspace: Workspace) -> Iterator[Violation]:
     """Names a changed module reads that nothing binds (and that were bound before)."""
     for path in sorted(workspace.changed):
-        found = _undefined(workspace.final.text(path), path)
+        found = _undefined(workspace.python_ast(path), path)
         if not found:
             continue
         before = workspace.before(path)
-        known = {name for name, _ in _undefined(before, path)} if before is not None else set()
+        known = {name for name, _ in _undefined(_parse(before), path)} if before else set()
         for name, line in found:
             if name not in known:
                 message = f"`{name}` is not defined here after the migration"
                 yield workspace.violation(RULE, path, line, message)
 
 
-def _undefined(text: str, path: str) -> list[tuple[str, int]]:
+def _parse(text: str) -> ast.Module | SyntaxError:
+    """An original module's parse, read only where its result has undefined names."""
     try:
-        tree = ast.parse(text, path)
-    except SyntaxError:
+        return ast.parse(text)
+    except SyntaxError as error:
+        return error
+
+
+def _undefined(tree: ast.Module | SyntaxError, path: str) -> list[tuple[str, int]]:
+    if isinstance(tree, SyntaxError):
         return []  # reported by `syntax_errors`, or it was there before
     with _deep(20_000):  # pyflakes recurses per operand: `a + b + ... ` of hundreds nests deep
         checker = Checker(tree, path)
@@ -92,13 +103,12 @@ def _undefined(text: str, path: str) -> list[tuple[str, int]]:
 
 # ------------------------------------------------------------------------- imports
 def broken_imports(workspace: Workspace) -> Iterator[Violation]:
-    """`from X import Y` / `import X.Y` of a project module that the migration broke."""
+    """`from X import Y` / `import X.Y` of a project module that the migration broke, in every
+    module whose imports may have broken (see `_may_import_a_change`), changed or not."""
     final, original = workspace.final, workspace.original
     modules = workspace.modules(final)
-    suspects = _changed_modules(workspace)
     for path in final.python_paths():
-        text = final.text(path)
-        if path not in workspace.changed and not any(name in text for name in suspects):
+        if not _may_import_a_change(workspace, path):
             continue
         for node, module, names in _imports(final, path):
             if module not in modules and module not in workspace.modules(original):
@@ -114,6 +124,19 @@ def broken_imports(workspace: Workspace) -> Iterator[Violation]:
                     yield workspace.violation(RULE, path, line, reason)
 
 
+#: a relative import: what it names depends on where the module is, not on its text
+_RELATIVE = re.compile(r"\bfrom\s+\.")
+
+
+def _may_import_a_change(workspace: Workspace, path: str) -> bool:
+    """Whether a module's imports may have broken: it changed or moved, it names a module whose
+    names may have changed, or it imports relatively (`from . import x` names no module)."""
+    if path in workspace.changed or path in workspace.relocated:
+        return True
+    text = workspace.final.text(path)
+    return any(word in text for word in _changed_words(workspace)) or bool(_RELATIVE.search(text))
+
+
 def _new_missing_submodule(workspace: Workspace, path: str, module: str) -> bool:
     """`from pkg.helpers import x` where `pkg` is the project's package but `pkg.helpers` is no
     module of it (a relative import that now means another folder), in an import the original
@@ -121,7 +144,7 @@ def _new_missing_submodule(workspace: Workspace, path: str, module: str) -> bool
     parent = module.rpartition(".")[0]
     if not parent or parent not in workspace.modules(workspace.final):
         return False
-    if path not in workspace.changed:
+    if path not in workspace.changed and path not in workspace.relocated:
         return False
     source = workspace.final.source_of(path)
     if source not in workspace.original.files:
@@ -145,77 +168,104 @@ def new_locals(workspace: Workspace) -> Iterator[Violation]:
     """`module.name` reads (after `import module`) of names the migration made local."""
     final = workspace.final
     modules = workspace.modules(final)
-    for path in sorted(workspace.changed | _readers_of_app(workspace)):
-        index = final.index(path)
+    for path in sorted(workspace.changed | workspace.relocated | _readers(workspace)):
         aliases = {
             name: imported.module
-            for name, imported in index.imports.items()
+            for name, imported in workspace.imports(final, path).items()
             if imported.original is None and imported.module in modules
         }
         if not aliases:
             continue
-        for node in m.findall(index.tree, m.Attribute(value=m.Name())):
-            attribute = cst.ensure_type(node, cst.Attribute)
-            base = cst.ensure_type(attribute.value, cst.Name).value
+        for position, node in workspace.sightings(final, path):
+            if not isinstance(node, cst.Attribute) or not isinstance(node.value, cst.Name):
+                continue
+            base = node.value.value
             if base not in aliases:
                 continue
-            reason = _missing(workspace, aliases[base], attribute.attr.value)
+            reason = _missing(workspace, aliases[base], node.attr.value)
             if reason and not _missing_in(
-                workspace, workspace.original, aliases[base], attribute.attr.value
+                workspace, workspace.original, aliases[base], node.attr.value
             ):
-                yield workspace.violation("new-local", path, index.line(node), reason)
+                line = final.index(path).line(node, position)
+                yield workspace.violation("new-local", path, line, reason)
 
 
-def _readers_of_app(workspace: Workspace) -> set[str]:
-    """Modules that may read the app's module: those naming its top package (a package
-    `__init__` may re-export it with `from .core import *`)."""
+def _readers(workspace: Workspace) -> set[str]:
+    """Modules that may read a changed module through `import module`: those naming one, or the
+    app's top package (a package `__init__` may re-export the app with `from .core import *`)."""
     module = workspace.final.module_name(workspace.final.source_of(workspace.model.app_path))
-    top = module.split(".")[0]
-    return {p for p in workspace.final.python_paths() if top in workspace.final.text(p)}
+    words = _changed_words(workspace) | {module.split(".")[0]}
+    final = workspace.final
+    return {p for p in final.python_paths() if any(word in final.text(p) for word in words)}
+
+
+def _changed_words(workspace: Workspace) -> frozenset[str]:
+    """Last name parts of the modules whose names may have changed: the import prefilter."""
+    return workspace.shared(
+        "changed words",
+        lambda: frozenset(
+            word
+            for word in (name.rsplit(".", 1)[-1] for name in _changed_modules(workspace))
+            if word
+        ),
+    )
 
 
 def _changed_modules(workspace: Workspace) -> set[str]:
-    """Last name parts of modules created, changed, moved or removed: the import prefilter."""
+    """Modules created, changed, moved (both names) or removed, and every module that
+    re-exports one of them with `from X import *` (its names changed with theirs)."""
     final, original = workspace.final, workspace.original
-    names = {final.module_name(path).rsplit(".", 1)[-1] for path in workspace.changed}
+    moved = workspace.relocated
+    names = {final.module_name(path) for path in workspace.changed | moved}
+    names |= {original.module_name(final.source_of(path)) for path in moved}
     kept = {final.source_of(path) for path in final.files}
-    names |= {
-        original.module_name(path).rsplit(".", 1)[-1]
-        for path in original.python_paths()
-        if path not in kept
+    names |= {original.module_name(p) for p in original.python_paths() if p not in kept}
+    return names | _star_importers(final, names)
+
+
+def _star_importers(project: Project, modules: set[str]) -> set[str]:
+    """Modules that re-export one of `modules` with `from X import *`, directly or through
+    another such module."""
+    stars = {
+        project.module_name(path): star_sources(project.index(path))
+        for path in project.python_paths()
+        if "import *" in project.text(path)
     }
-    return {name for name in names if name}
+    found: set[str] = set()
+    grown = True
+    while grown:
+        grown = False
+        for module, sources in stars.items():
+            if module not in found and (modules | found).intersection(sources):
+                found.add(module)
+                grown = True
+    return found
 
 
 def _imports(project: Project, path: str) -> Iterator[tuple[cst.CSTNode, str, list[str]]]:
     """(node, absolute module, names imported from it) for every import in the module."""
-    index = project.index(path)
+    module, package = project.module_name(path), path.endswith("__init__.py")
     for node in import_nodes(project, path):
         if isinstance(node, cst.ImportFrom):
             if isinstance(node.names, cst.ImportStar):
                 continue
-            module = absolute_module(node, index.module_name, index.is_package)
-            yield node, module, [alias.evaluated_name for alias in node.names]
+            base = absolute_module(node, module, package)
+            yield node, base, [alias.evaluated_name for alias in node.names]
         elif isinstance(node, cst.Import):
             for alias in node.names:
-                module, _, last = alias.evaluated_name.rpartition(".")
-                if module:
-                    yield node, module, [last]
+                parent, _, last = alias.evaluated_name.rpartition(".")
+                if parent:
+                    yield node, parent, [last]
 
 
 def import_nodes(project: Project, path: str) -> Iterator[cst.Import | cst.ImportFrom]:
-    """Every import statement of a module, at any depth; only statements that mention `import`
-    are walked (`create_app` imports its blueprints inside its body)."""
+    """Every import statement of a module, at any depth (`create_app` imports its blueprints
+    inside its body); only statements are walked, never expressions."""
     if "import" not in project.text(path):
         return
-    index = project.index(path)
-    for position, statement in enumerate(index.body):
-        if "import" not in index.code(position):
-            continue
-        if isinstance(statement, cst.SimpleStatementLine):
-            yield from (s for s in statement.body if isinstance(s, cst.Import | cst.ImportFrom))
-        else:
-            yield from import_statements(statement)
+    for statement in small_statements(project.module(path)):
+        if isinstance(statement, cst.Import | cst.ImportFrom):
+            yield statement
 
 
 def _missing(workspace: Workspace, module: str, name: str) -> str | None:

@@ -7,15 +7,16 @@ production imports it, and a factory that never validates the settings the app e
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 import libcst as cst
 import libcst.matchers as m
 
 from flaskmod.conventions import CONFIG_MODULE, FACTORY, GET_CONFIG
 from flaskmod.knowledge import APP_ATTRIBUTE_KEYS, is_secret
-from flaskmod.names import ModuleIndex
 from flaskmod.selfcheck.base import Violation, Workspace
+from flaskmod.selfcheck.walk import nodes
 
 RULE = "production"
 #: settings production must never get from a literal in code
@@ -38,19 +39,23 @@ _LITERAL = (
 )
 
 
-def _factory(workspace: Workspace) -> tuple[str, ModuleIndex, cst.FunctionDef] | None:
+def _factory(workspace: Workspace) -> tuple[str, int, cst.FunctionDef] | None:
+    """The `create_app` the migration wrote: (path, its position in the module, the function)."""
+    return workspace.shared("factory", lambda: _find_factory(workspace))
+
+
+def _find_factory(workspace: Workspace) -> tuple[str, int, cst.FunctionDef] | None:
     final = workspace.final
     origin = workspace.original.source_of(workspace.model.app_path)
     path = next((p for p in final.files if final.source_of(p) == origin), None)
     if path is None or not path.endswith(".py"):
         return None
-    index = final.index(path)
     theirs = _own_factories(workspace)
-    for statement in index.body:
+    for position, statement in enumerate(final.module(path).body):
         if isinstance(statement, cst.FunctionDef) and statement.name.value == FACTORY:
             if _bare(statement) in theirs:
                 return None  # the project's own `create_app` (the factory declined): not ours
-            return path, index, statement
+            return path, position, statement
     return None
 
 
@@ -62,7 +67,7 @@ def _own_factories(workspace: Workspace) -> set[str]:
         return set()
     return {
         _bare(statement)
-        for statement in original.index(path).body
+        for statement in original.module(path).body
         if isinstance(statement, cst.FunctionDef) and statement.name.value == FACTORY
     }
 
@@ -72,8 +77,42 @@ def _bare(function: cst.FunctionDef) -> str:
     return cst.Module([]).code_for_node(function.with_changes(leading_lines=[]))
 
 
-def _body(function: cst.FunctionDef) -> Sequence[cst.BaseStatement]:
-    return cst.ensure_type(function.body, cst.IndentedBlock).body
+@dataclass(frozen=True)
+class _Step:
+    """What one statement of the factory's body does to the app's settings."""
+
+    loads: bool  # app.config.from_object(get_config(...))
+    validates: bool  # get_config(...).validate(app.config)
+    changes: bool  # any write to app.config (or to a setting's app attribute)
+    literals: tuple[tuple[str, cst.CSTNode], ...]  # guarded settings given a literal
+
+
+def _steps(workspace: Workspace, function: cst.FunctionDef) -> list[_Step]:
+    """The factory's statements, each read in one walk (shared by the rules below)."""
+    body = cst.ensure_type(function.body, cst.IndentedBlock).body
+    return workspace.shared("factory steps", lambda: [_step(s) for s in body])
+
+
+def _step(statement: cst.BaseStatement) -> _Step:
+    loads = validates = changes = False
+    literals: list[tuple[str, cst.CSTNode]] = []
+    for node in nodes(statement):
+        if isinstance(node, cst.Call):
+            loads = loads or m.matches(node, _LOAD)
+            validates = validates or m.matches(node, _VALIDATE)
+            changes = changes or m.matches(node, _CONFIG_CHANGE)
+            if m.matches(node.func, _MAPPING_UPDATE):
+                literals += _call_settings(node.args, node)
+        elif isinstance(node, cst.Assign):
+            changes = changes or m.matches(node, _CONFIG_CHANGE)
+            key = _assigned_key(node)
+            if key and _guarded(key, node.value):
+                literals.append((key, node))
+    return _Step(loads, validates, changes, tuple(literals))
+
+
+#: the calls whose arguments set several settings at once
+_MAPPING_UPDATE = m.Attribute(attr=m.Name("update") | m.Name("from_mapping"))
 
 
 # ------------------------------------------------------------- literals after the load
@@ -82,33 +121,20 @@ def late_literals(workspace: Workspace) -> Iterator[Violation]:
     found = _factory(workspace)
     if found is None:
         return
-    path, index, function = found
-    body = list(_body(function))
-    loads = [i for i, statement in enumerate(body) if m.findall(statement, _LOAD)]
+    path, position, function = found
+    steps = _steps(workspace, function)
+    loads = [i for i, step in enumerate(steps) if step.loads]
     if not loads:
         return
-    for statement in body[loads[0] + 1 :]:
-        for key, node in _literal_settings(statement):
+    for step in steps[loads[0] + 1 :]:
+        for key, node in step.literals:
             yield workspace.violation(
                 RULE,
                 path,
-                index.line(node),
+                workspace.final.index(path).line(node, position),
                 f"`{key}` is set to a literal after the config classes load: production would "
                 "run with it; set it in config.py (from the environment) instead",
             )
-
-
-def _literal_settings(statement: cst.CSTNode) -> Iterator[tuple[str, cst.CSTNode]]:
-    for node in m.findall(
-        statement,
-        m.Assign() | m.Call(func=m.Attribute(attr=m.Name("update") | m.Name("from_mapping"))),
-    ):
-        if isinstance(node, cst.Assign):
-            key = _assigned_key(node)
-            if key and _guarded(key, node.value):
-                yield key, node
-        elif isinstance(node, cst.Call):
-            yield from _call_settings(node.args, node)
 
 
 def _call_settings(args: Sequence[cst.Arg], node: cst.CSTNode) -> Iterator[tuple[str, cst.CSTNode]]:
@@ -166,45 +192,50 @@ def leftover_secrets(workspace: Workspace) -> Iterator[Violation]:
             continue  # another program (an example beside the one migrated), not production's
         if path == config and "_DEVELOPMENT_DEFAULTS" in text:
             continue  # validate() refuses every development default in production
-        index = workspace.final.index(path)
-        for position in range(len(index.body)):
-            code = index.code(position)
-            if not any(secret in code for secret in secrets):
-                continue
-            for node in _secret_literals(index.body[position], secrets):
-                yield workspace.violation(
-                    RULE,
-                    path,
-                    index.line(node, position),
-                    "a secret literal is still in code production loads (only config.py's "
-                    "development defaults may hold it)",
-                )
+        for position, node in _secret_literals(workspace, path, secrets):
+            yield workspace.violation(
+                RULE,
+                path,
+                workspace.final.index(path).line(node, position),
+                "a secret literal is still in code production loads (only config.py's "
+                "development defaults may hold it)",
+            )
 
 
-def _secret_literals(statement: cst.BaseStatement, secrets: set[str]) -> Iterator[cst.CSTNode]:
-    if m.matches(
-        statement,
-        m.SimpleStatementLine([m.Assign([m.AssignTarget(m.Name("_DEVELOPMENT_DEFAULTS"))])]),
-    ):
-        return
-    for node in m.findall(statement, m.SimpleString() | m.ConcatenatedString()):
-        value = cst.ensure_type(node, cst.SimpleString | cst.ConcatenatedString).evaluated_value  # type: ignore[arg-type]
+def _secret_literals(
+    workspace: Workspace, path: str, secrets: set[str]
+) -> Iterator[tuple[int, cst.CSTNode]]:
+    """(statement position, literal) of every string literal in the module that is a secret."""
+    body = workspace.final.module(path).body
+    sighted = workspace.sightings(workspace.final, path)
+    for position, node in sighted:
+        if not isinstance(node, cst.SimpleString | cst.ConcatenatedString):
+            continue
+        if m.matches(body[position], _DEFAULTS):
+            continue
+        value = node.evaluated_value
         text = value.decode("latin-1") if isinstance(value, bytes) else value
         if text in secrets and (
-            len(text) >= UNIQUE_LENGTH or _held_by_a_secret_name(statement, node)
+            len(text) >= UNIQUE_LENGTH
+            or _held_by_a_secret_name((n for p, n in sighted if p == position), node)
         ):
-            yield node
+            yield position, node
 
 
-def _held_by_a_secret_name(statement: cst.BaseStatement, node: cst.CSTNode) -> bool:
-    for assign in m.findall(statement, m.Assign() | m.Arg() | m.DictElement()):
-        if isinstance(assign, cst.Assign) and assign.value is node:
-            key = _assigned_key(assign) or cst.Module([]).code_for_node(assign.targets[0].target)
+_DEFAULTS = m.SimpleStatementLine([m.Assign([m.AssignTarget(m.Name("_DEVELOPMENT_DEFAULTS"))])])
+
+
+def _held_by_a_secret_name(statement: Iterable[cst.CSTNode], node: cst.CSTNode) -> bool:
+    """Whether the assignment, keyword or dict key that holds `node` names a secret (the nodes
+    of its statement, in source order)."""
+    for holder in statement:
+        if isinstance(holder, cst.Assign) and holder.value is node:
+            key = _assigned_key(holder) or cst.Module([]).code_for_node(holder.targets[0].target)
             return is_secret(key.upper(), None)
-        if isinstance(assign, cst.Arg) and assign.value is node and assign.keyword:
-            return is_secret(assign.keyword.value.upper(), None)
-        if isinstance(assign, cst.DictElement) and assign.value is node:
-            return is_secret(cst.Module([]).code_for_node(assign.key).upper(), None)
+        if isinstance(holder, cst.Arg) and holder.value is node and holder.keyword:
+            return is_secret(holder.keyword.value.upper(), None)
+        if isinstance(holder, cst.DictElement) and holder.value is node:
+            return is_secret(cst.Module([]).code_for_node(holder.key).upper(), None)
     return False
 
 
@@ -214,16 +245,16 @@ def unvalidated(workspace: Workspace) -> Iterator[Violation]:
     found = _factory(workspace)
     if found is None or not _config_validates_settings(workspace):
         return
-    path, index, function = found
-    body = list(_body(function))
-    checks = [i for i, s in enumerate(body) if m.findall(s, _VALIDATE)]
-    changes = [i for i, s in enumerate(body) if m.findall(s, _CONFIG_CHANGE)]
+    path, _, function = found
+    steps = _steps(workspace, function)
+    checks = [i for i, step in enumerate(steps) if step.validates]
+    changes = [i for i, step in enumerate(steps) if step.changes]
     if checks and (not changes or checks[-1] > max(changes)):
         return
     yield workspace.violation(
         RULE,
         path,
-        index.line(function),
+        workspace.final.index(path).line(function),
         f"{FACTORY}() does not validate the settings the app finally gets (call "
         "`get_config(config_name).validate(app.config)` after the last config statement)",
     )

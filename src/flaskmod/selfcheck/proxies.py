@@ -9,15 +9,17 @@ context for an app that must already be current: it helps nowhere. The real obje
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import libcst as cst
 import libcst.matchers as m
 
-from flaskmod.names import ModuleIndex
-from flaskmod.selfcheck.base import Violation, Workspace
+from flaskmod.names import Imported
+from flaskmod.selfcheck.base import SIGHTED, Violation, Workspace
+from flaskmod.selfcheck.walk import nodes
 
 RULE = "proxies"
 PROXY = "current_app"
@@ -30,32 +32,59 @@ READERS = frozenset(
 
 
 def proxies_handed_on(workspace: Workspace) -> Iterator[Violation]:
+    final = workspace.final
     for path in sorted(workspace.changed):
-        lines = workspace.final.text(path).splitlines()
-        if not any(
-            _SUSPECT.search(line) for line in lines if not line.lstrip().startswith(_IMPORT)
-        ):
+        if not _suspect(final.text(path), _import_lines(workspace.python_ast(path))):
             continue
-        if not _is_the_proxy(workspace.final.index(path)):
+        if not _is_the_proxy(workspace.imports(final, path)):
             continue  # the module's own `current_app` (a view called so), not Flask's
-        found = _handed_on(workspace.final.index(path).tree)
+        found = _handed_on(workspace.sightings(final, path))
+        if not found:
+            continue
         before = workspace.before(path)
-        old = (
-            Counter(kind for kind, _ in _handed_on(cst.parse_module(before)))
-            if before and PROXY in before
-            else Counter()
-        )
-        index = workspace.final.index(path)
-        for kind, node in found:
+        old: Counter[str] = Counter()
+        if before and PROXY in before:
+            tree = workspace.original.module(final.source_of(path))
+            old = Counter(kind for kind, _, _ in _handed_on(_sighted(tree)))
+        for kind, position, node in found:
             if old[kind]:
                 old[kind] -= 1  # the original already did this: not the migration's doing
                 continue
-            yield workspace.violation(RULE, path, index.line(node), _MESSAGES[kind])
+            line = final.index(path).line(node, position)
+            yield workspace.violation(RULE, path, line, _MESSAGES[kind])
 
 
-def _is_the_proxy(index: ModuleIndex) -> bool:
+def _suspect(text: str, skipped: set[int]) -> bool:
+    """Whether a line outside imports uses the proxy bare or pushes its context."""
+    for number, line in enumerate(_LINE_BREAK.split(text), start=1):
+        if number in skipped:
+            continue
+        for part in line.splitlines():
+            if not part.lstrip().startswith(_IMPORT) and _SUSPECT.search(part):
+                return True
+    return False
+
+
+#: how Python numbers lines
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _import_lines(tree: ast.Module | SyntaxError) -> set[int]:
+    """Lines that only top-level imports occupy: `from flask import (\n    current_app,\n)`
+    names the proxy bare on a line of its own, and hands nothing on."""
+    if isinstance(tree, SyntaxError):
+        return set()
+    imports: set[int] = set()
+    others: set[int] = set()
+    for statement in tree.body:
+        lines = range(statement.lineno, (statement.end_lineno or statement.lineno) + 1)
+        (imports if isinstance(statement, ast.Import | ast.ImportFrom) else others).update(lines)
+    return imports - others
+
+
+def _is_the_proxy(imports: dict[str, Imported]) -> bool:
     """Does `current_app` here name Flask's proxy (imported from flask)?"""
-    imported = index.imports.get(PROXY)
+    imported = imports.get(PROXY)
     return imported is not None and imported.module.split(".")[0] == "flask"
 
 
@@ -74,43 +103,42 @@ _SUSPECT = re.compile(rf"\b{PROXY}\b(?!\s*\.)|\b{PROXY}\s*\.\s*app_context\b")
 _IMPORT = ("from ", "import ")
 
 
-def _handed_on(tree: cst.CSTNode) -> list[tuple[str, cst.CSTNode]]:
-    finder = _Finder()
-    tree.visit(finder)
-    return finder.found
+def _sighted(tree: cst.Module) -> list[tuple[int, cst.CSTNode]]:
+    """The nodes `_handed_on` reads, as `Workspace.sightings` gives them (for the original)."""
+    return [
+        (position, node)
+        for position, statement in enumerate(tree.body)
+        for node in nodes(statement)
+        if isinstance(node, SIGHTED)
+    ]
 
 
-class _Finder(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.found: list[tuple[str, cst.CSTNode]] = []
+def _handed_on(sighted: Iterable[tuple[int, cst.CSTNode]]) -> list[tuple[str, int, cst.CSTNode]]:
+    """(kind, statement position, node) of every hand-on of the proxy, in source order."""
+    found: list[tuple[str, int, cst.CSTNode]] = []
+    for position, node in sighted:
+        if isinstance(node, cst.Call):
+            if m.matches(node.func, _CONTEXT):
+                found.append(("context", position, node))
+            if not m.matches(node.func, _READER):
+                found += (("value", position, node) for _ in _values(a.value for a in node.args))
+        elif isinstance(node, cst.Return | cst.Assign | cst.DictElement):
+            found += (("value", position, node) for _ in _values([node.value]))
+    return found
 
-    def _value(self, node: cst.BaseExpression | None, at: cst.CSTNode) -> None:
-        if node is None:
-            return
-        if m.matches(node, m.Name(PROXY)):
-            self.found.append(("value", at))
-        elif isinstance(node, cst.List | cst.Tuple | cst.Set):
-            for element in node.elements:
-                self._value(element.value, at)
 
-    def visit_Call(self, node: cst.Call) -> None:
-        if m.matches(
-            node.func,
-            m.Attribute(
-                value=m.Name(PROXY), attr=m.MatchIfTrue(lambda n: n.value in OBJECT_METHODS)
-            ),
-        ):
-            self.found.append(("context", node))
-        if m.matches(node.func, m.Name(m.MatchIfTrue(lambda name: name in READERS))):
-            return
-        for arg in node.args:
-            self._value(arg.value, node)
+_CONTEXT = m.Attribute(
+    value=m.Name(PROXY), attr=m.MatchIfTrue(lambda name: name.value in OBJECT_METHODS)
+)
+_READER = m.Name(m.MatchIfTrue(lambda name: name in READERS))
 
-    def visit_Return(self, node: cst.Return) -> None:
-        self._value(node.value, node)
 
-    def visit_Assign(self, node: cst.Assign) -> None:
-        self._value(node.value, node)
-
-    def visit_DictElement(self, node: cst.DictElement) -> None:
-        self._value(node.value, node)
+def _values(values: Iterable[cst.BaseExpression | None]) -> Iterator[None]:
+    """One item per bare `current_app` among `values` (list, tuple and set elements too)."""
+    for value in values:
+        if value is None:
+            continue
+        if m.matches(value, m.Name(PROXY)):
+            yield None
+        elif isinstance(value, cst.List | cst.Tuple | cst.Set):
+            yield from _values(element.value for element in value.elements)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import libcst as cst
 import libcst.matchers as m
 
-from flaskmod.names import ModuleIndex, absolute_module, qualify
+from flaskmod.names import Imported, absolute_module, qualify
 from flaskmod.project import Project
 from flaskmod.selfcheck.base import Violation, Workspace
 from flaskmod.selfcheck.links import import_nodes
@@ -34,7 +34,7 @@ def unreachable_registrations(workspace: Workspace) -> Iterator[Violation]:
     for path in final.python_paths():
         if path in tests or final.module_name(path) in reached:
             continue
-        found = _registration(final, path, blueprints)
+        found = _registration(workspace, final, path, blueprints)
         if found is None:
             continue
         line, name = found
@@ -62,8 +62,8 @@ def _blueprints(workspace: Workspace, project: Project) -> dict[str, set[str]]:
     for path in project.python_paths():
         if "Blueprint" not in project.text(path):
             continue
-        index = project.index(path)
-        for statement in index.body:
+        imports = workspace.imports(project, path)
+        for statement in project.module(path).body:
             if not m.matches(
                 statement, m.SimpleStatementLine([m.Assign([m.AssignTarget(m.Name())], m.Call())])
             ):
@@ -72,33 +72,32 @@ def _blueprints(workspace: Workspace, project: Project) -> dict[str, set[str]]:
                 cst.ensure_type(statement, cst.SimpleStatementLine).body[0], cst.Assign
             )
             call = cst.ensure_type(assign.value, cst.Call)
-            if qualify(call.func, index.imports) in BLUEPRINT_CLASSES:
+            if qualify(call.func, imports) in BLUEPRINT_CLASSES:
                 name = cst.ensure_type(assign.targets[0].target, cst.Name).value
                 found.setdefault(project.module_name(path), set()).add(name)
     return found
 
 
 def _registration(
-    project: Project, path: str, blueprints: dict[str, set[str]]
+    workspace: Workspace, project: Project, path: str, blueprints: dict[str, set[str]]
 ) -> tuple[int, str] | None:
     """The first top-level registration on a blueprint in the module: (line, blueprint name)."""
-    index = project.index(path)
-    local = _local_blueprints(project, index, path, blueprints)
+    local = _local_blueprints(workspace.imports(project, path), project, path, blueprints)
     if not local:
         return None
-    for position, statement in enumerate(index.body):
+    for position, statement in enumerate(project.module(path).body):
         name = _registers_on(statement, local)
         if name is not None:
-            return index.statement_line(position), name
+            return project.index(path).statement_line(position), name
     return None
 
 
 def _local_blueprints(
-    project: Project, index: ModuleIndex, path: str, blueprints: dict[str, set[str]]
+    imports: dict[str, Imported], project: Project, path: str, blueprints: dict[str, set[str]]
 ) -> set[str]:
     names = {
         local
-        for local, imported in index.imports.items()
+        for local, imported in imports.items()
         if imported.original is not None
         and imported.original in blueprints.get(imported.module, ())
     }
@@ -146,10 +145,10 @@ def _closure(workspace: Workspace, project: Project, start: str) -> set[str]:
 
 
 def _imported_modules(project: Project, path: str, modules: dict[str, str]) -> Iterator[str]:
-    index = project.index(path)
+    name, package = project.module_name(path), path.endswith("__init__.py")
     for node in import_nodes(project, path):
         if isinstance(node, cst.ImportFrom):
-            base = absolute_module(node, index.module_name, index.is_package)
+            base = absolute_module(node, name, package)
             yield base
             if not isinstance(node.names, cst.ImportStar):
                 yield from (f"{base}.{alias.evaluated_name}" for alias in node.names)
@@ -164,7 +163,7 @@ def _was_unreachable(workspace: Workspace, path: str, blueprints: dict[str, set[
     if source not in original.files:
         return False
     before = _blueprints(workspace, original)
-    if _registration(original, source, before) is None:
+    if _registration(workspace, original, source, before) is None:
         return False
     app = original.module_name(workspace.model.app_path)
     return original.module_name(source) not in _closure(workspace, original, app)
