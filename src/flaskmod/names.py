@@ -50,6 +50,7 @@ __all__ = [
     "imports_of",
     "name_nodes",
     "qualify",
+    "small_statements",
     "statement_facts",
 ]
 
@@ -75,11 +76,8 @@ class StatementFacts:
 
 
 # --------------------------------------------------------------------------- the walk
-_NO_NAMES = (
-    cst.SimpleString,
-    cst.Integer,
-    cst.Float,
-    cst.Imaginary,
+#: whitespace, comments and punctuation: never code a walk looks for
+_TOKENS = (
     cst.Comment,
     cst.SimpleWhitespace,
     cst.ParenthesizedWhitespace,
@@ -102,12 +100,22 @@ _NO_NAMES = (
     cst.BaseCompOp,
     cst.BaseUnaryOp,
     cst.BaseAugOp,
+    cst.Asynchronous,
+    cst.ParamSlash,
+)
+#: code that holds no name: literals and keywords on their own
+_LEAVES = (
+    cst.SimpleString,
+    cst.Integer,
+    cst.Float,
+    cst.Imaginary,
     cst.Pass,
     cst.Break,
     cst.Continue,
     cst.Ellipsis,
     cst.ImportStar,
 )
+_NO_NAMES = _TOKENS + _LEAVES
 
 
 @cache
@@ -132,7 +140,16 @@ def _holds_names(kind: type) -> bool:
     return holds
 
 
+def _is_code(kind: type) -> bool:
+    """Whether a field value of this type is code: a node, not a token (see `_holds_names`)."""
+    code = _IS_CODE.get(kind)
+    if code is None:
+        code = _IS_CODE[kind] = issubclass(kind, cst.CSTNode) and not issubclass(kind, _TOKENS)
+    return code
+
+
 _HOLDS_NAMES: dict[type, bool] = {}
+_IS_CODE: dict[type, bool] = {}
 
 
 #: fields whose dataclass order is not the order LibCST visits them in, which is the order of
@@ -158,38 +175,42 @@ def _fields_in_source_order(kind: type[cst.CSTNode]) -> tuple[str, ...]:
     return (*first, *(f for f in fields if f not in first))
 
 
-def code_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """`node` and every node under it that can hold a name (statements, expressions), in
-    source order; literals, operators and whitespace are not yielded.
+def code_nodes(node: cst.CSTNode, literals: bool = False) -> Iterator[cst.CSTNode]:
+    """`node` and every node under it that can hold a name (statements, expressions), in the
+    order a LibCST visitor meets them; with `literals`, also the code that holds none (strings,
+    numbers, `pass`). Tokens and whitespace are never yielded.
 
-    What a `m.findall` over `node` would look at for a call, an assignment or a return, without
-    a LibCST visit (which rebuilds every node it passes: most of a preview's time was spent
-    there).
+    What a `m.findall` over `node` would look at, without a LibCST visit (which rebuilds every
+    node it passes: most of a preview's time was spent there).
     """
     stack = [node]
     while stack:
         current = stack.pop()
         yield current
-        stack += reversed(children_in_order(current))
+        stack += reversed(children_in_order(current, literals))
 
 
-def children_in_order(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """The children of `node` that can hold a name, in source order (see `code_nodes`)."""
+def children_in_order(node: cst.CSTNode, literals: bool = False) -> list[cst.CSTNode]:
+    """The children of `node` that can hold a name (or, with `literals`, any code), in the
+    order a LibCST visitor meets them (see `code_nodes`)."""
+    wanted = _is_code if literals else _holds_names
     children: list[cst.CSTNode] = []
     for name in _fields_in_source_order(type(node)):
         value = getattr(node, name)
         if type(value) is tuple or type(value) is list:
-            children += [c for c in value if _holds_names(type(c))]
-        elif _holds_names(type(value)):
+            children += [c for c in value if wanted(type(c))]
+        elif wanted(type(value)):
             children.append(value)
     return children
 
 
-def find_nodes(node: cst.CSTNode, matcher: m.BaseMatcherNode) -> list[cst.CSTNode]:
-    """`m.findall(node, matcher)` over `code_nodes` (a matcher for a literal finds nothing)."""
+def find_nodes(
+    node: cst.CSTNode, matcher: m.BaseMatcherNode, literals: bool = False
+) -> list[cst.CSTNode]:
+    """`m.findall(node, matcher)` over `code_nodes` (a matcher for a literal needs `literals`)."""
     import libcst.matchers as m
 
-    return [found for found in code_nodes(node) if m.matches(found, matcher)]
+    return [found for found in code_nodes(node, literals) if m.matches(found, matcher)]
 
 
 @dataclass
@@ -572,17 +593,35 @@ def _import_nodes(
             yield from _import_nodes(_blocks(statement))
 
 
-#: nodes whose children may be statements; expressions never hold one (a lambda holds none)
-_STATEMENT_HOLDERS = (
-    cst.Module,
-    cst.BaseCompoundStatement,
-    cst.IndentedBlock,
-    cst.ExceptHandler,
-    cst.ExceptStarHandler,
-    cst.Else,
-    cst.Finally,
-    cst.MatchCase,
-)
+#: nodes whose `body` is a sequence of statements
+_BLOCKS = (cst.Module, cst.IndentedBlock, cst.SimpleStatementLine, cst.SimpleStatementSuite)
+#: the fields of compound statements (and their clauses) that hold statements
+_SUITES = ("body", "handlers", "orelse", "finalbody", "cases")
+
+
+def small_statements(root: cst.CSTNode) -> Iterator[cst.BaseSmallStatement]:
+    """Every small statement (`import`, assignment, `return`, ...) in `root`, at any depth, in
+    source order. Only statements are walked: an expression never holds one."""
+    stack: list[cst.CSTNode] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.BaseSmallStatement):
+            yield node
+        elif isinstance(node, _BLOCKS):
+            stack.extend(reversed(node.body))
+        else:
+            stack.extend(reversed(_suites(node)))
+
+
+def _suites(node: cst.CSTNode) -> list[cst.CSTNode]:
+    found: list[cst.CSTNode] = []
+    for name in _SUITES:
+        value = getattr(node, name, None)
+        if isinstance(value, cst.CSTNode):
+            found.append(value)
+        elif isinstance(value, tuple | list):
+            found.extend(item for item in value if isinstance(item, cst.CSTNode))
+    return found
 
 
 def import_statements(node: cst.CSTNode) -> Iterator[cst.Import | cst.ImportFrom]:
@@ -591,13 +630,7 @@ def import_statements(node: cst.CSTNode) -> Iterator[cst.Import | cst.ImportFrom
     What `m.findall(node, m.Import() | m.ImportFrom())` finds, walking statements only: a
     whole-tree matcher walk visits every expression node, several seconds on a large module.
     """
-    if isinstance(node, cst.Import | cst.ImportFrom):
-        yield node
-    elif isinstance(node, cst.SimpleStatementLine | cst.SimpleStatementSuite):
-        yield from (s for s in node.body if isinstance(s, cst.Import | cst.ImportFrom))
-    elif isinstance(node, _STATEMENT_HOLDERS):
-        for child in children_in_order(node):
-            yield from import_statements(child)
+    return (s for s in small_statements(node) if isinstance(s, cst.Import | cst.ImportFrom))
 
 
 def name_nodes(node: cst.CSTNode) -> Iterator[cst.Name]:

@@ -12,9 +12,8 @@ import libcst as cst
 
 from flaskmod.analysis import AppModel
 from flaskmod.errors import Finding, Location, Severity
-from flaskmod.names import Imported, imports_of
+from flaskmod.names import Imported, code_nodes, imports_of
 from flaskmod.project import Project
-from flaskmod.selfcheck.walk import nodes
 
 T = TypeVar("T")
 
@@ -149,7 +148,7 @@ class Workspace:
             return [
                 (position, node)
                 for position, statement in enumerate(body)
-                for node in nodes(statement)
+                for node in code_nodes(statement, literals=True)
                 if isinstance(node, SIGHTED)
             ]
 

@@ -21,10 +21,9 @@ from pyflakes.checker import Checker
 
 from flaskmod.conventions import FACTORY
 from flaskmod.errors import Location
-from flaskmod.names import ModuleIndex, absolute_module, star_sources
+from flaskmod.names import ModuleIndex, absolute_module, small_statements, star_sources
 from flaskmod.project import Project
 from flaskmod.selfcheck.base import Violation, Workspace
-from flaskmod.selfcheck.walk import small_statements
 
 RULE = "links"
 

@@ -15,8 +15,8 @@ import libcst.matchers as m
 
 from flaskmod.conventions import CONFIG_MODULE, FACTORY, GET_CONFIG
 from flaskmod.knowledge import APP_ATTRIBUTE_KEYS, is_secret
+from flaskmod.names import code_nodes
 from flaskmod.selfcheck.base import Violation, Workspace
-from flaskmod.selfcheck.walk import nodes
 
 RULE = "production"
 #: settings production must never get from a literal in code
@@ -96,7 +96,7 @@ def _steps(workspace: Workspace, function: cst.FunctionDef) -> list[_Step]:
 def _step(statement: cst.BaseStatement) -> _Step:
     loads = validates = changes = False
     literals: list[tuple[str, cst.CSTNode]] = []
-    for node in nodes(statement):
+    for node in code_nodes(statement, literals=True):
         if isinstance(node, cst.Call):
             loads = loads or m.matches(node, _LOAD)
             validates = validates or m.matches(node, _VALIDATE)

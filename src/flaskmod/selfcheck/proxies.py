@@ -17,9 +17,8 @@ from collections.abc import Iterable, Iterator
 import libcst as cst
 import libcst.matchers as m
 
-from flaskmod.names import Imported
+from flaskmod.names import Imported, code_nodes
 from flaskmod.selfcheck.base import SIGHTED, Violation, Workspace
-from flaskmod.selfcheck.walk import nodes
 
 RULE = "proxies"
 PROXY = "current_app"
@@ -108,7 +107,7 @@ def _sighted(tree: cst.Module) -> list[tuple[int, cst.CSTNode]]:
     return [
         (position, node)
         for position, statement in enumerate(tree.body)
-        for node in nodes(statement)
+        for node in code_nodes(statement, literals=True)
         if isinstance(node, SIGHTED)
     ]
 

@@ -1,4 +1,5 @@
-"""The self-check's light walks meet exactly the nodes a LibCST visitor meets, in its order."""
+"""The light walks (`names.code_nodes`, `names.small_statements`) meet exactly the nodes a LibCST
+visitor meets, in its order."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from flaskmod.selfcheck.walk import nodes, small_statements
+from flaskmod.names import code_nodes, small_statements
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -97,6 +98,8 @@ def test_the_walks_meet_what_a_visitor_meets_in_its_order() -> None:
         visits = _Visits()
         tree.visit(visits)
         expected = [node for node in visits.seen if _structural(node)]
-        assert [id(n) for n in nodes(tree) if _structural(n)] == [id(n) for n in expected], name
+        assert [id(n) for n in code_nodes(tree, literals=True) if _structural(n)] == [
+            id(n) for n in expected
+        ], name
         small = [node for node in visits.seen if isinstance(node, cst.BaseSmallStatement)]
         assert [id(n) for n in small_statements(tree)] == [id(n) for n in small], name
