@@ -177,7 +177,7 @@ def rewrite_app_importers(
         if new is None:
             continue
         trees[path] = new
-        builds = f"{FACTORY}(" in new.code.replace(f"import {FACTORY}", "")
+        builds = f"{FACTORY}(" in project.render(new).replace(f"import {FACTORY}", "")
         message = (
             f"builds its app with {FACTORY}({config}) instead of importing the global one"
             if builds
