@@ -193,3 +193,22 @@ def test_blocking_findings_are_manual_steps_of_the_model(project) -> None:
     model = analyze(scan(root))
     assert [str(f.location) for f in model.blocking] == ["app.py:4"]
     assert set(model.blocking) <= set(model.findings)
+
+
+def test_a_literal_secret_the_config_classes_could_not_move_refuses_the_write(
+    tmp_path: Path,
+) -> None:
+    """The project's own `get_config` keeps the config classes from running; the secret it
+    sets would be a literal in `create_app`, read by production: refused, nothing written."""
+    source = (
+        "from flask import Flask\n\n\ndef get_config():\n    return {'DEBUG': False}\n\n\n"
+        "app = Flask(__name__)\napp.config.update(get_config())\n"
+        "app.config['SECRET_KEY'] = 's3cr3t-very-long-key-123'\n\n\n"
+        "@app.route('/')\ndef index():\n    return 'hi'\n"
+    )
+    root = write_tree(tmp_path / "own", {"app.py": source})
+    code, _, err = invoke("upgrade", str(root), "--apply")
+    assert code == 2, err
+    assert "app.py:4: `get_config` is already defined here" in err
+    assert "`SECRET_KEY` is set to a literal in create_app()" in err.splitlines()[-1]
+    assert (root / "app.py").read_text() == source and not (root / "app").exists()

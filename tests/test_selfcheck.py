@@ -6,6 +6,7 @@ import dataclasses
 
 from flaskmod import selfcheck
 from flaskmod.analysis import analyze
+from flaskmod.conventions import CONFIG_CODEMOD
 from flaskmod.selfcheck.base import Workspace
 from tests.codemods.tools import project_of
 
@@ -274,6 +275,44 @@ def test_a_literal_secret_in_any_mapping_form_after_the_load_is_refused() -> Non
         )
         found = _check({"app.py": APP}, {"app/__init__.py": factory, "config.py": CONFIG})
         assert "`API_TOKEN` is set to a literal after the config" in " ".join(found), form
+
+
+UNLOADED = (
+    "from flask import Flask\n\n\ndef get_settings():\n    return {{}}\n\n\n"
+    'def create_app(config_name="development"):\n'
+    "    app = Flask(__name__)\n    app.config.update(get_settings())\n"
+    "    {line}\n    return app\n"
+)
+
+
+def test_a_literal_secret_in_a_factory_with_no_config_class_is_refused() -> None:
+    """The config classes declined (the project's own `get_config` was in the way): a secret
+    the factory sets literally would reach production."""
+    factory = UNLOADED.format(line="app.config['SECRET_KEY'] = 's3cr3t-very-long-key'")
+    found = _check({"app.py": APP}, {"app/__init__.py": factory})
+    assert [line.split(" ")[0] for line in found] == ["production"]
+    assert "`SECRET_KEY` is set to a literal in create_app() and no config class" in found[0]
+
+
+def test_settings_of_a_factory_with_no_config_class_that_are_not_secrets_pass() -> None:
+    for line in (
+        "app.config['DEBUG'] = False",
+        "app.config['PER_PAGE'] = 25",
+        "app.config['SECRET_KEY'] = os.environ['SECRET_KEY']",
+    ):
+        factory = "import os\n" + UNLOADED.format(line=line)
+        assert _check({"app.py": APP}, {"app/__init__.py": factory}) == [], line
+
+
+def test_the_config_codemod_is_named_as_the_self_check_quotes_it() -> None:
+    from codemods.config_classes import codemod
+
+    assert codemod.name == CONFIG_CODEMOD
+
+
+def test_the_projects_own_factory_is_not_judged() -> None:
+    factory = UNLOADED.format(line="app.config['SECRET_KEY'] = 's3cr3t-very-long-key'")
+    assert _check({"app/__init__.py": factory}, {"app/__init__.py": factory}) == []
 
 
 def test_debug_on_after_the_load_is_refused() -> None:

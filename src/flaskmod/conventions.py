@@ -31,3 +31,7 @@ def instance_name(class_name: str, taken: set[str]) -> str:
         name, number = f"{base}_{number}", number + 1
     taken.add(name)
     return name
+
+
+#: the codemod that moves settings into config classes (the self-check quotes its refusal)
+CONFIG_CODEMOD: Final = "config-classes"

@@ -29,7 +29,12 @@ from flaskmod.selfcheck.links import (
     syntax_errors,
     undefined_names,
 )
-from flaskmod.selfcheck.production import late_literals, leftover_secrets, unvalidated
+from flaskmod.selfcheck.production import (
+    late_literals,
+    leftover_secrets,
+    unloaded_secrets,
+    unvalidated,
+)
 from flaskmod.selfcheck.proxies import proxies_handed_on
 from flaskmod.selfcheck.registrations import unreachable_registrations
 
@@ -43,6 +48,7 @@ RULES = (
     new_locals,
     unreachable_registrations,
     late_literals,
+    unloaded_secrets,
     leftover_secrets,
     unvalidated,
     proxies_handed_on,

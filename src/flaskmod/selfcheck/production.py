@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import libcst as cst
 import libcst.matchers as m
 
-from flaskmod.conventions import CONFIG_MODULE, FACTORY, GET_CONFIG
+from flaskmod.conventions import CONFIG_CODEMOD, CONFIG_MODULE, FACTORY, GET_CONFIG
+from flaskmod.errors import Severity
 from flaskmod.knowledge import APP_ATTRIBUTE_KEYS, is_secret
 from flaskmod.names import code_nodes
 from flaskmod.selfcheck.base import Violation, Workspace
@@ -174,6 +175,42 @@ def _guarded(key: str, value: cst.BaseExpression) -> bool:
         return False
     literal = value.evaluated_value if isinstance(value, cst.SimpleString) else None
     return key in GUARDED or is_secret(key, literal if isinstance(literal, str) else None)
+
+
+# ---------------------------------------------------------- secrets with no config class
+def unloaded_secrets(workspace: Workspace) -> Iterator[Violation]:
+    """A factory that loads no config class sets no secret literally: nothing would replace it
+    in production. (The config classes did not run: the project's own `get_config` or
+    `config.py` was in the way, and that codemod said so.)"""
+    found = _factory(workspace)
+    if found is None:
+        return
+    path, position, function = found
+    steps = _steps(workspace, function)
+    if any(step.loads for step in steps):
+        return  # `late_literals` judges what comes after the load
+    why = _why_no_config_classes(workspace)
+    for step in steps:
+        for key, node in step.literals:
+            if key in GUARDED:
+                continue  # DEBUG and TESTING as the app had them: not a secret
+            yield workspace.violation(
+                RULE,
+                path,
+                workspace.final.index(path).line(node, position),
+                f"`{key}` is set to a literal in {FACTORY}() and no config class loads it from "
+                f"the environment: production would run with it{why}",
+            )
+
+
+def _why_no_config_classes(workspace: Workspace) -> str:
+    """What the config-classes codemod asked when it declined (its manual step), if it did."""
+    for step in workspace.steps:
+        if getattr(step.codemod, "name", "") == CONFIG_CODEMOD and step.declined:
+            manual = [f for f in step.findings if f.severity is Severity.MANUAL]
+            if manual:
+                return f"; config-classes did not run ({manual[-1]}): do that first"
+    return ""
 
 
 # --------------------------------------------------------------- secrets left behind
