@@ -124,3 +124,17 @@ def test_table_wraps_summaries_to_a_terminal_width() -> None:
         "2  a-longer-name  Eight.",
     ]
     assert len(manifest.table(entries)) == 3
+
+
+def test_a_preview_outside_any_repository_does_not_load_gitpython(tmp_path) -> None:
+    """GitPython (12 MiB, a tenth of a second) is loaded only where git could find a repository;
+    inside one, the git workflow uses it (tests/test_gitops.py)."""
+    (tmp_path / "app.py").write_text("from flask import Flask\napp = Flask(__name__)\n")
+    env = {k: v for k, v in os.environ.items() if k != "GIT_DIR"}
+    code = IMPORTED.format(args=["upgrade", str(tmp_path), "--no-color"])
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
+    )
+    modules = set(json.loads(done.stderr.splitlines()[-1]))
+    assert "Migration complete" in done.stderr
+    assert not {name for name in modules if name == "git" or name.startswith("git.")}

@@ -13,11 +13,11 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pathspec
-from git import Blob, Commit, Head, Repo
-from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
+from flaskmod import gitfiles
 from flaskmod.apply import apply
 from flaskmod.changeset import Changeset, FileChange, Kind, compute
 from flaskmod.errors import Finding, FlaskmodError, Location, Severity
@@ -31,6 +31,9 @@ from flaskmod.project import (
     decode,
     is_text_candidate,
 )
+
+if TYPE_CHECKING:
+    from git import Blob, Commit, Repo
 
 # Files git leaves in its directory while an operation waits for the user.
 IN_PROGRESS = {
@@ -65,10 +68,15 @@ class GitTree:
 
 @contextlib.contextmanager
 def open_tree(path: Path) -> Iterator[GitTree | None]:
-    """The work tree containing PATH, or None outside one; the repository is closed afterwards."""
-    if not path.is_dir():
+    """The work tree containing PATH, or None outside one; the repository is closed afterwards.
+
+    GitPython is imported only when a repository may be there (see `gitfiles.find`)."""
+    if not path.is_dir() or not gitfiles.may_be_in_repository(path):
         yield None
         return
+    from git import Repo
+    from git.exc import InvalidGitRepositoryError, NoSuchPathError
+
     try:
         repo = Repo(path, search_parent_directories=True)
     except (InvalidGitRepositoryError, NoSuchPathError):
@@ -155,6 +163,8 @@ def head_snapshot(tree: GitTree, root: Path) -> Project:
 
 def _blobs(items: Iterable[object], prefix: str) -> dict[str, Blob]:
     """Files and symbolic links (no submodules) by path relative to `prefix`."""
+    from git import Blob
+
     skip = len(prefix) + 1 if prefix else 0
     return {str(item.path)[skip:]: item for item in items if isinstance(item, Blob)}
 
@@ -280,6 +290,9 @@ class BranchPlan:
 
 def plan_branch(tree: GitTree, name: str) -> BranchPlan:
     """Check, without changing anything, that `--commit` may use branch NAME."""
+    from git import Head
+    from git.exc import GitCommandError
+
     try:
         tree.git("check-ref-format", "--branch", name)
     except GitCommandError:
