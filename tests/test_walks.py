@@ -8,6 +8,7 @@ from pathlib import Path
 
 import libcst as cst
 
+from flaskmod import names
 from flaskmod.names import code_nodes, small_statements
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,31 +51,7 @@ class _Visits(cst.CSTVisitor):
 
 
 #: whitespace, comments and punctuation: what the walk leaves out
-_TOKENS = (
-    cst.BaseParenthesizableWhitespace,
-    cst.TrailingWhitespace,
-    cst.EmptyLine,
-    cst.Newline,
-    cst.Comment,
-    cst.Comma,
-    cst.Dot,
-    cst.Colon,
-    cst.Semicolon,
-    cst.AssignEqual,
-    cst.LeftParen,
-    cst.RightParen,
-    cst.LeftSquareBracket,
-    cst.RightSquareBracket,
-    cst.LeftCurlyBrace,
-    cst.RightCurlyBrace,
-    cst.BaseBinaryOp,
-    cst.BaseBooleanOp,
-    cst.BaseCompOp,
-    cst.BaseUnaryOp,
-    cst.BaseAugOp,
-    cst.Asynchronous,
-    cst.ParamSlash,
-)
+_TOKENS = names._TOKENS
 
 
 def _structural(node: cst.CSTNode) -> bool:

@@ -41,16 +41,31 @@ def visit_pruned(node: cst.CSTNode, visitor: cst.CSTVisitor, acts_on: ActsOn) ->
         node.visit(_PrunedVisitor(visitor, paths))
 
 
-class PrunedTransformer(cst.CSTTransformer):
-    """Hands the nodes on `paths` to `inner`; the others are neither entered nor changed."""
+class _Pruning:
+    """Hands the hooks of the nodes on `paths` to `inner`; the others are neither entered nor
+    told about (LibCST still calls `on_leave` for a node whose `on_visit` said no)."""
 
-    def __init__(self, inner: cst.CSTTransformer, paths: set[int]) -> None:
+    def __init__(self, inner: cst.CSTVisitor | cst.CSTTransformer, paths: set[int]) -> None:
         super().__init__()
         self.inner = inner
         self.paths = paths
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         return id(node) in self.paths and self.inner.on_visit(node)
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        if id(node) in self.paths:
+            self.inner.on_visit_attribute(node, attribute)
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        if id(original_node) in self.paths:
+            self.inner.on_leave_attribute(original_node, attribute)
+
+
+class PrunedTransformer(_Pruning, cst.CSTTransformer):
+    """A transformer entering only the nodes on `paths`; the others are left as they are."""
+
+    inner: cst.CSTTransformer
 
     def on_leave(
         self, original_node: cst.CSTNodeT, updated_node: cst.CSTNodeT
@@ -59,34 +74,12 @@ class PrunedTransformer(cst.CSTTransformer):
             return updated_node
         return self.inner.on_leave(original_node, updated_node)
 
-    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
-        if id(node) in self.paths:
-            self.inner.on_visit_attribute(node, attribute)
 
-    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
-        if id(original_node) in self.paths:
-            self.inner.on_leave_attribute(original_node, attribute)
-
-
-class _PrunedVisitor(cst.CSTVisitor):
+class _PrunedVisitor(_Pruning, cst.CSTVisitor):
     """`PrunedTransformer` for a visitor."""
 
-    def __init__(self, inner: cst.CSTVisitor, paths: set[int]) -> None:
-        super().__init__()
-        self.inner = inner
-        self.paths = paths
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        return id(node) in self.paths and self.inner.on_visit(node)
+    inner: cst.CSTVisitor
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         if id(original_node) in self.paths:
             self.inner.on_leave(original_node)
-
-    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
-        if id(node) in self.paths:
-            self.inner.on_visit_attribute(node, attribute)
-
-    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
-        if id(original_node) in self.paths:
-            self.inner.on_leave_attribute(original_node, attribute)
