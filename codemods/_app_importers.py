@@ -210,7 +210,7 @@ def _rewrite_one(
     if package.rpartition(".")[2] not in project.text(path):
         return None
     rewriter = _AppImport(package, exported, path, model.app_name)
-    new = transform_statements(tree, rewriter, _is_import_from)
+    new = transform_statements(tree, rewriter, _is_import_from, statements_only=True)
     creations: list[tuple[str, str]] = []
     if rewriter.bound:
         new = _dedupe_factory_import(new)
@@ -238,7 +238,9 @@ def _rewrite_one(
         passing = _PassApp(names, set(aliases), needs_app, creations[0][0])
         new = transform_statements(new, passing, passing.calls)
     if config == TESTING and _sqlalchemy_2(project) and _uses_db(project, model, tree, path):
-        new = transform_statements(new, _ContextPerTest(creations[0][0]), _is_class)
+        new = transform_statements(
+            new, _ContextPerTest(creations[0][0]), _is_class, statements_only=True
+        )
     statements: list[cst.BaseStatement] = [
         cst.parse_statement(f"{name} = {call}\n") for name, call in creations
     ]
@@ -428,4 +430,4 @@ def _dedupe_factory_import(tree: cst.Module) -> cst.Module:
                 return updated_node  # in parentheses, a trailing comma holds the newline
             return updated_node.with_changes(names=kept_names(updated_node, names))
 
-    return transform_statements(tree, _Dedupe(), _is_import_from)
+    return transform_statements(tree, _Dedupe(), _is_import_from, statements_only=True)

@@ -11,7 +11,6 @@ from collections.abc import Callable
 
 import libcst as cst
 
-from flaskmod.names import code_nodes
 from flaskmod.pruning import PrunedTransformer, paths_to
 
 
@@ -19,6 +18,7 @@ def visited(
     statement: cst.BaseStatement,
     visitor: cst.CSTTransformer,
     acts_on: Callable[[cst.CSTNode], bool] | None = None,
+    statements_only: bool = False,
 ) -> list[cst.BaseStatement]:
     """A top-level statement after a transformer: none, one, or several statements.
 
@@ -28,7 +28,7 @@ def visited(
     visit rebuilds every node it enters, and a view's body is mostly nodes no rewrite touches.
     """
     if acts_on is not None:
-        paths = paths_to(statement, acts_on)
+        paths = paths_to(statement, acts_on, statements_only)
         if not paths:
             return [statement]
         visitor = PrunedTransformer(visitor, paths)
@@ -45,6 +45,7 @@ def transform_statements(
     tree: cst.Module,
     transformer: cst.CSTTransformer,
     acts_on: Callable[[cst.CSTNode], bool],
+    statements_only: bool = False,
 ) -> cst.Module:
     """`tree.visit(transformer)`, each top-level statement visited as `visited` does with
     `acts_on` (for a transformer that keeps no state across statements); `tree` itself if
@@ -52,12 +53,13 @@ def transform_statements(
     body: list[cst.BaseStatement] = []
     changed = False
     for statement in tree.body:
-        new = visited(statement, transformer, acts_on)
+        new = visited(statement, transformer, acts_on, statements_only)
         changed = changed or len(new) != 1 or new[0] is not statement
         body += new
     return tree.with_changes(body=body) if changed else tree
 
 
 def holds(statement: cst.CSTNode, acts_on: Callable[[cst.CSTNode], bool]) -> bool:
-    """Whether `statement` has a node `acts_on` selects (a light walk)."""
-    return any(acts_on(node) for node in code_nodes(statement))
+    """Whether `statement` has a node `acts_on` selects (the light walk `transform_statements`
+    then reuses)."""
+    return bool(paths_to(statement, acts_on))

@@ -51,6 +51,7 @@ __all__ = [
     "name_nodes",
     "qualify",
     "small_statements",
+    "statement_children",
     "statement_facts",
 ]
 
@@ -611,6 +612,13 @@ def small_statements(root: cst.CSTNode) -> Iterator[cst.BaseSmallStatement]:
             stack.extend(reversed(node.body))
         else:
             stack.extend(reversed(_suites(node)))
+
+
+def statement_children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The children of `node` that are or hold statements (see `small_statements`)."""
+    if isinstance(node, _BLOCKS):
+        return list(node.body)
+    return [] if isinstance(node, cst.BaseSmallStatement) else _suites(node)
 
 
 def _suites(node: cst.CSTNode) -> list[cst.CSTNode]:

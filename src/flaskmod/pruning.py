@@ -10,17 +10,28 @@ and the visit enters nothing else: the result is the same, at the cost of the wa
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 import libcst as cst
 
-from flaskmod.names import children_in_order
+from flaskmod.names import children_in_order, statement_children
 
 #: says whether a hook may act on a node (judging by the node's own fields)
 ActsOn = Callable[[cst.CSTNode], bool]
 
 
-def paths_to(root: cst.CSTNode, acts_on: ActsOn) -> set[int]:
-    """Ids of the nodes `acts_on` selects and of every node above them, up to `root`."""
+def paths_to(root: cst.CSTNode, acts_on: ActsOn, statements_only: bool = False) -> frozenset[int]:
+    """Ids of the nodes `acts_on` selects and of every node above them, up to `root`.
+
+    `statements_only` walks statements alone (for a transformer acting on imports or classes).
+    Remembered for the last few hundred (root, predicate) pairs: a codemod asks first whether a
+    statement holds anything to rewrite, then rewrites it."""
+    return _paths_to(root, acts_on, statements_only)
+
+
+@lru_cache(maxsize=512)
+def _paths_to(root: cst.CSTNode, acts_on: ActsOn, statements_only: bool) -> frozenset[int]:
+    children = statement_children if statements_only else children_in_order
     found: set[int] = set()
     path: list[cst.CSTNode] = []
     stack: list[tuple[cst.CSTNode, int]] = [(root, 0)]
@@ -30,8 +41,8 @@ def paths_to(root: cst.CSTNode, acts_on: ActsOn) -> set[int]:
         path.append(node)
         if acts_on(node):
             found.update(id(above) for above in path)
-        stack += [(child, depth + 1) for child in reversed(children_in_order(node))]
-    return found
+        stack += [(child, depth + 1) for child in reversed(children(node))]
+    return frozenset(found)
 
 
 def visit_pruned(node: cst.CSTNode, visitor: cst.CSTVisitor, acts_on: ActsOn) -> None:
@@ -45,7 +56,7 @@ class _Pruning:
     """Hands the hooks of the nodes on `paths` to `inner`; the others are neither entered nor
     told about (LibCST still calls `on_leave` for a node whose `on_visit` said no)."""
 
-    def __init__(self, inner: cst.CSTVisitor | cst.CSTTransformer, paths: set[int]) -> None:
+    def __init__(self, inner: cst.CSTVisitor | cst.CSTTransformer, paths: frozenset[int]) -> None:
         super().__init__()
         self.inner = inner
         self.paths = paths
