@@ -194,14 +194,20 @@ def code_nodes(node: cst.CSTNode, literals: bool = False) -> Iterator[cst.CSTNod
 def children_in_order(node: cst.CSTNode, literals: bool = False) -> list[cst.CSTNode]:
     """The children of `node` that can hold a name (or, with `literals`, any code), in the
     order a LibCST visitor meets them (see `code_nodes`)."""
-    wanted = _is_code if literals else _holds_names
+    known, judge = (_IS_CODE, _is_code) if literals else (_HOLDS_NAMES, _holds_names)
     children: list[cst.CSTNode] = []
     for name in _fields_in_source_order(type(node)):
         value = getattr(node, name)
-        if type(value) is tuple or type(value) is list:
-            children += [c for c in value if wanted(type(c))]
-        elif wanted(type(value)):
-            children.append(value)
+        kind = type(value)
+        if kind is tuple or kind is list:
+            for child in value:
+                wanted = known.get(type(child))  # the common case, without a call
+                if wanted or (wanted is None and judge(type(child))):
+                    children.append(child)
+        else:
+            wanted = known.get(kind)
+            if wanted or (wanted is None and judge(kind)):
+                children.append(value)
     return children
 
 
