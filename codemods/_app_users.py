@@ -135,8 +135,11 @@ class ToCurrentApp(cst.CSTTransformer):
         self.app = app
         self.count = 0
 
+    def acts_on(self, node: cst.CSTNode) -> bool:
+        return self.index.access_names.get(node) == self.app
+
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
-        if self.index.access_names.get(original_node) == self.app:
+        if self.acts_on(original_node):
             self.count += 1
             return updated_node.with_changes(value="current_app")
         return updated_node

@@ -12,7 +12,7 @@ cannot exist before the app does: the factory is not written and the line is rep
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -34,6 +34,7 @@ from ._app_users import AppUser, ToCurrentApp, Use, classify, with_app_parameter
 from ._building import leading_lines
 from ._imports import add_import
 from ._moving import imported_as, prune_imports
+from ._visiting import visited
 
 #: what the page docs/codemods/factory.md shows; tests/test_docs.py runs it
 EXAMPLE = Example(
@@ -137,8 +138,11 @@ def _decorated_by_app(statement: cst.BaseStatement, index: ModuleIndex, app: str
 class _ConfigName(cst.CSTTransformer):
     """`get_config()` (chosen by environment) → `get_config(config_name)` (chosen by caller)."""
 
+    def acts_on(self, node: cst.CSTNode) -> bool:
+        return m.matches(node, m.Call(func=m.Name(GET_CONFIG), args=[]))
+
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
-        if m.matches(updated_node, m.Call(func=m.Name("get_config"), args=[])):
+        if self.acts_on(updated_node):
             return updated_node.with_changes(args=[cst.Arg(cst.Name("config_name"))])
         return updated_node
 
@@ -216,9 +220,12 @@ def edit(context: Context, plan: FactoryPlan) -> Project:
     return project.with_changes(modules={model.app_path: tree, **tests, **entries, **helpers})
 
 
-def _visited(statement: cst.BaseStatement, visitor: cst.CSTTransformer) -> cst.BaseStatement:
-    new = statement.visit(visitor)
-    assert isinstance(new, cst.BaseStatement)
+def _visited(
+    statement: cst.BaseStatement,
+    visitor: cst.CSTTransformer,
+    acts_on: Callable[[cst.CSTNode], bool],
+) -> cst.BaseStatement:
+    [new] = visited(statement, visitor, acts_on)
     return new
 
 
@@ -227,7 +234,7 @@ def _rewritten_user(
 ) -> cst.BaseStatement:
     if user.use is Use.OBJECT:
         return with_app_parameter(cst.ensure_type(statement, cst.FunctionDef), fixer.app)
-    return _visited(statement, fixer)
+    return _visited(statement, fixer, fixer.acts_on)
 
 
 def _background(
@@ -403,7 +410,7 @@ def _factory_statements(index: ModuleIndex, plan: FactoryPlan) -> list[cst.BaseS
     config = _ConfigName()
     statements: list[cst.BaseStatement] = []
     for position in plan.into:
-        statement = _visited(index.body[position], config)
+        statement = _visited(index.body[position], config, config.acts_on)
         lines = [] if position == plan.into[0] else _indented(leading_lines(statement))
         statements.append(statement.with_changes(leading_lines=lines))
     return statements
