@@ -843,7 +843,23 @@ class ModuleIndex:
         first = self.statement_line(position) - _lines_before_code(
             self.tree, statement, self._cache
         )
+        found = self._line_by_text(statement, node)
+        if found is not None:
+            return first + found
         return first + self._cache.offsets(self.tree, statement).get(node, 0)
+
+    def _line_by_text(self, statement: cst.BaseStatement, node: cst.CSTNode) -> int | None:
+        """Lines from the statement's first to an expression whose code occurs once in the
+        statement's: LibCST renders an expression the same wherever it stands, so that one
+        occurrence is the node (positioning the whole statement is the slow way)."""
+        if not isinstance(node, cst.BaseExpression):
+            return None  # a block renders with its indentation: not the same text alone
+        code = self._cache.code(self.tree, statement)
+        own = self.tree.code_for_node(node)
+        at = code.find(own)
+        if not own or at < 0 or code.find(own, at + 1) >= 0:
+            return None
+        return code.count("\n", 0, at)
 
     # ----------------------------------------------------------------- queries
     def first_read_outside(self, name: str, positions: Collection[int]) -> int | None:
