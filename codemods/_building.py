@@ -12,9 +12,10 @@ from collections.abc import Iterable, Sequence
 
 import libcst as cst
 from libcst.helpers import parse_template_module
-from libcst.helpers._template import mangle_template, unmangle_nodes
+from libcst.helpers._template import TEMPLATE_PREFIX, TemplateTransformer, mangle_template
 
 from ._moving import ImportPlan
+from ._visiting import transform_statements
 
 TWO_BLANKS = (cst.EmptyLine(), cst.EmptyLine())
 
@@ -49,8 +50,13 @@ def template(code: str, **replacements: cst.CSTNode) -> list[cst.BaseStatement]:
         return list(first.body)
     if not replacements:
         return list(parsed.body)
-    filled = unmangle_nodes(parsed, replacements)  # type: ignore[arg-type]
-    return list(cst.ensure_type(filled, cst.Module).body)
+    filler = TemplateTransformer(replacements)  # type: ignore[arg-type]
+    return list(transform_statements(parsed, filler, _is_placeholder).body)
+
+
+def _is_placeholder(node: cst.CSTNode) -> bool:
+    """A name LibCST's template parsing put where a `{name}` was: the only nodes it fills."""
+    return isinstance(node, cst.Name) and TEMPLATE_PREFIX in node.value
 
 
 #: each template's tree with its placeholders as LibCST names them, parsed at first use

@@ -14,6 +14,8 @@ from typing import TypeVar
 import libcst as cst
 import libcst.matchers as m
 
+from flaskmod.names import code_nodes
+
 N = TypeVar("N", bound=cst.CSTNode)
 
 _FILE = m.Name("__file__")
@@ -83,19 +85,9 @@ class _Reanchor(cst.CSTTransformer):
         return expr
 
 
-class _CountFile(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.count = 0
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value == "__file__":
-            self.count += 1
-
-
 def _file_uses(node: cst.CSTNode) -> int:
-    counter = _CountFile()
-    node.visit(counter)
-    return counter.count
+    """How many times `node` reads `__file__` (a light walk: most statements read none)."""
+    return sum(isinstance(n, cst.Name) and n.value == "__file__" for n in code_nodes(node))
 
 
 def reanchor(node: N, old_dir: str, new_dir: str) -> tuple[N, int]:
