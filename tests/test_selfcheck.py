@@ -315,6 +315,14 @@ def test_the_projects_own_factory_is_not_judged() -> None:
     assert _check({"app/__init__.py": factory}, {"app/__init__.py": factory}) == []
 
 
+def test_a_one_line_factory_is_read_not_crashed_on() -> None:
+    """`def create_app(): return Flask(__name__)` holds small statements, not a block."""
+    factory = "from flask import Flask\n\n\ndef create_app(): return Flask(__name__)\n"
+    assert _check({"app.py": APP}, {"app/__init__.py": factory}) == []
+    secret = "from flask import Flask\n\n\ndef create_app(): app = Flask(__name__); app.config['SECRET_KEY'] = 's3cr3t-very-long-key'; return app\n"
+    assert _rules(_check({"app.py": APP}, {"app/__init__.py": secret})) == {"production"}
+
+
 def test_debug_on_after_the_load_is_refused() -> None:
     factory = FACTORY.replace("    return app\n", "    app.debug = True\n    return app\n")
     assert "production" in _rules(

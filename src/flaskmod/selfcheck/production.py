@@ -90,7 +90,13 @@ class _Step:
 
 def _steps(workspace: Workspace, function: cst.FunctionDef) -> list[_Step]:
     """The factory's statements, each read in one walk (shared by the rules below)."""
-    body = cst.ensure_type(function.body, cst.IndentedBlock).body
+    suite = function.body
+    # `def create_app(): ...` on one line holds small statements, not a block of statements
+    body: Sequence[cst.BaseStatement] = (
+        suite.body
+        if isinstance(suite, cst.IndentedBlock)
+        else [cst.SimpleStatementLine(cst.ensure_type(suite, cst.SimpleStatementSuite).body)]
+    )
     return workspace.shared("factory steps", lambda: [_step(s) for s in body])
 
 
