@@ -1,8 +1,9 @@
-"""Transformers run over the top-level statements that can concern them, not the whole module.
+"""Transformers run over only the code they can change, not the whole module.
 
 A LibCST visit rebuilds every node it passes, which made whole-module visits most of a small
-app's preview; codemods know from a statement's name facts or its text which statements a
-transformer can change, and the others stay the same nodes (their facts and code cached).
+app's preview. Each transformer says which nodes its hooks act on; a statement holding none stays
+the same node (its facts and code cached), and in the others the visit enters only the paths to
+those nodes (`flaskmod.pruning`).
 """
 
 from __future__ import annotations

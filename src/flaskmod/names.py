@@ -130,25 +130,15 @@ def _child_fields(kind: type[cst.CSTNode]) -> tuple[str, ...]:
     )
 
 
-def _holds_names(kind: type) -> bool:
-    """Whether a field value of this type is a node that can hold a name (by type, once: an
-    `isinstance` against LibCST's abstract classes is slow, and walks ask it for every node)."""
-    holds = _HOLDS_NAMES.get(kind)
-    if holds is None:
-        holds = _HOLDS_NAMES[kind] = issubclass(kind, cst.CSTNode) and not issubclass(
-            kind, _NO_NAMES
-        )
-    return holds
+def _judge(kind: type, excluded: tuple[type, ...], table: dict[type, bool]) -> bool:
+    """Whether a field value of this type is a node not among `excluded`, decided once per
+    type into `table` (an `isinstance` against LibCST's abstract classes is slow, and walks
+    ask it for every node)."""
+    wanted = table[kind] = issubclass(kind, cst.CSTNode) and not issubclass(kind, excluded)
+    return wanted
 
 
-def _is_code(kind: type) -> bool:
-    """Whether a field value of this type is code: a node, not a token (see `_holds_names`)."""
-    code = _IS_CODE.get(kind)
-    if code is None:
-        code = _IS_CODE[kind] = issubclass(kind, cst.CSTNode) and not issubclass(kind, _TOKENS)
-    return code
-
-
+#: per type: a node that can hold a name / a node that is code (not a token)
 _HOLDS_NAMES: dict[type, bool] = {}
 _IS_CODE: dict[type, bool] = {}
 
@@ -194,20 +184,15 @@ def code_nodes(node: cst.CSTNode, literals: bool = False) -> Iterator[cst.CSTNod
 def children_in_order(node: cst.CSTNode, literals: bool = False) -> list[cst.CSTNode]:
     """The children of `node` that can hold a name (or, with `literals`, any code), in the
     order a LibCST visitor meets them (see `code_nodes`)."""
-    known, judge = (_IS_CODE, _is_code) if literals else (_HOLDS_NAMES, _holds_names)
+    excluded, known = (_TOKENS, _IS_CODE) if literals else (_NO_NAMES, _HOLDS_NAMES)
     children: list[cst.CSTNode] = []
     for name in _fields_in_source_order(type(node)):
         value = getattr(node, name)
         kind = type(value)
-        if kind is tuple or kind is list:
-            for child in value:
-                wanted = known.get(type(child))  # the common case, without a call
-                if wanted or (wanted is None and judge(type(child))):
-                    children.append(child)
-        else:
-            wanted = known.get(kind)
-            if wanted or (wanted is None and judge(kind)):
-                children.append(value)
+        for child in value if kind is tuple or kind is list else (value,):
+            wanted = known.get(type(child))  # the common case, without a call
+            if wanted or (wanted is None and _judge(type(child), excluded, known)):
+                children.append(child)
     return children
 
 
