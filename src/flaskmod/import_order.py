@@ -211,8 +211,9 @@ def _split_head(
 
 def _sorted_block(
     block: Sequence[cst.SimpleStatementLine], first_party: Collection[str], line_length: int
-) -> list[cst.SimpleStatementLine] | None:
-    """The block in isort's order, or None when it cannot be laid out as ruff would."""
+) -> Sequence[cst.SimpleStatementLine] | None:
+    """The block in isort's order (`block` itself when it already is), or None when it cannot
+    be laid out as ruff would."""
     if any(len(s.body) != 1 or not _is_import_line(s) for s in block):
         return None
     if any("#" in _EMPTY.code_for_node(s.body[0]) for s in block):
@@ -231,11 +232,28 @@ def _sorted_block(
     sections: dict[Section, list[_Entry]] = {}
     for entry in entries:
         sections.setdefault(_section(entry, first_party), []).append(entry)
-    out: list[cst.SimpleStatementLine] = []
+    layout: list[tuple[_Entry, bool]] = []
     for section in sorted(sections):
         for position, entry in enumerate(sorted(_merged(sections[section]), key=_entry_key)):
-            out.append(_statement(entry, line_length, blank=bool(out) and position == 0))
+            layout.append((entry, bool(layout) and position == 0))
+    if _layout_code(layout, head, line_length) == _code(block):
+        return block  # already in order: nothing to parse
+    out = [_statement(entry, line_length, blank) for entry, blank in layout]
     return [out[0].with_changes(leading_lines=[*head, *out[0].leading_lines]), *out[1:]]
+
+
+def _layout_code(
+    layout: Sequence[tuple[_Entry, bool]], head: Sequence[cst.EmptyLine], line_length: int
+) -> str:
+    """The text `_statement` would build for the layout, without parsing it (most blocks a
+    step looks at are in order already; parsing a statement costs more than the rest)."""
+    parts = [_code(head)]
+    for entry, blank in layout:
+        parts.append("\n" if blank else "")
+        parts.append(_code(entry.comments))
+        parts.append(_render(entry, line_length))
+        parts.append(_code([entry.trailing]) if entry.trailing is not None else "\n")
+    return "".join(parts)
 
 
 def _comment_would_merge(entries: Sequence[_Entry]) -> bool:
@@ -285,7 +303,7 @@ def _sorted_body(
             end += 1
         block = [cst.ensure_type(s, cst.SimpleStatementLine) for s in body[index:end]]
         laid_out = _sorted_block(block, first_party, width)
-        if laid_out is not None and _code(laid_out) != _code(block):
+        if laid_out is not None and laid_out is not block:
             out += laid_out
             changed = True
         else:
