@@ -25,6 +25,7 @@ from pathlib import PurePosixPath
 
 import libcst as cst
 
+from flaskmod.codegen import code_for_node
 from flaskmod.project import Project
 
 if sys.version_info >= (3, 11):
@@ -106,7 +107,7 @@ def _entry_key(entry: _Entry) -> tuple[object, ...]:
 
 # ----------------------------------------------------------------------- reading
 def _dotted(node: cst.BaseExpression | None) -> str:
-    return "" if node is None else _EMPTY.code_for_node(node)
+    return "" if node is None else code_for_node(_EMPTY, node)
 
 
 def _entries(
@@ -216,7 +217,7 @@ def _sorted_block(
     be laid out as ruff would."""
     if any(len(s.body) != 1 or not _is_import_line(s) for s in block):
         return None
-    if any("#" in _EMPTY.code_for_node(s.body[0]) for s in block):
+    if any("#" in code_for_node(_EMPTY, s.body[0]) for s in block):
         return None  # a comment inside parentheses: re-rendering the import would drop it
     head, attached = _split_head(block[0].leading_lines)
     entries: list[_Entry] = []
@@ -279,7 +280,7 @@ def _blank_lines_before(statement: cst.BaseStatement, count: int) -> cst.BaseSta
 
 
 def _code(nodes: Iterable[cst.CSTNode]) -> str:
-    return "".join(_EMPTY.code_for_node(node) for node in nodes)
+    return "".join(code_for_node(_EMPTY, node) for node in nodes)
 
 
 def _sorted_body(

@@ -31,6 +31,8 @@ import libcst as cst
 from libcst.metadata import CodeRange, PositionProvider
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
+from flaskmod.codegen import code_for_node
+
 if TYPE_CHECKING:
     import libcst.matchers as m
 
@@ -703,7 +705,7 @@ class FactCache:
         key = (statement, tree.default_indent, tree.default_newline)
         code = self.codes.get(key)
         if code is None:
-            code = self.codes[key] = tree.code_for_node(statement)
+            code = self.codes[key] = code_for_node(tree, statement)
         return code
 
     def render(self, tree: cst.Module) -> str:
@@ -716,8 +718,8 @@ class FactCache:
         """
         if not tree.body or not tree.has_trailing_newline:
             return tree.code
-        header = "".join(tree.code_for_node(line) for line in tree.header)
-        footer = "".join(tree.code_for_node(line) for line in tree.footer)
+        header = "".join(code_for_node(tree, line) for line in tree.header)
+        footer = "".join(code_for_node(tree, line) for line in tree.footer)
         return header + "".join(self.code(tree, s) for s in tree.body) + footer
 
     def offsets(self, tree: cst.Module, statement: cst.BaseStatement) -> dict[cst.CSTNode, int]:
