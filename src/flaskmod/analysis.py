@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from functools import partial
+from functools import cache, partial
 from pathlib import PurePosixPath
 
 import libcst as cst
@@ -695,9 +695,11 @@ def blocking_uses(project: Project, path: str, app: str, app_line: int) -> list[
     return [found[line] for line in sorted(found)] + notes
 
 
+@cache
 def _spelled(name: str) -> Callable[[cst.CSTNode], bool]:
     """Selects the `Name` nodes spelled `name`: the visitors here act only on code that
-    mentions the app (`visit_pruned` enters nothing else)."""
+    mentions the app (`visit_pruned` enters nothing else). One predicate per name, so the
+    paths found in a statement are reused when a later step asks again (`pruning.paths_to`)."""
 
     def spelled(node: cst.CSTNode) -> bool:
         return isinstance(node, cst.Name) and node.value == name

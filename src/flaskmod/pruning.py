@@ -33,15 +33,19 @@ def paths_to(root: cst.CSTNode, acts_on: ActsOn, statements_only: bool = False) 
 def _paths_to(root: cst.CSTNode, acts_on: ActsOn, statements_only: bool) -> frozenset[int]:
     children = statement_children if statements_only else children_in_order
     found: set[int] = set()
-    path: list[cst.CSTNode] = []
-    stack: list[tuple[cst.CSTNode, int]] = [(root, 0)]
-    while stack:
-        node, depth = stack.pop()
-        del path[depth:]
-        path.append(node)
+    parents: dict[int, cst.CSTNode] = {}
+    stack = [root]
+    while stack:  # in any order: only the set of paths matters
+        node = stack.pop()
         if acts_on(node):
-            found.update(id(above) for above in path)
-        stack += [(child, depth + 1) for child in reversed(children(node))]
+            above: cst.CSTNode | None = node
+            while above is not None and id(above) not in found:
+                found.add(id(above))
+                above = parents.get(id(above))
+        below = children(node)
+        for child in below:
+            parents[id(child)] = node
+        stack += below
     return frozenset(found)
 
 
