@@ -16,6 +16,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from flaskmod.analysis import AppModel
+from flaskmod.codegen import code_of
 from flaskmod.conventions import EXTENSIONS_MODULE, FACTORY
 from flaskmod.errors import Finding, Location, Severity
 from flaskmod.knowledge import SQLALCHEMY_CLASSES, canonical
@@ -304,7 +305,7 @@ class _ContextPerTest(cst.CSTTransformer):
     def leave_ClassDef(
         self, original_node: cst.ClassDef, updated_node: cst.ClassDef
     ) -> cst.ClassDef:
-        code = cst.Module([]).code_for_node(original_node)
+        code = code_of(original_node)
         if not _is_test_case(original_node) or "app_context" in code or "db." not in code:
             return updated_node
         body = cst.ensure_type(updated_node.body, cst.IndentedBlock)

@@ -10,6 +10,8 @@ from typing import TypeGuard
 
 import libcst as cst
 
+from flaskmod.codegen import code_of
+
 
 def _is_import_line(statement: cst.BaseStatement) -> TypeGuard[cst.SimpleStatementLine]:
     return isinstance(statement, cst.SimpleStatementLine) and all(
@@ -42,7 +44,7 @@ def _after_leading_imports(tree: cst.Module) -> int:
 def _module_of(node: cst.ImportFrom) -> str:
     """The module as written, leading dots included (`.extensions`)."""
     dots = "." * len(node.relative)
-    return dots + (cst.Module([]).code_for_node(node.module) if node.module is not None else "")
+    return dots + (code_of(node.module) if node.module is not None else "")
 
 
 def has_import(tree: cst.Module, module: str, name: str | None = None) -> bool:
@@ -147,7 +149,7 @@ def add_statements_after_import_of(
 
 def _names_module(small: cst.BaseSmallStatement, module: str) -> bool:
     if isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
-        return cst.Module([]).code_for_node(small.module) == module
+        return code_of(small.module) == module
     if isinstance(small, cst.Import):
         return any(alias.evaluated_name == module for alias in small.names)
     return False
@@ -167,6 +169,6 @@ def add_import_line(tree: cst.Module, line: str) -> cst.Module:
         for alias in small.names:
             tree = add_import(tree, _module_of(small), alias.evaluated_name)
         return tree
-    if any(cst.Module([]).code_for_node(s).strip() == line for s in tree.body):
+    if any(code_of(s).strip() == line for s in tree.body):
         return tree
     return add_statements_after_imports(tree, [statement])

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 import libcst.matchers as m
 
+from flaskmod.codegen import code_of
 from flaskmod.codemod import EXTENSIONS_MODULE, Codemod, Context, Example, Needs
 from flaskmod.conventions import instance_name
 from flaskmod.knowledge import KNOWN_EXTENSIONS as KNOWN
@@ -263,7 +264,7 @@ def _unknown(call: cst.Call, qualified: str | None) -> str:
 
 
 def _written(node: cst.CSTNode) -> str:
-    return cst.Module([]).code_for_node(node)
+    return code_of(node)
 
 
 def _init_app_targets(index: ModuleIndex, app: str) -> dict[str, int]:

@@ -25,6 +25,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from flaskmod.analysis import AppModel
+from flaskmod.codegen import code_for_node
 from flaskmod.codemod import Codemod, Context, Example, Needs
 from flaskmod.errors import FlaskmodError, Location
 from flaskmod.knowledge import FLASK_CLASSES
@@ -330,7 +331,7 @@ def _main_block(index: ModuleIndex, app: str) -> MainBlock | None:
                 kept.append(inner)
             else:
                 runs.append(run)
-                run_args += [index.tree.code_for_node(arg).rstrip(", ") for arg in run.args]
+                run_args += [code_for_node(index.tree, arg).rstrip(", ") for arg in run.args]
         line = index.statement_line(position)
         return MainBlock(position, line, tuple(run_args), _without_server_setup(kept, runs))
     return None

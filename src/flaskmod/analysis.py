@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 import libcst as cst
 import libcst.matchers as m
 
+from flaskmod.codegen import code_for_node
 from flaskmod.conventions import FACTORY, GET_CONFIG, instance_name
 from flaskmod.errors import Finding, FlaskmodError, Location, NoFlaskApp, Severity
 from flaskmod.knowledge import (
@@ -708,7 +709,7 @@ def _spelled(name: str) -> Callable[[cst.CSTNode], bool]:
 
 
 def _short(index: ModuleIndex, node: cst.CSTNode) -> str:
-    code = " ".join(index.tree.code_for_node(node).split())
+    code = " ".join(code_for_node(index.tree, node).split())
     return code if len(code) <= 60 else code[:57] + "..."
 
 

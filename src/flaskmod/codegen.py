@@ -47,3 +47,11 @@ def code_for_node(module: cst.Module, node: cst.CSTNode) -> str:
     state = _State(default_indent=module.default_indent, default_newline=module.default_newline)
     node._codegen(state)
     return "".join(state.tokens)
+
+
+_EMPTY = cst.Module([])
+
+
+def code_of(node: cst.CSTNode) -> str:
+    """A node's source with the default indent and newline (for text checks and messages)."""
+    return code_for_node(_EMPTY, node)

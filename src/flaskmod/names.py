@@ -857,7 +857,7 @@ class ModuleIndex:
         if not isinstance(node, cst.BaseExpression):
             return None  # a block renders with its indentation: not the same text alone
         code = self._cache.code(self.tree, statement)
-        own = self.tree.code_for_node(node)
+        own = code_for_node(self.tree, node)
         at = code.find(own)
         if not own or at < 0 or code.find(own, at + 1) >= 0:
             return None

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import libcst as cst
 import libcst.matchers as m
 
+from flaskmod.codegen import code_of
 from flaskmod.conventions import CONFIG_CODEMOD, CONFIG_MODULE, FACTORY, GET_CONFIG
 from flaskmod.errors import Severity
 from flaskmod.knowledge import APP_ATTRIBUTE_KEYS, is_secret
@@ -75,7 +76,7 @@ def _own_factories(workspace: Workspace) -> set[str]:
 
 def _bare(function: cst.FunctionDef) -> str:
     """A function's code without the comments and blank lines above it."""
-    return cst.Module([]).code_for_node(function.with_changes(leading_lines=[]))
+    return code_of(function.with_changes(leading_lines=[]))
 
 
 @dataclass(frozen=True)
@@ -273,12 +274,12 @@ def _held_by_a_secret_name(statement: Iterable[cst.CSTNode], node: cst.CSTNode) 
     of its statement, in source order)."""
     for holder in statement:
         if isinstance(holder, cst.Assign) and holder.value is node:
-            key = _assigned_key(holder) or cst.Module([]).code_for_node(holder.targets[0].target)
+            key = _assigned_key(holder) or code_of(holder.targets[0].target)
             return is_secret(key.upper(), None)
         if isinstance(holder, cst.Arg) and holder.value is node and holder.keyword:
             return is_secret(holder.keyword.value.upper(), None)
         if isinstance(holder, cst.DictElement) and holder.value is node:
-            return is_secret(cst.Module([]).code_for_node(holder.key).upper(), None)
+            return is_secret(code_of(holder.key).upper(), None)
     return False
 
 
