@@ -21,7 +21,7 @@ import libcst.matchers as m
 from flaskmod.analysis import AppModel
 from flaskmod.codemod import FACTORY, GET_CONFIG, Codemod, Context, Example, Needs
 from flaskmod.errors import Finding, Location
-from flaskmod.names import ModuleIndex, find_nodes, import_statements
+from flaskmod.names import ModuleIndex, calls_of, import_statements, names_spelled
 from flaskmod.project import Project
 
 from ._app_importers import (
@@ -129,7 +129,7 @@ def _decorated_by_app(statement: cst.BaseStatement, index: ModuleIndex, app: str
     if not isinstance(statement, cst.FunctionDef | cst.ClassDef):
         return False
     for decorator in statement.decorators:
-        for name in find_nodes(decorator, m.Name(app)):
+        for name in names_spelled(decorator, app):
             if index.access_names.get(name) == app:
                 return True
     return False
@@ -139,7 +139,12 @@ class _ConfigName(cst.CSTTransformer):
     """`get_config()` (chosen by environment) → `get_config(config_name)` (chosen by caller)."""
 
     def acts_on(self, node: cst.CSTNode) -> bool:
-        return m.matches(node, m.Call(func=m.Name(GET_CONFIG), args=[]))
+        return (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Name)
+            and node.func.value == GET_CONFIG
+            and not node.args
+        )
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
         if self.acts_on(updated_node):
@@ -381,7 +386,7 @@ def _leaks(index: ModuleIndex, model: AppModel, into: list[int]) -> list[Finding
 def _factory_function(context: Context, index: ModuleIndex, plan: FactoryPlan) -> cst.FunctionDef:
     app = context.model.app_name
     statements = _factory_statements(index, plan)
-    loads_config = any(find_nodes(s, m.Call(func=m.Name(GET_CONFIG))) for s in statements)
+    loads_config = any(calls_of(s, GET_CONFIG) for s in statements)
     purpose = (
         "Build and configure the app for `config_name` (see config.py)."
         if loads_config
@@ -420,13 +425,10 @@ def _with_prefixed_env(
     context: Context, statements: list[cst.BaseStatement]
 ) -> list[cst.BaseStatement]:
     """`app.config.from_prefixed_env()` right after the config class, where Flask has it."""
-    if any(
-        find_nodes(s, m.Call(func=m.Attribute(attr=m.Name("from_prefixed_env"))))
-        for s in statements
-    ):
+    if any(calls_of(s, "from_prefixed_env", method=True) for s in statements):
         return statements
     load = next(
-        (i for i, s in enumerate(statements) if find_nodes(s, m.Call(func=m.Name(GET_CONFIG)))),
+        (i for i, s in enumerate(statements) if calls_of(s, GET_CONFIG)),
         None,
     )
     if load is None:

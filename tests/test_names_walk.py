@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import re
+from collections import Counter
 from pathlib import Path
 
 import libcst as cst
@@ -129,3 +130,23 @@ def test_walks_read_fields_in_libcst_visit_order(kind: type[cst.CSTNode]) -> Non
     visited = [f for f in _visit_order(kind) if f not in TOKENS]
     ours = [f for f in names._fields_in_source_order(kind) if f in visited]
     assert ours == [f for f in visited if f in ours]
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.relative_to(FIXTURES).as_posix())
+def test_calls_and_names_as_the_matchers_find_them(path: Path) -> None:
+    try:
+        tree = cst.parse_module(path.read_text(encoding="utf-8"))
+    except cst.ParserSyntaxError:
+        return  # a fixture of bad input
+    calls = [c for c in names.code_nodes(tree) if isinstance(c, cst.Call)]
+    called = Counter(c.func.value for c in calls if isinstance(c.func, cst.Name))
+    methods = Counter(c.func.attr.value for c in calls if isinstance(c.func, cst.Attribute))
+    # the app, the most called function and method, and a name never called: a matcher walk
+    # per name is slow, so a few names per file
+    spellings = {"app", "not_called", *dict(called.most_common(1)), *dict(methods.most_common(1))}
+    for name in sorted(spellings):
+        call = m.Call(func=m.Name(name))
+        method = m.Call(func=m.Attribute(attr=m.Name(name)))
+        assert names.calls_of(tree, name) == find_nodes(tree, call), name
+        assert names.calls_of(tree, name, method=True) == find_nodes(tree, method), name
+        assert names.names_spelled(tree, name) == find_nodes(tree, m.Name(name)), name

@@ -35,6 +35,7 @@ from flaskmod.names import (
     Imported,
     ModuleIndex,
     bindings_of,
+    calls_of,
     children_in_order,
     dotted,
     find_nodes,
@@ -578,7 +579,7 @@ def _built_by_flaskmod(function: cst.FunctionDef | None) -> bool:
     return (
         function is not None
         and function.name.value == FACTORY
-        and bool(find_nodes(function, m.Call(func=m.Name(GET_CONFIG))))
+        and bool(calls_of(function, GET_CONFIG))
     )
 
 

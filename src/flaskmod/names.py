@@ -45,6 +45,7 @@ __all__ = [
     "ModuleIndex",
     "StatementFacts",
     "bindings_of",
+    "calls_of",
     "children_in_order",
     "code_nodes",
     "dotted",
@@ -52,6 +53,7 @@ __all__ = [
     "import_statements",
     "imports_of",
     "name_nodes",
+    "names_spelled",
     "qualify",
     "small_statements",
     "statement_children",
@@ -220,6 +222,25 @@ def find_nodes(
     import libcst.matchers as m
 
     return [found for found in code_nodes(node, literals) if m.matches(found, matcher)]
+
+
+def calls_of(node: cst.CSTNode, name: str, method: bool = False) -> list[cst.Call]:
+    """The calls of `name(...)` under `node` (with `method`, of `anything.name(...)`), in source
+    order: `find_nodes` with a matcher costs a matcher call per node, and the factory asks this
+    of whole `create_app` bodies at every step."""
+    kind = cst.Attribute if method else cst.Name
+    return [
+        found
+        for found in code_nodes(node)
+        if isinstance(found, cst.Call)
+        and isinstance(found.func, kind)
+        and (found.func.attr if isinstance(found.func, cst.Attribute) else found.func).value == name
+    ]
+
+
+def names_spelled(node: cst.CSTNode, name: str) -> list[cst.Name]:
+    """The `Name` nodes under `node` spelled `name`, in source order."""
+    return [n for n in code_nodes(node) if isinstance(n, cst.Name) and n.value == name]
 
 
 @dataclass
