@@ -541,9 +541,7 @@ def locate(project: Project, hint: str | None = None) -> AppModel:
 
 
 def _model_of(project: Project, app: _Candidate) -> AppModel:
-    templates = tuple(
-        p for p in sorted(project.files) if "templates" in PurePosixPath(p).parts[:-1]
-    )
+    templates = tuple(p for p in sorted(project.files) if "templates" in p.split("/")[:-1])
     tests = tuple(sorted(find_test_modules(project)))
     root = project.import_root(app.path)
     if app.in_function:

@@ -21,7 +21,6 @@ import sys
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import IntEnum
-from pathlib import PurePosixPath
 
 import libcst as cst
 
@@ -385,7 +384,7 @@ def first_party(project: Project) -> frozenset[str]:
     (`.` and `src/`): `app` for `app/` or `app.py`."""
     tops: set[str] = set()
     for path in project.python_paths():
-        parts = PurePosixPath(path).parts
+        parts = path.split("/")
         if parts[0] == "src" and len(parts) > 1:
             parts = parts[1:]
         tops.add(parts[0].removesuffix(".py"))

@@ -28,6 +28,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,13 @@ def settings_for(options: Options, codemods: Iterable[Codemod]) -> dict[str, str
 # ------------------------------------------------------------------------- discovery
 def discover() -> list[Codemod]:
     """Every codemod module, in default order. Private modules (`_name`) are helpers."""
+    return list(_discovered())
+
+
+@cache
+def _discovered() -> tuple[Codemod, ...]:
+    """The codemods, found once per process (a command asks several times; each codemod is a
+    module-level declaration, so the same objects would be found again)."""
     # Imported by name: the package is the repository's top-level `codemods/`, mapped into the
     # distribution as `flaskmod.codemods` by pyproject.toml.
     package = importlib.import_module("flaskmod.codemods")
@@ -84,7 +92,7 @@ def discover() -> list[Codemod]:
         for info in pkgutil.iter_modules(package.__path__)
         if not info.name.startswith("_")
     ]
-    return sorted(found, key=lambda codemod: codemod.order)
+    return tuple(sorted(found, key=lambda codemod: codemod.order))
 
 
 def _codemod_of(module: Any) -> Codemod:

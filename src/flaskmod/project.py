@@ -14,6 +14,7 @@ import stat
 import tokenize
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
@@ -156,6 +157,8 @@ class Project:
     hidden: frozenset[str] = field(default=frozenset(), compare=False)
     #: Files flaskmod would read but did not, each with the reason; the CLI reports them.
     skipped: tuple[Skipped, ...] = field(default=(), compare=False)
+    #: `import_root` per path, for this snapshot's files (asked for every module at every step)
+    _roots: dict[str, str] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     # ----------------------------------------------------------------- reading
     def __contains__(self, path: object) -> bool:
@@ -238,6 +241,12 @@ class Project:
 
     def import_root(self, path: str) -> str:
         """The folder from which `path` is imported ("" for the project root)."""
+        root = self._roots.get(path)
+        if root is None:
+            root = self._roots[path] = self._import_root(path)
+        return root
+
+    def _import_root(self, path: str) -> str:
         folder = PurePosixPath(path).parent
         if PurePosixPath(path).name == "__init__.py":
             folder = folder.parent
@@ -591,6 +600,7 @@ def dangling_links(project: Project, removed: Iterable[str]) -> list[tuple[str, 
     return broken
 
 
+@lru_cache(maxsize=4096)
 def module_name(path: str, root: str = "") -> str:
     """Dotted import name of a project-relative Python path (`app/__init__.py` → `app`), seen
     from the import root `root` (see `Project.import_root`)."""
