@@ -1,10 +1,11 @@
 """Bodies the two apps answered differently, checked against a second start of the original.
 
 The probe saves each whole body as `<bodies>/<sha256>` (its JSON keeps only the start). When
-two stable bodies differ, the original is started once more, in a fresh process and later than
-the first time, and GETs its routes once (`--single-round`): where its two bodies differ, the
-value is fixed per process (see `volatile`), and the migrated body only has to agree elsewhere.
-The extra start costs nothing when every body is equal.
+two stable bodies differ, the original is started once more, in a fresh process, and GETs its
+routes once (`--single-round`): where its two bodies differ, the value is fixed per process (see
+`volatile`), and the migrated body only has to agree elsewhere. The second start imports at
+least the probe's round gap (a second) after the first did, which waited that long between its
+rounds: a stamp to the second differs. The extra start costs nothing when every body is equal.
 """
 
 from __future__ import annotations
