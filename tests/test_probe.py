@@ -147,6 +147,22 @@ def test_json_bodies_compare_by_content_not_key_order() -> None:
     assert one["/text"]["sha256"] != two["/text"]["sha256"]
 
 
+def test_bodies_are_saved_whole_and_a_second_sample_makes_one_round(tmp_path: Path) -> None:
+    """The JSON keeps the start of a body; a difference further on is read from the file."""
+    app = Flask(__name__)
+    long_page = "x" * probe.BODY_CHARACTERS + "the end"
+    app.add_url_rule("/long", "long", lambda: long_page)
+    calls = iter(range(100))
+    app.add_url_rule("/count", "count", lambda: str(next(calls)))
+    responses = probe.describe(app, True, bodies=str(tmp_path), single_round=True)["responses"]
+    assert (tmp_path / responses["/long"]["sha256"]).read_text() == long_page
+    assert "stable" not in responses["/long"]
+    assert responses["/count"]["body"] == "0" and next(calls) == 1  # one GET each
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        r["sha256"] for r in responses.values()
+    )
+
+
 # ------------------------------------------------------------------------- factory signatures
 def tutorial(test_config: Any = None) -> None: ...
 def named(config_name: str = "development") -> None: ...

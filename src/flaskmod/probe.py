@@ -8,6 +8,7 @@ app is. It uses only the standard library and Flask, and runs on Python 3.7+ wit
     python probe.py app:app                           # a module-level app
     python probe.py app:create_app --config testing   # a factory (see `factory_arguments`)
     python probe.py wsgi:application,app --environ SECRET_KEY,DATABASE_URL   # production check
+    python probe.py app:app --responses --bodies DIR --single-round   # a second sample
 
 Exit 0 with the description on stdout; exit 3 with {"error": {...}} on stdout when the app cannot
 be loaded or described (the exception, its traceback's last lines, and what was called); kind
@@ -52,6 +53,8 @@ CONFIG_PARAMETERS = frozenset(
     }
 )
 BODY_CHARACTERS = 2000
+#: bodies larger than this are not saved whole (`--bodies`)
+SAVED_BODY_BYTES = 4 * 1024 * 1024
 TRACEBACK_LINES = 8
 EXIT_ERROR = 3
 
@@ -201,16 +204,32 @@ def _create_tables(app: Any) -> None:
         db.create_all()
 
 
-def _get(app: Any, path: str) -> dict[str, Any]:
+def _get(app: Any, path: str, bodies: str | None = None) -> dict[str, Any]:
     """One GET with a fresh client (no cookies from earlier requests)."""
     response = app.test_client().get(path)
     body = _canonical(_without_root(response.get_data()), response.mimetype or "")
+    digest = hashlib.sha256(body).hexdigest()
+    if bodies is not None:
+        _save_body(body, digest, bodies)
     return {
         "status": response.status_code,
         "location": response.headers.get("Location"),
-        "sha256": hashlib.sha256(body).hexdigest(),
+        "sha256": digest,
         "body": body[:BODY_CHARACTERS].decode("utf-8", "replace"),
     }
+
+
+def _save_body(body: bytes, digest: str, folder: str) -> None:
+    """The whole body as `folder/<sha256>`: the JSON keeps only its start, and a difference
+    further on can be told from a value fixed per process only by reading all of it. Both
+    apps may save the same body at once: written aside, then renamed."""
+    path = os.path.join(folder, digest)
+    if len(body) > SAVED_BODY_BYTES or os.path.exists(path):
+        return
+    partial = f"{path}.{os.getpid()}.part"
+    with open(partial, "wb") as handle:
+        handle.write(body)
+    os.replace(partial, path)
 
 
 def _canonical(body: bytes, mimetype: str) -> bytes:
@@ -241,16 +260,25 @@ def _without_root(body: bytes) -> bytes:
 ROUND_GAP = 1.05
 
 
-def _responses(app: Any) -> dict[str, dict[str, Any]]:
+def _responses(
+    app: Any, bodies: str | None = None, single_round: bool = False
+) -> dict[str, dict[str, Any]]:
     """Each parameterless GET, in two rounds a second apart: `stable` says whether the body can
-    be compared at all (a CSRF token, a timestamp or a counter differs from one to the next)."""
+    be compared at all (a CSRF token, a timestamp or a counter differs from one to the next).
+
+    `single_round`: the first round only, for a second sample of an app from a fresh process
+    (a value fixed at import differs between processes, not between rounds); its stability
+    was measured by the first probe. `bodies`: the folder where the first round's whole
+    bodies are saved (see `_save_body`)."""
     app.config["PROPAGATE_EXCEPTIONS"] = False  # both apps answer errors the same way
     rules = [
         rule.rule
         for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
         if not rule.arguments and "GET" in (rule.methods or ()) and rule.endpoint != "static"
     ]
-    first = {rule: _get(app, rule) for rule in rules}
+    first = {rule: _get(app, rule, bodies) for rule in rules}
+    if single_round:
+        return first
     if rules:
         time.sleep(ROUND_GAP)
     for rule in rules:
@@ -294,12 +322,18 @@ def _registrations(app: Any) -> dict[str, Any]:
     }
 
 
-def describe(app: Any, with_responses: bool, salt: str | None = None) -> dict[str, Any]:
+def describe(
+    app: Any,
+    with_responses: bool,
+    salt: str | None = None,
+    bodies: str | None = None,
+    single_round: bool = False,
+) -> dict[str, Any]:
     result: dict[str, Any] = {"rules": _rules(app), **_registrations(app)}
     result["config"] = {key: _mask(key, value, salt) for key, value in sorted(app.config.items())}
     if with_responses:
         _create_tables(app)
-        result["responses"] = _responses(app)
+        result["responses"] = _responses(app, bodies, single_round)
     return result
 
 
@@ -351,6 +385,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--config", help="config name for a factory that takes one")
     parser.add_argument("--responses", action="store_true", help="GET every parameterless rule")
     parser.add_argument("--salt", help="key for the digests appended to masked secrets")
+    parser.add_argument("--bodies", help="folder where --responses saves each whole body")
+    parser.add_argument(
+        "--single-round", action="store_true", help="--responses: one round of GETs, no `stable`"
+    )
     parser.add_argument("--templates", action="store_true", help="render every app template")
     parser.add_argument("--environ", help="comma-separated variables to find in app.config")
     return parser.parse_args(argv)
@@ -362,7 +400,7 @@ def _observe(args: argparse.Namespace, state: dict[str, Any]) -> dict[str, Any]:
     app = load(args.spec, args.config, state)
     if args.environ is not None:
         return environ_report(app, [n for n in args.environ.split(",") if n])
-    description = describe(app, args.responses, args.salt)
+    description = describe(app, args.responses, args.salt, args.bodies, args.single_round)
     if args.templates:
         description["templates"] = _templates(app)
     return description

@@ -9,8 +9,9 @@ Exit codes: 0 equivalent, 1 differences (listed), 2 bad input or an app that doe
 
 Modules, by concern: `checkout` (the original tree, run copies), `runner` (interpreter,
 environment, subprocesses, the probe), `compare` (rules → rows), `responses` (GET responses →
-rows), `production` (the production check), `suite` (the project's own tests), `report` (table
-and JSON), `api` (`verify`, `compare_trees`), `command` (the click command).
+rows), `recheck` and `volatile` (bodies that differ, against a second start of the original),
+`production` (the production check), `suite` (the project's own tests), `report` (table and
+JSON), `api` (`verify`, `compare_trees`), `command` (the click command).
 """
 
 from __future__ import annotations

@@ -4,9 +4,11 @@ folder and compares it with the project before writing anything)."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from flaskmod.errors import FlaskmodError, Location
@@ -14,9 +16,25 @@ from flaskmod.project import scan
 from flaskmod.verify import production
 from flaskmod.verify.checkout import original_tree, scratch_copies
 from flaskmod.verify.compare import compare
-from flaskmod.verify.model import ABSENT, Interpreter, Row, Settings, Status
+from flaskmod.verify.model import (
+    ABSENT,
+    BodyCheck,
+    Interpreter,
+    Row,
+    Settings,
+    Status,
+    Target,
+)
+from flaskmod.verify.recheck import recheck
 from flaskmod.verify.report import Report
-from flaskmod.verify.runner import choose_interpreter, environment, probe_both, target
+from flaskmod.verify.runner import (
+    Sampling,
+    choose_interpreter,
+    environment,
+    probe_again,
+    probe_both,
+    target,
+)
 from flaskmod.verify.suite import compare_tests, suite_command
 
 
@@ -93,10 +111,7 @@ def _compare(old: Side, new: Side, settings: Settings) -> Report:
                 root=roots[1],
             ),
         )
-        (before, loaded_old), (after, loaded_new) = probe_both(
-            sides, interpreter, env, settings.timeout, settings.responses
-        )
-        rows = compare(before, after)
+        (loaded_old, loaded_new), rows = _probe(sides, interpreter, env, settings)
         tests = None
         if settings.run_tests:
             command = suite_command(new.root, scan(new.root), interpreter.path)
@@ -105,6 +120,37 @@ def _compare(old: Side, new: Side, settings: Settings) -> Report:
         if wants_production:
             rows += _production(interpreter, roots[1], env, settings.timeout, new.where)
     return Report(interpreter, loaded_old, loaded_new, tuple(rows), tests)
+
+
+def _probe(
+    sides: tuple[Target, Target],
+    interpreter: Interpreter,
+    env: Mapping[str, str],
+    settings: Settings,
+) -> tuple[tuple[Target, Target], list[Row]]:
+    """Both apps described and compared; bodies that differ are checked against a second
+    start of the original (`recheck`), so a value fixed per process is not a difference."""
+    with _bodies_folder(settings.responses) as bodies:
+        responses = Sampling(bodies) if settings.responses else None
+        (before, loaded_old), (after, loaded_new) = probe_both(
+            sides, interpreter, env, settings.timeout, responses
+        )
+        checks: dict[str, BodyCheck] = {}
+        notes: list[Row] = []
+        if bodies is not None:
+            again = partial(probe_again, sides[0], interpreter, env, settings.timeout, bodies)
+            checks, notes = recheck(before, after, again, bodies)
+    return (loaded_old, loaded_new), compare(before, after, checks) + notes
+
+
+@contextmanager
+def _bodies_folder(wanted: bool) -> Iterator[Path | None]:
+    """Where the probes save whole bodies, for as long as the comparison runs."""
+    if not wanted:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="flaskmod-verify-bodies-") as folder:
+        yield Path(folder)
 
 
 @contextmanager

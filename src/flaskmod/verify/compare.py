@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from flaskmod.verify.model import ABSENT, Description, Row, Status
+from flaskmod.verify.model import ABSENT, BodyCheck, Description, Row, Status
 from flaskmod.verify.responses import response_rows
 
 
-def compare(old: Description, new: Description) -> list[Row]:
-    """Every check on two probe descriptions; `responses` only when both have them."""
+def compare(
+    old: Description, new: Description, checks: Mapping[str, BodyCheck] | None = None
+) -> list[Row]:
+    """Every check on two probe descriptions; `responses` only when both have them (`checks`:
+    the bodies that differ, checked against a second start of the original, see `recheck`)."""
     pairs, added = match_rules(old["rules"], new["rules"])
     scopes = blueprint_scopes(pairs)
     rows = [_rule_row(rule, match) for rule, match in pairs]
@@ -24,7 +27,7 @@ def compare(old: Description, new: Description) -> list[Row]:
     rows += config_rows(old["config"], new["config"], endpoint_mapping(pairs))
     rows += blueprint_rows(old["blueprints"], new["blueprints"])
     if "responses" in old and "responses" in new:
-        rows += response_rows(old["responses"], new["responses"])
+        rows += response_rows(old["responses"], new["responses"], checks)
     return rows
 
 

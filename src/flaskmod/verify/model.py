@@ -76,6 +76,16 @@ class Target:
 
 
 @dataclass(frozen=True)
+class BodyCheck:
+    """What a second start of the original says about a body the two apps answered differently
+    (see `recheck`): how many values differ between the original's two starts, and the first
+    difference outside them (None: the migrated body equals the original's everywhere else)."""
+
+    varying: int
+    difference: str | None
+
+
+@dataclass(frozen=True)
 class SuiteCounts:
     passed: int
     failed: int

@@ -3,7 +3,10 @@
 Both apps run on copies of their trees holding the same data files, under one environment (see
 `api`), so a difference can only come from the migration. The probe GETs each route twice with
 fresh clients: a body that differs between its own two requests (a CSRF token, a timestamp, a
-counter) is compared by status and redirect only, and the row says so.
+counter) is compared by status and redirect only, and the row says so. A value fixed once per
+process (a stamp taken at import) differs between the apps but not between the rounds: bodies
+that differ are checked against a second start of the original (`recheck`), and the values that
+differ between its two starts are not compared.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
-from flaskmod.verify.model import Row, Status
+from flaskmod.verify.model import BodyCheck, Row, Status
 
 Response = Mapping[str, Any]
 #: characters of context shown on each side of the first difference in a body
@@ -20,14 +23,20 @@ CONTEXT = 40
 DIFF_LINES = 3
 
 
-def response_rows(old: Mapping[str, Response], new: Mapping[str, Response]) -> list[Row]:
+def response_rows(
+    old: Mapping[str, Response],
+    new: Mapping[str, Response],
+    checks: Mapping[str, BodyCheck] | None = None,
+) -> list[Row]:
     """One row per difference and per body that could not be compared, and a count of the rest.
 
-    A path only one app answers is the routes check's business (route dropped or added)."""
+    `checks`: what a second start of the original said about the bodies that differ (see
+    `recheck`). A path only one app answers is the routes check's business (route dropped or
+    added)."""
     rows: list[Row] = []
     equal = 0
     for path in sorted(old.keys() & new.keys()):
-        row = _response_row(path, old[path], new[path])
+        row = _response_row(path, old[path], new[path], (checks or {}).get(path))
         if row is None:
             equal += 1
         else:
@@ -35,20 +44,38 @@ def response_rows(old: Mapping[str, Response], new: Mapping[str, Response]) -> l
     return ([Row("response", f"{equal} GET responses equal")] if equal else []) + rows
 
 
-def _response_row(path: str, old: Response, new: Response) -> Row | None:
+def _response_row(path: str, old: Response, new: Response, check: BodyCheck | None) -> Row | None:
     before, after = _status(old), _status(new)
     comparable = bool(old.get("stable", True) and new.get("stable", True))
-    problems = []
-    if before != after:
-        problems.append(f"{before} → {after}")
-    if comparable and old.get("sha256") != new.get("sha256"):
-        problems.append(f"body: {body_diff(str(old.get('body', '')), str(new.get('body', '')))}")
+    body = _body_problem(old, new, check) if comparable else None
+    problems = ([f"{before} → {after}"] if before != after else []) + ([body] if body else [])
     if problems:
         message = f"response changed: GET {path}: {'; '.join(problems)}"
         return Row("response", path, before, after, Status.DIFFERENT, message)
-    if comparable:
+    if not comparable:
+        return Row("response", path, before, f"{after} (body varies per request: not compared)")
+    if check is not None and check.varying:
+        return Row("response", path, before, f"{after} (equal but for {_varying(check.varying)})")
+    return None
+
+
+def _body_problem(old: Response, new: Response, check: BodyCheck | None) -> str | None:
+    """How two comparable bodies differ, or None; with a second start of the original, only
+    outside the values that differ between its two starts."""
+    if old.get("sha256") == new.get("sha256"):
         return None
-    return Row("response", path, before, f"{after} (body varies per request: not compared)")
+    if check is None:
+        return f"body: {body_diff(str(old.get('body', '')), str(new.get('body', '')))}"
+    if check.difference is None:
+        return None
+    if check.varying:
+        return f"body: {check.difference} (outside {_varying(check.varying)})"
+    return f"body: {check.difference}"
+
+
+def _varying(count: int) -> str:
+    values = "value that differs" if count == 1 else "values that differ"
+    return f"{count} {values} between two starts of the original"
 
 
 def _status(response: Response) -> str:
@@ -77,6 +104,14 @@ def body_diff(old: str, new: str) -> str:
         )
     more = f" (+{changed - DIFF_LINES} more changed lines)" if changed > DIFF_LINES else ""
     return " / ".join(parts) + more
+
+
+def diff_at(old: str, new: str, old_at: int, new_at: int) -> str:
+    """Two bodies shown around a known first difference: at `old_at` in one, `new_at` in the
+    other (they need not be at the same offset: a value before it may differ in length)."""
+    a = _window(old, max(0, old_at - CONTEXT))
+    b = _window(new, max(0, new_at - CONTEXT))
+    return f"-{a!r} +{b!r}"
 
 
 def _changed_lines(old: str, new: str) -> tuple[list[str], list[str]]:

@@ -12,14 +12,14 @@ import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from flaskmod.analysis import Layout, analyze
 from flaskmod.errors import FlaskmodError, Location
 from flaskmod.project import scan
-from flaskmod.verify.model import Interpreter, LoadError, Target
+from flaskmod.verify.model import Description, Interpreter, LoadError, Target
 
 PROBE = Path(__file__).resolve().parent.parent / "probe.py"
 TRACEBACK_LINES = 5
@@ -170,25 +170,51 @@ def _load_error(
     return LoadError(message, Location(where), lines)
 
 
+@dataclass(frozen=True)
+class Sampling:
+    """How the probe GETs the routes: the folder where it saves whole bodies (None: it does
+    not), and whether it makes one round only (a second sample of the original, see `recheck`)."""
+
+    bodies: Path | None = None
+    single_round: bool = False
+
+    def arguments(self) -> list[str]:
+        arguments = ["--responses"]
+        if self.bodies is not None:
+            arguments += ["--bodies", str(self.bodies)]
+        return arguments + (["--single-round"] if self.single_round else [])
+
+
 def probe(
     target: Target,
     interpreter: Interpreter,
     env: Mapping[str, str],
     timeout: float,
     salt: str,
-    responses: bool = False,
+    responses: Sampling | None = None,
 ) -> tuple[Any, Target]:
     """The app's description from `probe.py`, and the target saying how it was really called."""
     arguments = [target.spec, "--salt", salt]
     if target.config is not None:
         arguments += ["--config", target.config]
-    if responses:
-        arguments.append("--responses")
+    if responses is not None:
+        arguments += responses.arguments()
     failure = (f"the {target.label} app ({target.call})", target.where)
     description = invoke(interpreter, target.root, arguments, env, timeout, failure)
     description["config"] = normalise_config(description["config"], target.root)
     called = description.get("call")
     return description, replace(target, called=called if isinstance(called, str) else None)
+
+
+def probe_again(
+    target: Target, interpreter: Interpreter, env: Mapping[str, str], timeout: float, bodies: Path
+) -> Description:
+    """A second sample of an app's responses, from a fresh process started later than the
+    first: one round of GETs, the whole bodies saved in `bodies` (see `recheck`)."""
+    description: Description = probe(
+        target, interpreter, env, timeout, "", Sampling(bodies, single_round=True)
+    )[0]
+    return description
 
 
 def normalise_config(config: Mapping[str, str], root: Path) -> dict[str, str]:
@@ -210,7 +236,7 @@ def probe_both(
     interpreter: Interpreter,
     env: Mapping[str, str],
     timeout: float,
-    responses: bool = False,
+    responses: Sampling | None = None,
 ) -> tuple[tuple[Any, Target], tuple[Any, Target]]:
     """Both at once (each is a fresh interpreter); the original's failure is reported first.
 
