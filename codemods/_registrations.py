@@ -213,9 +213,10 @@ class ToBlueprint(cst.CSTTransformer):
     def acts_on(self, node: cst.CSTNode) -> bool:
         """Whether a hook below may change or track `node` (see `_visiting.visited`): every
         def, class and decorator, and every name spelled like the app."""
-        if isinstance(node, cst.Name):
+        kind = type(node)  # asked of every node: compared by identity, no `abc` check
+        if kind is cst.Name and isinstance(node, cst.Name):
             return node.value == self.app
-        return isinstance(node, cst.Decorator | cst.FunctionDef | cst.ClassDef)
+        return kind is cst.Decorator or kind is cst.FunctionDef or kind is cst.ClassDef
 
     # -- registrations ----------------------------------------------------------------
     def visit_Decorator(self, node: cst.Decorator) -> bool:

@@ -173,15 +173,23 @@ class _AppFinder:
         self, node: cst.CSTNode, functions: tuple[cst.FunctionDef, ...] = (), nested: bool = False
     ) -> None:
         """Walk `node`; `functions` hold it (outermost first), `nested`: in a def or class."""
-        if isinstance(node, cst.Call) and self.imports.qualify(node.func) & FLASK_CLASSES:
+        # `type(node) is` first: `isinstance` against LibCST's classes goes through `abc`
+        # unless the type is the class itself, and this runs for every node
+        kind = type(node)
+        if (
+            kind is cst.Call
+            and isinstance(node, cst.Call)
+            and self.imports.qualify(node.func) & FLASK_CLASSES
+        ):
             line = self.line_of(node)
             function = functions[0] if functions else None
             self.candidates.append(_Candidate(self.path, "", line, nested, function))
-        inner = (*functions, node) if isinstance(node, cst.FunctionDef) else functions
-        inside = nested or isinstance(node, cst.FunctionDef | cst.ClassDef)
+        is_def = kind is cst.FunctionDef
+        inner = (*functions, node) if is_def and isinstance(node, cst.FunctionDef) else functions
+        inside = nested or is_def or kind is cst.ClassDef
         for child in children_in_order(node):
             self.find(child, inner, inside)
-        if not nested and isinstance(node, cst.Assign):
+        if not nested and kind is cst.Assign and isinstance(node, cst.Assign):
             self._name_module_level(node)
 
     def _name_module_level(self, node: cst.Assign) -> None:
@@ -702,7 +710,7 @@ def _spelled(name: str) -> Callable[[cst.CSTNode], bool]:
     paths found in a statement are reused when a later step asks again (`pruning.paths_to`)."""
 
     def spelled(node: cst.CSTNode) -> bool:
-        return isinstance(node, cst.Name) and node.value == name
+        return type(node) is cst.Name and node.value == name  # per node: no `abc` check
 
     return spelled
 

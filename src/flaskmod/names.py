@@ -52,6 +52,7 @@ __all__ = [
     "find_nodes",
     "import_statements",
     "imports_of",
+    "kind_test",
     "name_nodes",
     "names_spelled",
     "qualify",
@@ -625,8 +626,29 @@ def _import_nodes(
 
 #: nodes whose `body` is a sequence of statements
 _BLOCKS = (cst.Module, cst.IndentedBlock, cst.SimpleStatementLine, cst.SimpleStatementSuite)
+_Block = cst.Module | cst.IndentedBlock | cst.SimpleStatementLine | cst.SimpleStatementSuite
 #: the fields of compound statements (and their clauses) that hold statements
 _SUITES = ("body", "handlers", "orelse", "finalbody", "cases")
+
+
+def kind_test(kinds: type | tuple[type, ...]) -> Callable[[object], bool]:
+    """`isinstance(value, kinds)`, decided once per type: against LibCST's abstract classes
+    (`BaseSmallStatement`) `isinstance` goes through `abc`, and the walks ask it per node."""
+    table: dict[type, bool] = {}
+
+    def test(value: object) -> bool:
+        kind = type(value)
+        found = table.get(kind)
+        if found is None:
+            found = table[kind] = issubclass(kind, kinds)
+        return found
+
+    return test
+
+
+_is_small = kind_test(cst.BaseSmallStatement)
+_is_block = kind_test(_BLOCKS)
+_is_node = kind_test(cst.CSTNode)
 
 
 def small_statements(root: cst.CSTNode) -> Iterator[cst.BaseSmallStatement]:
@@ -635,29 +657,31 @@ def small_statements(root: cst.CSTNode) -> Iterator[cst.BaseSmallStatement]:
     stack: list[cst.CSTNode] = [root]
     while stack:
         node = stack.pop()
-        if isinstance(node, cst.BaseSmallStatement):
-            yield node
-        elif isinstance(node, _BLOCKS):
-            stack.extend(reversed(node.body))
+        if _is_small(node):
+            yield cast(cst.BaseSmallStatement, node)
+        elif _is_block(node):
+            stack.extend(reversed(cast(_Block, node).body))
         else:
             stack.extend(reversed(_suites(node)))
 
 
 def statement_children(node: cst.CSTNode) -> list[cst.CSTNode]:
     """The children of `node` that are or hold statements (see `small_statements`)."""
-    if isinstance(node, _BLOCKS):
-        return list(node.body)
-    return [] if isinstance(node, cst.BaseSmallStatement) else _suites(node)
+    if _is_block(node):
+        return list(cast(_Block, node).body)
+    return [] if _is_small(node) else _suites(node)
 
 
 def _suites(node: cst.CSTNode) -> list[cst.CSTNode]:
     found: list[cst.CSTNode] = []
     for name in _SUITES:
         value = getattr(node, name, None)
-        if isinstance(value, cst.CSTNode):
+        if value is None:
+            continue
+        if _is_node(value):
             found.append(value)
         elif isinstance(value, tuple | list):
-            found.extend(item for item in value if isinstance(item, cst.CSTNode))
+            found.extend(item for item in value if _is_node(item))
     return found
 
 

@@ -12,7 +12,7 @@ import libcst as cst
 
 from flaskmod.analysis import AppModel
 from flaskmod.errors import Finding, Location, Severity
-from flaskmod.names import Imported, code_nodes, imports_of
+from flaskmod.names import Imported, code_nodes, imports_of, kind_test
 from flaskmod.project import Project
 
 T = TypeVar("T")
@@ -28,6 +28,7 @@ SIGHTED = (
     cst.SimpleString,
     cst.ConcatenatedString,
 )
+_sighted = kind_test(SIGHTED)
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ class Workspace:
                 (position, node)
                 for position, statement in enumerate(body)
                 for node in code_nodes(statement, literals=True)
-                if isinstance(node, SIGHTED)
+                if _sighted(node)
             ]
 
         return self.shared(("sightings", id(project), path), walk)
