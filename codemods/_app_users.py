@@ -25,6 +25,7 @@ from enum import Enum
 import libcst as cst
 
 from flaskmod.names import ModuleIndex
+from flaskmod.pruning import visit_pruned
 
 #: attributes of the app that need the app object, not a proxy within a context
 NEEDS_OBJECT = frozenset(
@@ -61,7 +62,7 @@ def classify(index: ModuleIndex, position: int, app: str) -> AppUser:
     if isinstance(statement, cst.FunctionDef) and _is_background(statement):
         return AppUser(position, name, Use.BACKGROUND)
     finder = _ObjectUses(index, app)
-    statement.visit(finder)
+    visit_pruned(statement, finder, finder.acts_on)
     rebinds = (
         app in index.facts(position).declared_global
     )  # `global app`: no parameter of that name
@@ -91,7 +92,7 @@ def _referenced_as_value(index: ModuleIndex, name: str, position: int) -> bool:
 
 def _is_called(index: ModuleIndex, position: int, node: cst.Name) -> bool:
     finder = _CallOf(node)
-    index.body[position].visit(finder)
+    visit_pruned(index.body[position], finder, finder.acts_on)
     return finder.called
 
 
@@ -99,6 +100,10 @@ class _CallOf(cst.CSTVisitor):
     def __init__(self, node: cst.Name) -> None:
         self.node = node
         self.called = False
+
+    def acts_on(self, node: cst.CSTNode) -> bool:
+        """The name itself: the call holding it is on the path to it (see `visit_pruned`)."""
+        return node is self.node
 
     def visit_Call(self, node: cst.Call) -> None:
         if node.func is self.node:
@@ -116,6 +121,10 @@ class _ObjectUses(cst.CSTVisitor):
 
     def _is_app(self, node: cst.CSTNode) -> bool:
         return self.index.access_names.get(node) == self.app
+
+    def acts_on(self, node: cst.CSTNode) -> bool:
+        """Reads of the app: an attribute read from it is on the path to the read."""
+        return self._is_app(node)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if self._is_app(node.value):

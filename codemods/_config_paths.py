@@ -21,7 +21,8 @@ import libcst as cst
 import libcst.matchers as m
 
 from flaskmod.analysis import AppModel
-from flaskmod.names import ModuleIndex
+from flaskmod.names import ModuleIndex, spelled
+from flaskmod.pruning import visit_pruned
 
 from ._file_anchor import relation
 
@@ -182,7 +183,7 @@ def reads_app_only_for(
 ) -> bool:
     """Whether every use of the global `app` in `node` is `app.<one of attributes>`."""
     finder = _AppUses(index, app, attributes)
-    node.visit(finder)
+    visit_pruned(node, finder, spelled(app))  # an attribute of the app is on a path to it
     return finder.names > 0 and finder.names == finder.paths and not finder.local
 
 

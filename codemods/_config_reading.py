@@ -16,7 +16,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from flaskmod.knowledge import APP_ATTRIBUTE_KEYS, ENV_NAMES, is_secret
-from flaskmod.names import ModuleIndex, find_nodes
+from flaskmod.names import ModuleIndex, code_nodes, find_nodes
 from flaskmod.project import Project
 from flaskmod.secrets import mask
 
@@ -379,22 +379,10 @@ def class_secrets(project: Project, base: BaseClass) -> dict[str, tuple[str, Lit
 
 
 # ------------------------------------------------------------------ resolving
-class _GlobalReads(cst.CSTVisitor):
-    def __init__(self, index: ModuleIndex) -> None:
-        self.index = index
-        self.names: set[str] = set()
-
-    def visit_Name(self, node: cst.Name) -> None:
-        name = self.index.access_names.get(node)
-        if name is not None:
-            self.names.add(name)
-
-
 def global_reads(index: ModuleIndex, node: cst.CSTNode) -> set[str]:
     """Module-level names `node` (part of a top-level statement of `index`) reads."""
-    visitor = _GlobalReads(index)
-    node.visit(visitor)
-    return visitor.names
+    reads = index.access_names
+    return {reads[found] for found in code_nodes(node) if found in reads}
 
 
 @dataclass

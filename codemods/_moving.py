@@ -127,6 +127,17 @@ class _PruneImports(cst.CSTTransformer):
     def __init__(self, names: Collection[str]) -> None:
         self.names = set(names)
 
+    def drops(self, node: cst.Import | cst.ImportFrom) -> bool:
+        """Whether the import binds a name to drop (only those are rebuilt: a statement left
+        as it was keeps its cached facts and code)."""
+        if isinstance(node.names, cst.ImportStar):
+            return False
+        if isinstance(node, cst.Import):
+            bound = [a.evaluated_alias or a.evaluated_name.split(".")[0] for a in node.names]
+        else:
+            bound = [a.evaluated_alias or a.evaluated_name for a in node.names]
+        return not self.names.isdisjoint(bound)
+
     def leave_Import(
         self, original_node: cst.Import, updated_node: cst.Import
     ) -> cst.Import | cst.RemovalSentinel:
@@ -189,19 +200,15 @@ def prune_imports(tree: cst.Module, names: Collection[str]) -> cst.Module:
 
 
 def _pruned(statement: cst.BaseStatement, pruner: _PruneImports) -> cst.BaseStatement | None:
-    if isinstance(statement, cst.SimpleStatementLine) and any(
-        isinstance(small, cst.Import | cst.ImportFrom) for small in statement.body
-    ):
+    if not isinstance(statement, cst.SimpleStatementLine | cst.If | cst.Try):
+        return statement
+    if not any(pruner.drops(node) for node in import_statements(statement)):
+        return statement
+    if isinstance(statement, cst.SimpleStatementLine):
         line = statement.visit(pruner)
         return line if isinstance(line, cst.SimpleStatementLine) and line.body else None
-    if isinstance(statement, cst.If | cst.Try) and _has_import(statement):
-        block = statement.visit(pruner)
-        return block if isinstance(block, cst.BaseStatement) else None
-    return statement
-
-
-def _has_import(statement: cst.CSTNode) -> bool:
-    return next(import_statements(statement), None) is not None
+    block = statement.visit(pruner)
+    return block if isinstance(block, cst.BaseStatement) else None
 
 
 def unused_after_move(index: ModuleIndex, moved: Collection[int]) -> set[str]:

@@ -37,7 +37,7 @@ from flaskmod.codemod import (
 )
 from flaskmod.errors import Severity
 from flaskmod.knowledge import is_main_guard, is_secret
-from flaskmod.names import ModuleIndex, find_nodes, imports_of
+from flaskmod.names import ModuleIndex, code_nodes, find_nodes, imports_of
 from flaskmod.project import Project
 from flaskmod.secrets import mask
 
@@ -711,8 +711,10 @@ def _carried(
 def _credentials(statement: cst.CSTNode) -> list[str]:
     """String literals in a statement that are credentials by their value."""
     found = []
-    for node in m.findall(statement, m.SimpleString()):
-        value = cst.ensure_type(node, cst.SimpleString).evaluated_value
+    for node in code_nodes(statement, literals=True):
+        if not isinstance(node, cst.SimpleString):
+            continue
+        value = node.evaluated_value
         if isinstance(value, str) and is_secret("", value):
             found.append(value)
     return found

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from functools import cache, partial
+from functools import partial
 from pathlib import PurePosixPath
 
 import libcst as cst
@@ -41,6 +41,7 @@ from flaskmod.names import (
     find_nodes,
     import_statements,
     qualify,
+    spelled,
 )
 from flaskmod.project import Project, module_name
 from flaskmod.pruning import visit_pruned
@@ -613,7 +614,7 @@ def analyze(project: Project, choice: str | None = None) -> AppModel:
     index = project.index(app.app_path)
     for position, statement in enumerate(index.body):
         usage.line_of = _line_in(index, position)
-        visit_pruned(statement, usage, _spelled(app.app_name))
+        visit_pruned(statement, usage, spelled(app.app_name))
     findings += _star_imports_of(project, app.import_name)
     uses = blocking_uses(project, app.app_path, app.app_name, app.app_line)
     blocking = [f for f in uses if f.severity is Severity.MANUAL]
@@ -685,7 +686,7 @@ def blocking_uses(project: Project, path: str, app: str, app_line: int) -> list[
         ):
             continue  # only `global app` inside a function can rebind the module's app
         finder.line_of = _line_in(index, position)
-        visit_pruned(statement, finder, _spelled(app))
+        visit_pruned(statement, finder, spelled(app))
     found: dict[int, Finding] = {}
     for line, node, message in finder.found:
         found.setdefault(
@@ -701,18 +702,6 @@ def blocking_uses(project: Project, path: str, app: str, app_line: int) -> list[
         for line, node in finder.library_calls
     ]
     return [found[line] for line in sorted(found)] + notes
-
-
-@cache
-def _spelled(name: str) -> Callable[[cst.CSTNode], bool]:
-    """Selects the `Name` nodes spelled `name`: the visitors here act only on code that
-    mentions the app (`visit_pruned` enters nothing else). One predicate per name, so the
-    paths found in a statement are reused when a later step asks again (`pruning.paths_to`)."""
-
-    def spelled(node: cst.CSTNode) -> bool:
-        return type(node) is cst.Name and node.value == name  # per node: no `abc` check
-
-    return spelled
 
 
 def _short(index: ModuleIndex, node: cst.CSTNode) -> str:

@@ -57,6 +57,7 @@ __all__ = [
     "names_spelled",
     "qualify",
     "small_statements",
+    "spelled",
     "statement_children",
     "statement_facts",
 ]
@@ -242,6 +243,18 @@ def calls_of(node: cst.CSTNode, name: str, method: bool = False) -> list[cst.Cal
 def names_spelled(node: cst.CSTNode, name: str) -> list[cst.Name]:
     """The `Name` nodes under `node` spelled `name`, in source order."""
     return [n for n in code_nodes(node) if isinstance(n, cst.Name) and n.value == name]
+
+
+@cache
+def spelled(name: str) -> Callable[[cst.CSTNode], bool]:
+    """A predicate selecting the `Name` nodes spelled `name`, for visits pruned to the code
+    that mentions it (`flaskmod.pruning`). One per name, so the paths found in a statement are
+    reused when a later step asks again."""
+
+    def spelled_so(node: cst.CSTNode) -> bool:
+        return type(node) is cst.Name and node.value == name  # no `abc` check
+
+    return spelled_so
 
 
 @dataclass

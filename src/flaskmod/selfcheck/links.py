@@ -15,13 +15,18 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 import libcst as cst
-import libcst.matchers as m
 from pyflakes import messages
 from pyflakes.checker import Checker
 
 from flaskmod.conventions import FACTORY
 from flaskmod.errors import Location
-from flaskmod.names import ModuleIndex, absolute_module, small_statements, star_sources
+from flaskmod.names import (
+    ModuleIndex,
+    absolute_module,
+    code_nodes,
+    small_statements,
+    star_sources,
+)
 from flaskmod.project import Project
 from flaskmod.selfcheck.base import Violation, Workspace
 
@@ -325,5 +330,10 @@ def _bound_in_factory(index: object, name: str) -> bool:
     assert isinstance(index, ModuleIndex)
     for statement in index.body:
         if isinstance(statement, cst.FunctionDef) and statement.name.value == FACTORY:
-            return bool(m.findall(statement, m.AssignTarget(target=m.Name(name))))
+            return any(
+                isinstance(node, cst.AssignTarget)
+                and isinstance(node.target, cst.Name)
+                and node.target.value == name
+                for node in code_nodes(statement)
+            )
     return False
