@@ -204,9 +204,17 @@ class _AppFinder:
             last.name = target.value
 
 
+#: what an import must bind for a call through it to qualify as a Flask class (`qualify`
+#: follows `name.attr` chains from an import): `flask`, `flask.app` and the classes themselves
+_FLASK_PATHS = frozenset(
+    path.rsplit(".", cut)[0] for path in FLASK_CLASSES for cut in range(path.count(".") + 1)
+)
+
+
 def _candidates(project: Project, path: str) -> list[_Candidate]:
     """Flask(...) calls in one module; only statements that can reach `Flask` are walked: those
-    reading a name imported as `flask.Flask` or `flask`, or importing it themselves.
+    reading a name imported as `flask.Flask` or `flask`, or importing it themselves (the
+    candidate walk finds calls through imports only, so no other statement can hold one).
 
     Remembered per statement (see `FactCache.derived`): between pipeline steps, only the
     statements a step made are walked again."""
@@ -214,13 +222,13 @@ def _candidates(project: Project, path: str) -> list[_Candidate]:
     flask_imports = frozenset(
         (name, imported.qualified)
         for name, imported in index.imports.items()
-        if imported.qualified in FLASK_CLASSES or imported.qualified == "flask"
+        if imported.qualified in _FLASK_PATHS
     )
     flask_names = {name for name, _ in flask_imports}
     found: list[_Candidate] = []
     for position, statement in enumerate(index.body):
         reads_flask = not flask_names.isdisjoint(index.facts(position).reads)
-        if not reads_flask and "Flask" not in index.code(position):
+        if not reads_flask and not _imports_flask(statement, index):
             continue
         key = ("flask-apps", statement, path, flask_imports)
         shifted = index.derived(key, partial(_candidates_of, index, position))
@@ -237,6 +245,12 @@ def _candidates_of(index: ModuleIndex, position: int) -> list[_Candidate]:
     finder.find(statement)
     first = index.statement_line(position)
     return [replace(candidate, line=candidate.line - first) for candidate in finder.candidates]
+
+
+def _imports_flask(statement: cst.BaseStatement, index: ModuleIndex) -> bool:
+    """A def or class that imports Flask itself (`from flask import Flask` in `create_app`)."""
+    within = _imports_within(statement, index).values()
+    return any(imported.qualified in _FLASK_PATHS for imported in within)
 
 
 def _imports_within(statement: cst.BaseStatement, index: ModuleIndex) -> dict[str, Imported]:

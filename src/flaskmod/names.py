@@ -848,7 +848,9 @@ class ModuleIndex:
         self.access_names: dict[cst.CSTNode, str] = {
             node: name for name, found in self._nodes.items() for _, node in found
         }
-        self._starts: list[int] | None = None
+        #: first lines of the statements so far, and the line after the last of them
+        self._starts: list[int] = []
+        self._next = 1 + len(tree.header)
 
     def code(self, position: int) -> str:
         """The source of top-level statement `position` (rendered once per run)."""
@@ -868,17 +870,13 @@ class ModuleIndex:
     # ----------------------------------------------------------------- lines
     def statement_line(self, position: int) -> int:
         """The line a top-level statement starts on (its first decorator for a def)."""
-        if self._starts is None:
-            self._starts = self._statement_starts()
+        if position < 0:
+            position += len(self.body)
+        while len(self._starts) <= position:  # only the statements above are rendered
+            statement = self.body[len(self._starts)]
+            self._starts.append(self._next + _lines_before_code(self.tree, statement, self._cache))
+            self._next += self._cache.height(self.tree, statement)
         return self._starts[position]
-
-    def _statement_starts(self) -> list[int]:
-        line = 1 + len(self.tree.header)
-        starts = []
-        for statement in self.body:
-            starts.append(line + _lines_before_code(self.tree, statement, self._cache))
-            line += self._cache.height(self.tree, statement)
-        return starts
 
     def line(self, node: cst.CSTNode, position: int | None = None) -> int:
         """The line of a top-level statement, or of a node inside statement `position`."""
