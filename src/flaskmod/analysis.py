@@ -75,7 +75,6 @@ class Route:
     endpoint: str
     rules: tuple[str, ...]
     function: str
-    line: int
 
 
 @dataclass(frozen=True)
@@ -410,8 +409,8 @@ def _imports_name(project: Project, path: str, module: str, name: str) -> bool:
 class _AppUsage(cst.CSTVisitor):
     """Collects routes, hooks and config statements hanging off the global app.
 
-    Visited one top-level statement at a time (`line_of` positions nodes within it); function
-    bodies are not entered, which is where most of a big app's code is.
+    Visited one top-level statement at a time; function bodies are not entered, which is where
+    most of a big app's code is.
     """
 
     def __init__(self, app_name: str) -> None:
@@ -419,10 +418,6 @@ class _AppUsage(cst.CSTVisitor):
         self.routes: list[Route] = []
         self.hooks: list[str] = []
         self.config_statements = 0
-        self.line_of: LineOf = lambda node: 0
-
-    def _line(self, node: cst.CSTNode) -> int:
-        return self.line_of(node)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         rules: list[str] = []
@@ -446,9 +441,7 @@ class _AppUsage(cst.CSTVisitor):
             else:
                 self.hooks.append(attr)
         if rules:
-            self.routes.append(
-                Route(endpoint or node.name.value, tuple(rules), node.name.value, self._line(node))
-            )
+            self.routes.append(Route(endpoint or node.name.value, tuple(rules), node.name.value))
         return False
 
     def visit_Assign(self, node: cst.Assign) -> None:
@@ -626,8 +619,7 @@ def analyze(project: Project, choice: str | None = None) -> AppModel:
     ]
     usage = _AppUsage(app.app_name)
     index = project.index(app.app_path)
-    for position, statement in enumerate(index.body):
-        usage.line_of = _line_in(index, position)
+    for statement in index.body:
         visit_pruned(statement, usage, spelled(app.app_name))
     findings += _star_imports_of(project, app.import_name)
     uses = blocking_uses(project, app.app_path, app.app_name, app.app_line)
