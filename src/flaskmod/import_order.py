@@ -21,6 +21,7 @@ import sys
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import IntEnum
+from functools import lru_cache
 
 import libcst as cst
 
@@ -109,10 +110,12 @@ def _dotted(node: cst.BaseExpression | None) -> str:
     return "" if node is None else code_for_node(_EMPTY, node)
 
 
+@lru_cache(maxsize=4096)
 def _entries(
     statement: cst.SimpleStatementLine, comments: tuple[cst.EmptyLine, ...]
-) -> list[_Entry]:
-    """The entries of one import line, split as isort splits them (`import a, b`)."""
+) -> tuple[_Entry, ...]:
+    """The entries of one import line, split as isort splits them (`import a, b`); remembered
+    per node, as every step asks again about the import lines it left alone."""
     small = statement.body[0]
     trailing = statement.trailing_whitespace
     kept = trailing if trailing.comment is not None else None
@@ -132,10 +135,10 @@ def _entries(
             aliased = [(m,) for m in members if m[1] is not None]
             out += [_Entry(module, names, wrapped=wrapped) for names in [plain, *aliased] if names]
     if not out:
-        return out
+        return ()
     out[0] = replace(out[0], comments=comments)
     out[-1] = replace(out[-1], trailing=kept)
-    return out
+    return tuple(out)
 
 
 def _asname(alias: cst.ImportAlias) -> str | None:
@@ -279,7 +282,13 @@ def _blank_lines_before(statement: cst.BaseStatement, count: int) -> cst.BaseSta
 
 
 def _code(nodes: Iterable[cst.CSTNode]) -> str:
-    return "".join(code_for_node(_EMPTY, node) for node in nodes)
+    return "".join(_node_code(node) for node in nodes)
+
+
+@lru_cache(maxsize=4096)
+def _node_code(node: cst.CSTNode) -> str:
+    """A node's code, remembered per node: import lines are compared at every step."""
+    return code_for_node(_EMPTY, node)
 
 
 def _sorted_body(
