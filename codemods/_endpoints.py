@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cache
 from typing import Any
 
 import libcst as cst
@@ -359,13 +360,20 @@ EndpointMacros = dict[str, tuple[int, str]]
 
 
 def _parse(source: str) -> Any:
-    from jinja2 import Environment
     from jinja2.exceptions import TemplateSyntaxError
 
     try:
-        return Environment(extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"]).parse(source)
+        return _environment().parse(source)
     except TemplateSyntaxError:
         return None
+
+
+@cache
+def _environment() -> Any:
+    """One Jinja environment for every template: parsing keeps no state in it."""
+    from jinja2 import Environment
+
+    return Environment(extensions=["jinja2.ext.do", "jinja2.ext.loopcontrols"])
 
 
 def _is_request_endpoint(node: Any) -> bool:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.syntax import Syntax
 
 from flaskmod.analysis import Layout
@@ -47,11 +48,11 @@ def _extensions(names: tuple[str, ...], unknown: tuple[str, ...]) -> str:
 def plan(console: Console, outcome: Run) -> None:
     if not outcome.steps:
         return
-    console.print("[bold]Plan[/]:")
+    lines = ["[bold]Plan[/]:"]
     for number, step in enumerate(outcome.steps, 1):
         changes = compute(step.before, step.after)
         if not changes:
-            console.print(f"  {number}. {step.codemod.name}: nothing to do")
+            lines.append(f"  {number}. {step.codemod.name}: nothing to do")
             continue
         parts = []
         for kind, verb in (
@@ -65,7 +66,13 @@ def plan(console: Console, outcome: Run) -> None:
                 paths = [f"{c.old_path} → {c.path}" for c in changes if c.kind is Kind.MOVED]
             if paths:
                 parts.append(f"{verb} {', '.join(paths)}")
-        console.print(f"  {number}. {step.codemod.name}: {'; '.join(parts)}", soft_wrap=True)
+        lines.append(escape(f"  {number}. {step.codemod.name}: {'; '.join(parts)}"))
+    _print(console, lines)
+
+
+def _print(console: Console, lines: list[str]) -> None:
+    """Lines (rich markup) in one print: each `print` costs more than its text."""
+    console.print("\n".join(lines), soft_wrap=True)
 
 
 def findings(console: Console, outcome: Run, notes: bool = True) -> None:
@@ -74,14 +81,15 @@ def findings(console: Console, outcome: Run, notes: bool = True) -> None:
     manual = [f for f in found if f.severity is Severity.MANUAL]
     said = [f for f in found if f.severity is Severity.NOTE] if notes else []
     secrets = outcome.secrets
+    lines = []
     if said:
-        console.print("[bold]Notes[/]:")
-        for finding in said:
-            console.print(f"  {redact(str(finding), secrets)}", markup=False, soft_wrap=True)
+        lines.append("[bold]Notes[/]:")
+        lines += [escape(f"  {redact(str(finding), secrets)}") for finding in said]
     if manual:
-        console.print(f"[bold yellow]Manual steps ({len(manual)})[/]:")
-        for finding in manual:
-            console.print(f"  {redact(str(finding), secrets)}", markup=False, soft_wrap=True)
+        lines.append(f"[bold yellow]Manual steps ({len(manual)})[/]:")
+        lines += [escape(f"  {redact(str(finding), secrets)}") for finding in manual]
+    if lines:
+        _print(console, lines)
 
 
 def applied(console: Console, changes: Changeset) -> None:
