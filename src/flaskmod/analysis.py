@@ -247,9 +247,17 @@ def _candidates_of(index: ModuleIndex, position: int) -> list[_Candidate]:
 
 
 def _imports_flask(statement: cst.BaseStatement, index: ModuleIndex) -> bool:
-    """A def or class that imports Flask itself (`from flask import Flask` in `create_app`)."""
-    within = _imports_within(statement, index).values()
-    return any(imported.qualified in _FLASK_PATHS for imported in within)
+    """A def or class that imports Flask itself (`from flask import Flask` in `create_app`);
+    remembered per statement, as every step asks about the statements it left alone."""
+
+    def imports() -> bool:
+        within = _imports_within(statement, index).values()
+        return any(imported.qualified in _FLASK_PATHS for imported in within)
+
+    if not isinstance(statement, cst.FunctionDef | cst.ClassDef):
+        return False
+    key = ("imports-flask", statement, index.module_name, index.is_package)
+    return index.derived(key, imports)
 
 
 def _imports_within(statement: cst.BaseStatement, index: ModuleIndex) -> dict[str, Imported]:
