@@ -13,15 +13,13 @@ from libcst._nodes.base import CSTCodegenError
 from flaskmod.codegen import code_for_node
 from flaskmod.names import code_nodes
 
-FIXTURES = Path(__file__).parent.parent / "fixtures"
-SOURCES = sorted(FIXTURES.glob("*/*/**/*.py"))
+from tests.fixture_sources import each_source, parsed
 
 
-@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.relative_to(FIXTURES).as_posix())
+@each_source
 def test_renders_as_libcst_does(path: Path) -> None:
-    try:
-        tree = cst.parse_module(path.read_text(encoding="utf-8"))
-    except cst.ParserSyntaxError:
+    tree = parsed(path)
+    if tree is None:
         return  # a fixture of bad input
     for statement in tree.body:
         assert code_for_node(tree, statement) == tree.code_for_node(statement)

@@ -15,6 +15,8 @@ import pytest
 from flaskmod import names
 from flaskmod.names import find_nodes, import_statements
 
+from tests.fixture_sources import each_source, parsed
+
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 SOURCES = sorted(FIXTURES.glob("*/*/**/*.py"))
 
@@ -132,11 +134,10 @@ def test_walks_read_fields_in_libcst_visit_order(kind: type[cst.CSTNode]) -> Non
     assert ours == [f for f in visited if f in ours]
 
 
-@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.relative_to(FIXTURES).as_posix())
+@each_source
 def test_calls_and_names_as_the_matchers_find_them(path: Path) -> None:
-    try:
-        tree = cst.parse_module(path.read_text(encoding="utf-8"))
-    except cst.ParserSyntaxError:
+    tree = parsed(path)
+    if tree is None:
         return  # a fixture of bad input
     calls = [c for c in names.code_nodes(tree) if isinstance(c, cst.Call)]
     called = Counter(c.func.value for c in calls if isinstance(c.func, cst.Name))
