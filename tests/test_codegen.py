@@ -12,7 +12,6 @@ from libcst._nodes.base import CSTCodegenError
 
 from flaskmod.codegen import code_for_node
 from flaskmod.names import code_nodes
-
 from tests.fixture_sources import each_source, parsed
 
 

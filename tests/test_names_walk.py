@@ -14,7 +14,6 @@ import pytest
 
 from flaskmod import names
 from flaskmod.names import find_nodes, import_statements
-
 from tests.fixture_sources import each_source, parsed
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
