@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from flaskmod import selfcheck
 from flaskmod.analysis import analyze
 from flaskmod.conventions import CONFIG_CODEMOD
@@ -435,6 +437,25 @@ def test_current_app_imported_over_several_lines_and_handed_on_is_refused() -> N
     ]
     plain = after.replace("return current_app\n", "return 1\n")
     assert _check({"app.py": APP}, {"app.py": plain}) == []
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "from flask import current_app; holder = [current_app]\n",
+        "import os; from flask import current_app; holder = [current_app, os]\n",
+        "def f():\n    from flask import current_app; return current_app\n",
+    ],
+)
+def test_current_app_handed_on_on_an_import_line_is_refused(after: str) -> None:
+    """A line that starts with an import may hold more: it is read like any other."""
+    found = _check({"app.py": APP}, {"app.py": APP + after})
+    assert _rules(found) == {"proxies"}
+
+
+def test_an_import_of_current_app_inside_a_function_hands_nothing_on() -> None:
+    after = APP + "def f():\n    from flask import current_app\n    return current_app.name\n"
+    assert _check({"app.py": APP}, {"app.py": after}) == []
 
 
 def test_a_proxy_handed_on_again_is_told_apart_from_the_one_already_there() -> None:

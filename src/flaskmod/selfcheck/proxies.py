@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 import libcst as cst
 import libcst.matchers as m
 
-from flaskmod.names import Imported, code_nodes
+from flaskmod.names import Imported, code_nodes, dotted, import_statements
 from flaskmod.selfcheck.base import SIGHTED, Violation, Workspace
 
 RULE = "proxies"
@@ -35,7 +35,8 @@ def proxies_handed_on(workspace: Workspace) -> Iterator[Violation]:
     for path in sorted(workspace.changed):
         if not _suspect(final.text(path), _import_lines(workspace.python_ast(path))):
             continue
-        if not _is_the_proxy(workspace.imports(final, path)):
+        module_level = _is_the_proxy(workspace.imports(final, path))
+        if not module_level and not _imported_within(final.module(path)):
             continue  # the module's own `current_app` (a view called so), not Flask's
         found = _handed_on(workspace.sightings(final, path))
         if not found:
@@ -54,13 +55,11 @@ def proxies_handed_on(workspace: Workspace) -> Iterator[Violation]:
 
 
 def _suspect(text: str, skipped: set[int]) -> bool:
-    """Whether a line outside imports uses the proxy bare or pushes its context."""
+    """Whether a line outside imports uses the proxy bare or pushes its context (a line that
+    starts with an import may hold more: `from flask import current_app; x = [current_app]`)."""
     for number, line in enumerate(_LINE_BREAK.split(text), start=1):
-        if number in skipped:
-            continue
-        for part in line.splitlines():
-            if not part.lstrip().startswith(_IMPORT) and _SUSPECT.search(part):
-                return True
+        if number not in skipped and _SUSPECT.search(line):
+            return True
     return False
 
 
@@ -87,6 +86,20 @@ def _is_the_proxy(imports: dict[str, Imported]) -> bool:
     return imported is not None and imported.module.split(".")[0] == "flask"
 
 
+def _imported_within(tree: cst.Module) -> bool:
+    """Is Flask's proxy imported inside a function or block (`from flask import current_app`
+    in the function that hands it on)?"""
+    return any(
+        isinstance(node, cst.ImportFrom)
+        and node.module is not None
+        and not node.relative
+        and dotted(node.module).split(".")[0] == "flask"
+        and not isinstance(node.names, cst.ImportStar)
+        and any((a.evaluated_alias or a.evaluated_name) == PROXY for a in node.names)
+        for node in import_statements(tree)
+    )
+
+
 _MESSAGES = {
     "value": "`current_app` handed on as a value: it stops working when the context ends; "
     "use `current_app._get_current_object()`",
@@ -97,9 +110,6 @@ _MESSAGES = {
 
 #: text that can only be there if the proxy is used bare (not `current_app.x`) or as a context
 _SUSPECT = re.compile(rf"\b{PROXY}\b(?!\s*\.)|\b{PROXY}\s*\.\s*app_context\b")
-
-
-_IMPORT = ("from ", "import ")
 
 
 def _sighted(tree: cst.Module) -> list[tuple[int, cst.CSTNode]]:
