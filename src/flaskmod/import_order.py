@@ -25,7 +25,7 @@ from functools import lru_cache
 
 import libcst as cst
 
-from flaskmod.codegen import code_for_node
+from flaskmod.codegen import code_of
 from flaskmod.project import Project
 
 if sys.version_info >= (3, 11):
@@ -35,7 +35,6 @@ else:  # pragma: no cover - exercised on Python 3.10
 
 DEFAULT_LINE_LENGTH = 88
 _STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
-_EMPTY = cst.Module([])
 
 
 class Section(IntEnum):
@@ -107,7 +106,7 @@ def _entry_key(entry: _Entry) -> tuple[object, ...]:
 
 # ----------------------------------------------------------------------- reading
 def _dotted(node: cst.BaseExpression | None) -> str:
-    return "" if node is None else code_for_node(_EMPTY, node)
+    return "" if node is None else _node_code(node)
 
 
 @lru_cache(maxsize=4096)
@@ -219,7 +218,7 @@ def _sorted_block(
     be laid out as ruff would."""
     if any(len(s.body) != 1 or not _is_import_line(s) for s in block):
         return None
-    if any("#" in code_for_node(_EMPTY, s.body[0]) for s in block):
+    if any("#" in _node_code(s.body[0]) for s in block):
         return None  # a comment inside parentheses: re-rendering the import would drop it
     head, attached = _split_head(block[0].leading_lines)
     entries: list[_Entry] = []
@@ -288,7 +287,7 @@ def _code(nodes: Iterable[cst.CSTNode]) -> str:
 @lru_cache(maxsize=4096)
 def _node_code(node: cst.CSTNode) -> str:
     """A node's code, remembered per node: import lines are compared at every step."""
-    return code_for_node(_EMPTY, node)
+    return code_of(node)
 
 
 def _sorted_body(

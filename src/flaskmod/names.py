@@ -242,7 +242,7 @@ def calls_of(node: cst.CSTNode, name: str, method: bool = False) -> list[cst.Cal
 
 def names_spelled(node: cst.CSTNode, name: str) -> list[cst.Name]:
     """The `Name` nodes under `node` spelled `name`, in source order."""
-    return [n for n in code_nodes(node) if isinstance(n, cst.Name) and n.value == name]
+    return [cast(cst.Name, found) for found in code_nodes(node) if spelled(name)(found)]
 
 
 @cache

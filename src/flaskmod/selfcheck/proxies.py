@@ -17,8 +17,8 @@ from collections.abc import Iterable, Iterator
 import libcst as cst
 import libcst.matchers as m
 
-from flaskmod.names import Imported, code_nodes, dotted, import_statements
-from flaskmod.selfcheck.base import SIGHTED, Violation, Workspace
+from flaskmod.names import Imported, bindings_of, import_statements
+from flaskmod.selfcheck.base import Violation, Workspace
 
 RULE = "proxies"
 PROXY = "current_app"
@@ -44,8 +44,8 @@ def proxies_handed_on(workspace: Workspace) -> Iterator[Violation]:
         before = workspace.before(path)
         old: Counter[str] = Counter()
         if before and PROXY in before:
-            tree = workspace.original.module(final.source_of(path))
-            old = Counter(kind for kind, _, _ in _handed_on(_sighted(tree)))
+            sighted = workspace.sightings(workspace.original, final.source_of(path))
+            old = Counter(kind for kind, _, _ in _handed_on(sighted))
         for kind, position, node in found:
             if old[kind]:
                 old[kind] -= 1  # the original already did this: not the migration's doing
@@ -89,15 +89,7 @@ def _is_the_proxy(imports: dict[str, Imported]) -> bool:
 def _imported_within(tree: cst.Module) -> bool:
     """Is Flask's proxy imported inside a function or block (`from flask import current_app`
     in the function that hands it on)?"""
-    return any(
-        isinstance(node, cst.ImportFrom)
-        and node.module is not None
-        and not node.relative
-        and dotted(node.module).split(".")[0] == "flask"
-        and not isinstance(node.names, cst.ImportStar)
-        and any((a.evaluated_alias or a.evaluated_name) == PROXY for a in node.names)
-        for node in import_statements(tree)
-    )
+    return _is_the_proxy(bindings_of(import_statements(tree)))
 
 
 _MESSAGES = {
@@ -110,16 +102,6 @@ _MESSAGES = {
 
 #: text that can only be there if the proxy is used bare (not `current_app.x`) or as a context
 _SUSPECT = re.compile(rf"\b{PROXY}\b(?!\s*\.)|\b{PROXY}\s*\.\s*app_context\b")
-
-
-def _sighted(tree: cst.Module) -> list[tuple[int, cst.CSTNode]]:
-    """The nodes `_handed_on` reads, as `Workspace.sightings` gives them (for the original)."""
-    return [
-        (position, node)
-        for position, statement in enumerate(tree.body)
-        for node in code_nodes(statement, literals=True)
-        if isinstance(node, SIGHTED)
-    ]
 
 
 def _handed_on(sighted: Iterable[tuple[int, cst.CSTNode]]) -> list[tuple[str, int, cst.CSTNode]]:
