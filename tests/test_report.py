@@ -35,3 +35,28 @@ def test_terminal_preview_masks_secrets_and_pipe_keeps_them(project, capsys) -> 
     report.diff(changes, color=False, secrets=outcome.secrets)
     assert "sup3r-s3cret" in capsys.readouterr().out
     assert all("sup3r-s3cret" not in str(f) for f in outcome.findings)
+
+
+def test_findings_print_their_brackets_as_written() -> None:
+    """The findings go out in one print with markup for the headings: the findings' own text
+    (`config["KEY"]`, `[tool.flaskmod]`) is not markup."""
+    from io import StringIO
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    from flaskmod.errors import Finding, Location, Severity
+
+    said = [
+        Finding(Location("app.py", 3), 'config["KEY"] read [bold]twice[/]', Severity.NOTE),
+        Finding(Location("app.py", 9), "set [tool.flaskmod] app", Severity.MANUAL),
+    ]
+    out = StringIO()
+    console = Console(file=out, no_color=True, width=200)
+    report.findings(console, SimpleNamespace(findings=said, secrets=frozenset()))
+    assert out.getvalue() == (
+        "Notes:\n"
+        '  app.py:3: config["KEY"] read [bold]twice[/]\n'
+        "Manual steps (1):\n"
+        "  app.py:9: set [tool.flaskmod] app\n"
+    )
